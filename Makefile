@@ -1,0 +1,59 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+export HOST ?= 127.0.0.1
+export PORT ?= 5000
+
+.PHONY: run test install install-test browser-deps db demo babel-extract babel-update babel-compile clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Re-install whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo-load
+
+## Create the venv and the SQLite database, load the demo contest and serve on $(HOST):$(PORT).
+run: demo
+	$(BIN)/python -m competition
+
+# Debian's Chromium and CJK fonts for the browser tests (never `playwright install`: no internet).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
+	fi
+
+## Install what the tests need and run the whole suite.
+test: install-test browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+babel-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o competition/translations/messages.pot --no-location --sort-output .
+
+babel-update: babel-extract
+	$(BIN)/pybabel update -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching
+
+babel-compile: install
+	$(BIN)/pybabel compile -d competition/translations
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

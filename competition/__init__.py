@@ -1,0 +1,54 @@
+"""Gongjiang (工匠): live scoring for union-run digital skills contests."""
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(config or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "competition" / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+                      message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None,
+                      logger=False, engineio_logger=False)
+
+    from . import models  # noqa: F401  (every table registered before the first query)
+    from .i18n import init_i18n
+    from .errors import init_errors
+    from .accounts import init_accounts
+    from .accounts.routes import bp as accounts_bp
+    from .public.routes import bp as public_bp
+    from .api.routes import bp as api_bp
+    from .health import bp as health_bp
+    from .cli import register_cli
+
+    init_i18n(app)
+    init_errors(app)
+    init_accounts(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+    register_cli(app)
+
+    from .live import init_live
+    init_live(app)
+    return app

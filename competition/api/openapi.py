@@ -1,0 +1,120 @@
+"""The OpenAPI document of /api/v1 (DESIGN.md §4)."""
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
+def document() -> dict:
+    row = {
+        "type": "object",
+        "required": ["entry", "name", "delegation", "rank", "total", "sections", "progress", "status", "award"],
+        "properties": {
+            "entry": {"type": "string", "description": "bib number (参赛号)"},
+            "name": {"type": ["string", "null"], "description": "display name; null while names are hidden"},
+            "delegation": {"type": ["string", "null"]},
+            "rank": {"type": ["integer", "null"], "description": "standard competition rank; null before any mark"},
+            "total": {"type": ["string", "null"], "description": "decimal as a string, e.g. \"87.50\""},
+            "sections": {"type": "object", "additionalProperties": {"type": "string"}},
+            "progress": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
+                         "description": "[marks given, marks expected]"},
+            "status": {"type": "string", "enum": ["provisional", "final"]},
+            "award": {"type": ["string", "null"]},
+        },
+    }
+    board = {
+        "type": "object",
+        "required": ["contest", "event", "seq", "frozen", "columns", "rows"],
+        "properties": {
+            "contest": {"type": "string"}, "event": {"type": "string"},
+            "seq": {"type": "integer", "description": "rises by one with every change of the board"},
+            "frozen": {"type": "boolean"},
+            "columns": {"type": "array", "items": {"type": "object", "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "max": {"type": "string"}}}},
+            "rows": {"type": "array", "items": {"$ref": "#/components/schemas/BoardRow"},
+                     "description": "in rank order, unranked entries last"},
+        },
+    }
+    mark_in = {
+        "type": "object",
+        "required": ["contest", "event", "entry", "criterion", "value", "client_id"],
+        "properties": {
+            "contest": {"type": "string"}, "event": {"type": "string"},
+            "entry": {"type": "string", "description": "bib number"},
+            "criterion": {"type": "string"},
+            "value": {"type": "string", "description": "decimal as a string, e.g. \"2.5\""},
+            "client_id": {"type": "string", "description": "a UUID made by the tablet; a retry sends the same one"},
+            "reason": {"type": "string", "description": "required when correcting an existing mark"},
+        },
+    }
+    mark_out = {
+        "type": "object", "required": ["mark", "seq"],
+        "properties": {
+            "mark": {"type": "object", "properties": {
+                "contest": {"type": "string"}, "event": {"type": "string"}, "entry": {"type": "string"},
+                "criterion": {"type": "string"}, "judge": {"type": "string"}, "value": {"type": "string"},
+                "revision": {"type": "integer"}, "client_id": {"type": "string"}}},
+            "seq": {"type": "integer", "description": "the board's seq after this mark"},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Gongjiang API", "version": "1",
+                 "description": "Live scoring for union-run digital skills contests."},
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/contests/{contest}/events/{event}/board": {
+                "get": {
+                    "summary": "The board snapshot of one event",
+                    "operationId": "getBoard",
+                    "parameters": [
+                        {"name": "contest", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "event", "in": "path", "required": True, "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The board", "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Board"}}}},
+                        "404": _error("No such contest or event"),
+                    },
+                },
+            },
+            "/api/v1/marks": {
+                "post": {
+                    "summary": "Submit one judge's mark",
+                    "operationId": "postMark",
+                    "security": [{"bearer": []}, {"session": [], "csrf": []}],
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/MarkIn"}}}},
+                    "responses": {
+                        "201": {"description": "Stored", "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/MarkOut"}}}},
+                        "200": {"description": "The same client_id again: the first answer, nothing stored twice",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MarkOut"}}}},
+                        "400": _error("Not a JSON object, or a missing CSRF header with a session"),
+                        "401": _error("No or an invalid token or session"),
+                        "403": _error("Not assigned to this entry and criterion, or a conflict of interest"),
+                        "404": _error("No such contest, event, entry or criterion"),
+                        "409": _error("The entry's marks are locked, marking is closed, or the client_id was used for another mark"),
+                        "422": _error("Not a valid mark for this criterion"),
+                        "429": _error("Too many requests"),
+                    },
+                },
+            },
+        },
+        "components": {
+            "schemas": {
+                "Board": board, "BoardRow": row, "MarkIn": mark_in, "MarkOut": mark_out,
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+            },
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "a judge's API token (flask --app wsgi judge-token USERNAME)"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+            },
+        },
+    }

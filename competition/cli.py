@@ -1,0 +1,119 @@
+"""Command-line tools: `flask --app wsgi <command>`."""
+import json
+import sys
+
+import click
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def register_cli(app) -> None:
+    for command in (create_admin, contest_import, contest_export, results_rebuild, judge_token,
+                    demo_load):
+        app.cli.add_command(command)
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--name", default=None, help="Display name (default: the username).")
+@click.password_option(help="The password (asked for when not given).")
+def create_admin(username, name, password):
+    """Create a platform administrator, or make an existing user one and reset the password."""
+    from .accounts.services import find_user
+    from .accounts.models import User
+    from .audit.models import record
+    from .db import write_transaction
+    if len(password) < 8:
+        raise click.UsageError("The password must have at least 8 characters.")
+    with write_transaction():
+        user = find_user(username)
+        if user is None:
+            user = User(username=username, name=name or username)
+            db.session.add(user)
+        user.is_admin = True
+        user.set_password(password)
+        db.session.flush()
+        record("account.admin_created", user=user, target=f"user:{username}")
+    click.echo(f"Administrator {username} is ready.")
+
+
+@click.command("contest-import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def contest_import(path):
+    """Import a contest from its JSON file. An invalid file imports nothing."""
+    from .contest_files.services import ContestFileInvalid, import_contest, load_file
+    try:
+        contest = import_contest(load_file(path))
+    except ContestFileInvalid as invalid:
+        click.echo(f"{path}: {len(invalid.problems)} problem(s), nothing imported:", err=True)
+        for problem in invalid.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"Imported contest {contest.slug} with {len(contest.events)} event(s).")
+
+
+@click.command("contest-export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def contest_export(slug, output):
+    """Write a contest as its JSON file."""
+    from .contest_files.services import export_contest
+    from .contests.queries import contest_by_slug
+    contest = contest_by_slug(slug)
+    if contest is None:
+        raise click.ClickException(f"No contest with the slug {slug!r}.")
+    text = json.dumps(export_contest(contest), ensure_ascii=False, indent=1)
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        click.echo(f"Wrote {output}.")
+    else:
+        click.echo(text)
+
+
+@click.command("results-rebuild")
+@click.option("--contest", "slug", default=None, help="Only this contest.")
+def results_rebuild(slug):
+    """Recompute every result from the marks; boards that change get a new seq."""
+    from .contests.models import Contest, Event
+    from .db import write_transaction
+    from .results.services import publish, rebuild_event
+    query = select(Event.id).join(Contest).order_by(Contest.id, Event.position, Event.id)
+    if slug:
+        query = query.where(Contest.slug == slug)
+    changed = 0
+    ids = list(db.session.scalars(query))
+    for event_id in ids:
+        with write_transaction():
+            event = db.session.get(Event, event_id)
+            patch = rebuild_event(event)
+        publish([patch])
+        changed += patch is not None
+    click.echo(f"Rebuilt {len(ids)} event(s); {changed} board(s) changed.")
+
+
+@click.command("judge-token")
+@click.argument("username")
+@click.option("--label", default="cli", help="What the token is for (shown to organisers).")
+def judge_token(username, label):
+    """Issue an API token for a judge's tablet or script; printed alone on the last line."""
+    from .accounts.services import find_user, issue_token
+    user = find_user(username)
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    token = issue_token(user, label)
+    click.echo(f"API token for {user.username} (keep it secret; revoke it from the organiser pages):")
+    click.echo(token)
+
+
+@click.command("demo-load")
+def demo_load():
+    """Load the demo contest (once: running it again changes nothing) and print the logins."""
+    from .demo import load_demo
+    created, logins = load_demo()
+    click.echo("Demo contest loaded." if created else "Demo contest already present.")
+    click.echo("Demo logins (password for all: %s):" % logins["password"])
+    for role, usernames in logins["users"].items():
+        click.echo(f"  {role:<12} {', '.join(usernames)}")

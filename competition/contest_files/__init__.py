@@ -1,0 +1,1 @@
+"""contest_files"""

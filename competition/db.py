@@ -1,0 +1,98 @@
+"""Database plumbing shared by every feature: the fixed-point column type, SQLite's
+connection settings, and the write transaction that every service takes."""
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Numeric, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Fixed(TypeDecorator):
+    """A decimal with a fixed number of places: NUMERIC on PostgreSQL, a scaled integer on
+    SQLite (which has no exact decimal type). Never a float, and never silently rounded."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, scale: int = 3, precision: int = 14):
+        super().__init__(precision=precision, scale=scale)
+        self.scale = scale
+        self.precision = precision
+        self._unit = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        exact = Decimal(value)
+        fixed = exact.quantize(self._unit)
+        if fixed != exact:
+            raise ValueError(f"{value} has more than {self.scale} decimal places")
+        return int(fixed.scaleb(self.scale)) if dialect.name == "sqlite" else fixed
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(value).scaleb(-self.scale)
+        return Decimal(value).quantize(self._unit)
+
+    def process_literal_param(self, value, dialect):
+        return str(self.process_bind_param(value, dialect))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    # Let SQLAlchemy's "begin" event issue BEGIN itself, so a writer can ask for IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    # SQLite allows one writer. A read-modify-write that starts DEFERRED loses updates or
+    # fails with SQLITE_BUSY on upgrade; writers take the lock up front (DESIGN.md §6).
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction():
+    """One transaction for one action: commits on success, rolls back on any error.
+
+    On SQLite it starts with BEGIN IMMEDIATE; on PostgreSQL callers lock the rows they
+    read-modify-write (see results.services.lock_board)."""
+    session = db.session
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("write_transaction() started with unsaved changes in the session")
+        session.commit()  # ends the read transaction the request may have opened
+    session.connection(execution_options={"sqlite_immediate": True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,80 @@
+"""Marks and their revisions, and penalties. A mark is never edited in place: every change
+is a new revision saying who, when and why."""
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Fixed, utcnow
+from ..extensions import db
+
+
+class Mark(db.Model):
+    """One judge's current value for one criterion of one entry."""
+
+    __tablename__ = "mark"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("judge.id", ondelete="CASCADE"), index=True)
+    value: Mapped[Decimal] = mapped_column(Fixed(3))
+    revision: Mapped[int] = mapped_column(default=1)
+    # "returned": the chief judge sent it back for re-marking; it still counts until replaced.
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry = relationship("Entry")
+    criterion = relationship("Criterion")
+    judge = relationship("Judge")
+    revisions = relationship("MarkRevision", back_populates="mark", order_by="MarkRevision.revision",
+                             cascade="all, delete-orphan")
+
+    __table_args__ = (
+        UniqueConstraint("entry_id", "criterion_id", "judge_id"),
+        CheckConstraint("value >= 0", name="value_positive"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        CheckConstraint("status IN ('submitted', 'returned')", name="status_known"),
+    )
+
+
+class MarkRevision(db.Model):
+    """Every value a mark has had. `client_id` makes a tablet's retry idempotent, and
+    `board_seq` lets the replay answer with exactly the body of the first answer."""
+
+    __tablename__ = "mark_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mark_id: Mapped[int] = mapped_column(ForeignKey("mark.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    value: Mapped[Decimal] = mapped_column(Fixed(3))
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    board_seq: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mark = relationship(Mark, back_populates="revisions")
+    author = relationship("User")
+
+    __table_args__ = (
+        UniqueConstraint("mark_id", "revision"),
+        CheckConstraint("value >= 0", name="value_positive"),
+    )
+
+
+class Penalty(db.Model):
+    """Points deducted from an entry's total, with the reason (e.g. a safety violation)."""
+
+    __tablename__ = "penalty"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    points: Mapped[Decimal] = mapped_column(Fixed(3))
+    reason: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry = relationship("Entry", back_populates="penalties")
+
+    __table_args__ = (CheckConstraint("points > 0", name="points_positive"),)

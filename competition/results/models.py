@@ -1,0 +1,52 @@
+"""Stored results per entry and a version number per board, both written in the same
+transaction as the mark that changed them, so a board is one indexed query."""
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Fixed, utcnow
+from ..extensions import db
+
+
+class Result(db.Model):
+    __tablename__ = "result"
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    # criterion code -> unrounded score as a string (None until it has enough marks)
+    criteria: Mapped[dict] = mapped_column(JSON, default=dict)
+    sections: Mapped[dict] = mapped_column(JSON, default=dict)  # section code -> "27.00"
+    flags: Mapped[dict] = mapped_column(JSON, default=dict)  # criterion code -> ["spread"]
+    total: Mapped[Decimal | None] = mapped_column(Fixed(4))  # None: no marks yet
+    penalty: Mapped[Decimal] = mapped_column(Fixed(3), default=Decimal(0))
+    is_passed: Mapped[bool] = mapped_column(default=True)
+    rank: Mapped[int | None]
+    award: Mapped[str | None] = mapped_column(String(64))
+    marked: Mapped[int] = mapped_column(default=0)
+    expected: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default="provisional")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    entry = relationship("Entry")
+
+    __table_args__ = (
+        Index("ix_result_event_rank", "event_id", "rank"),
+        CheckConstraint("status IN ('provisional', 'final')", name="status_known"),
+        CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
+        CheckConstraint("marked >= 0 AND expected >= 0", name="progress_positive"),
+    )
+
+
+class Board(db.Model):
+    """An event's board: `seq` rises by exactly one with every change the public can see."""
+
+    __tablename__ = "board"
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    frozen_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    event = relationship("Event")
+
+    __table_args__ = (CheckConstraint("seq >= 0", name="seq_positive"),)

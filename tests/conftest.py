@@ -1,0 +1,147 @@
+"""Shared fixtures: an app on a fresh database (SQLite, and PostgreSQL for tests that take
+the `any_db` fixture), the test client, the CLI runner and an `auth` helper."""
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from competition import create_app
+from competition.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def need_service(name: str, error: Exception):
+    """Missing PostgreSQL or Redis: skip on a developer's machine, fail in CI."""
+    message = f"{name} is not reachable: {error}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: a test that needs it fails rather than skips)")
+    pytest.skip(message)
+
+
+def _upgrade(url: str) -> None:
+    from flask_migrate import upgrade
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """One migrated SQLite file, copied for every test (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
+    _upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A scratch PostgreSQL database for this run, migrated once, dropped at the end."""
+    name = f"gj_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        need_service("PostgreSQL", exc)
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    _upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def _make_app(url: str, extra: dict | None):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SERVER_NAME": "localhost",
+    }
+    config.update(extra or {})
+    return create_app(config)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path, sqlite_template):
+    if request.param == "sqlite":
+        path = tmp_path / "db.sqlite"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+    else:
+        yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template):
+    path = tmp_path / "db.sqlite"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+def _app_fixture(url, app_config):
+    app = _make_app(url, app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if url.startswith("postgresql"):
+            _truncate_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(sqlite_url, app_config):
+    """The app on SQLite (the embedded default)."""
+    yield from _app_fixture(sqlite_url, app_config)
+
+
+@pytest.fixture
+def any_db_app(db_url, app_config):
+    """The app on SQLite and, as a second run, on PostgreSQL."""
+    yield from _app_fixture(db_url, app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = "secret-pass-1"):
+        return self.client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
