@@ -23,7 +23,7 @@ def create_admin(username, name, password):
     from .accounts.services import find_user
     from .accounts.models import User
     from .audit.models import record
-    from .db import write_transaction
+    from .database import write_transaction
     if len(password) < 8:
         raise click.UsageError("The password must have at least 8 characters.")
     with write_transaction():
@@ -78,7 +78,7 @@ def contest_export(slug, output):
 def results_rebuild(slug):
     """Recompute every result from the marks; boards that change get a new seq."""
     from .contests.models import Contest, Event
-    from .db import write_transaction
+    from .database import write_transaction
     from .results.services import publish, rebuild_event
     query = select(Event.id).join(Contest).order_by(Contest.id, Event.position, Event.id)
     if slug:

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from ..audit.models import record
-from ..db import utcnow, write_transaction
+from ..database import utcnow, write_transaction
 from ..extensions import db
 from .models import ApiToken, User
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import utcnow
+from ..database import utcnow
 from ..extensions import db
 
 

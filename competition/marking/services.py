@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import scoring
 from ..audit.models import record
 from ..contests.models import Assignment, Contest, Criterion, Entry, Event, Judge
-from ..db import utcnow, write_transaction
+from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..results import services as results
 from .models import Mark, MarkRevision

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import scoring
 from ..contests.models import Assignment, Contest, Criterion, Entry, Event
-from ..db import utcnow
+from ..database import utcnow
 from ..extensions import db
 from ..marking.models import Mark
 from .models import Board, Result
