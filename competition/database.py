@@ -84,7 +84,7 @@ def write_transaction():
 
     On SQLite it starts with BEGIN IMMEDIATE; on PostgreSQL callers lock the rows they
     read-modify-write (see results.services.lock_board)."""
-    session = db.session
+    session = db.session()  # the real Session behind Flask-SQLAlchemy's scoped_session
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("write_transaction() started with unsaved changes in the session")
