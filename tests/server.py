@@ -1,0 +1,72 @@
+"""A real server process for live and browser tests: `python -m competition` on a free port
+and its own database, with the CLI at hand to import contests and issue tokens."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, database_url: str | None = None, env: dict | None = None):
+        self.tmp = Path(tempfile.mkdtemp(prefix="gj-live-"))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, HOST="127.0.0.1", PORT=str(self.port),
+                        DATABASE_URL=database_url or f"sqlite:///{self.tmp}/db.sqlite",
+                        SECRET_KEY="live-test-secret-key-0123456789abcdef", **(env or {}))
+        self.env.pop("FLASK_RUN_FROM_CLI", None)
+        self.proc = None
+
+    def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
+                                env=self.env, capture_output=True, text=True, timeout=300)
+        if check and result.returncode:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def start(self) -> "LiveServer":
+        self.flask("db", "upgrade")
+        self.log = open(self.tmp / "server.log", "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "competition"], cwd=ROOT, env=self.env,
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited:\n" + (self.tmp / "server.log").read_text())
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("server did not answer /healthz:\n" + (self.tmp / "server.log").read_text())
+
+    def token(self, username: str) -> str:
+        return self.flask("judge-token", username).stdout.strip().splitlines()[-1]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        if getattr(self, "log", None):
+            self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
