@@ -36,7 +36,7 @@ def _body(contest: Contest, event: Event, entry: Entry, criterion: Criterion, ju
         "mark": {
             "contest": contest.slug, "event": event.code, "entry": entry.bib,
             "criterion": criterion.code, "judge": judge_username,
-            "value": str(revision.value), "revision": revision.revision,
+            "value": scoring.decimal_text(revision.value), "revision": revision.revision,
             "client_id": revision.client_id,
         },
         "seq": revision.board_seq,

@@ -4,7 +4,7 @@ No Flask and no database here; boards, exports and certificates all call these.
 """
 from .aggregate import CriterionScore, aggregate
 from .marks import (METHODS, CriterionRule, InvalidMark, NotEnoughMarks, RuleError, ScoringError,
-                    parse_mark)
+                    decimal_text, parse_mark)
 from .ranking import Placing, Standing, rank
 from .totals import (AwardRule, EntryScore, EventRule, SectionRule, round_half_up, score_entry,
                      tie_break_section)
@@ -12,6 +12,6 @@ from .totals import (AwardRule, EntryScore, EventRule, SectionRule, round_half_u
 __all__ = [
     "METHODS", "AwardRule", "CriterionRule", "CriterionScore", "EntryScore", "EventRule",
     "InvalidMark", "NotEnoughMarks", "Placing", "RuleError", "ScoringError", "SectionRule",
-    "Standing", "aggregate", "parse_mark", "rank", "round_half_up", "score_entry",
+    "Standing", "aggregate", "decimal_text", "parse_mark", "rank", "round_half_up", "score_entry",
     "tie_break_section",
 ]

@@ -150,3 +150,11 @@ def _parse_text(raw: str) -> Decimal:
     if negative:
         raise InvalidMark("negative", "must not be negative")
     return Decimal(text)
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal as people write it: plain digits, no exponent, no trailing zeros."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
