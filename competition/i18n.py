@@ -1,9 +1,12 @@
 """Chinese first: the locale follows the user's choice, then the browser, then zh_Hans."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .extensions import babel
+from .safety import safe_next
 
 bp = Blueprint("i18n", __name__)
 
@@ -26,9 +29,18 @@ def select_locale() -> str:
 def switch(lang: str):
     if lang in ("zh_Hans", "en"):
         session["lang"] = lang
-    target = request.form.get("next") or request.referrer or ""
-    from .safety import safe_next
+    target = request.form.get("next") or _same_site_path(request.referrer)
     return redirect(safe_next(target) or url_for("public.home"))
+
+
+def _same_site_path(url: str | None) -> str | None:
+    """The path of a Referer from this very site, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def init_i18n(app) -> None:

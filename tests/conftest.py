@@ -73,7 +73,18 @@ def _make_app(url: str, extra: dict | None):
         "SERVER_NAME": "localhost",
     }
     config.update(extra or {})
-    return create_app(config)
+    app = create_app(config)
+    # The fixture keeps one app context open for the test's own queries, and Flask reuses it
+    # for every request: start each request with an empty `g`, as a real server would, so no
+    # user (Flask-Login), locale (Flask-Babel) or CSRF token leaks from one request to the next.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    return app
+
+
+def _fresh_g():
+    from flask import g
+    for name in list(vars(g)):
+        delattr(g, name)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
