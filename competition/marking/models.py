@@ -24,6 +24,10 @@ class Mark(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The chief judge's last send-back: why, when and by whom (kept after the judge re-marks).
+    return_note: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None]
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     entry = relationship("Entry")
     criterion = relationship("Criterion")

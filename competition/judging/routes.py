@@ -1,0 +1,383 @@
+"""Judging pages under /j: the judge's home, contest and event lists and the marking form;
+the chief judge's progress matrix, entry detail (history, send back, lock) and consistency view.
+Handlers are thin: find, authorise (competition.policy), call a service, render."""
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import policy
+from ..contests.models import Assignment, Contest, Event
+from ..contests.queries import contest_by_slug, event_by_code
+from ..extensions import db
+from ..marking.models import Mark
+from ..marking.services import MarkRefused, criterion_rule, submit_mark
+from ..scoring import round_half_up
+from ..scoring.marks import decimal_text
+from . import services
+from .forms import (ConfirmForm, NoteForm, ReasonForm, build_form, criterion_client_id, hint,
+                    is_buttons, mark_messages, new_client_id)
+
+bp = Blueprint("judging", __name__, url_prefix="/j")
+
+
+@bp.app_context_processor
+def _judging_links():
+    def has_judging() -> bool:
+        try:
+            return policy.has_judging(current_user)
+        except SQLAlchemyError:  # an error page while the database is away still renders
+            return False
+    return {"has_judging": has_judging}
+
+
+@bp.app_template_filter("mark_value")
+def _mark_value(value) -> str:
+    """A stored mark as people write it: 2, 12.5 (never 2.000)."""
+    return "" if value is None else decimal_text(value)
+
+
+@bp.app_template_filter("deviation")
+def _deviation(value) -> str:
+    """A judge's mean deviation, signed, to two places (half up): +0.50, -1.25."""
+    return format(round_half_up(value, 2), "+f")
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+# --- finding what a URL names, for this user ---------------------------------------------------
+
+def _judge_contest(slug: str):
+    """The contest and the user's judge role in it; 404 for anyone else (nothing leaks)."""
+    contest = contest_by_slug(slug)
+    judge = contest and contest.archived_at is None and policy.judge_role(current_user, contest)
+    if not judge:
+        abort(404)
+    return contest, judge
+
+
+def _judge_event(slug: str, code: str):
+    contest, judge = _judge_contest(slug)
+    event = event_by_code(contest, code)
+    if event is None or event.id not in {e.id for e in services.judge_events(judge)}:
+        abort(404)
+    return contest, judge, event
+
+
+def _chief_event(slug: str, code: str):
+    contest, judge = _judge_contest(slug)
+    event = event_by_code(contest, code)
+    if event is None:
+        abort(404)
+    if not policy.can_chief(current_user, event):
+        abort(403)
+    return contest, event
+
+
+def _chief_entry(contest: Contest, event: Event, key: str):
+    entry = services.find_entry(contest, event, key)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+# --- the judge -----------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def home():
+    return render_template("judging/home.html", contests=services.overview(current_user), contest=None)
+
+
+@bp.get("/<contest>")
+@login_required
+def contest_home(contest: str):
+    contest_row, _judge = _judge_contest(contest)
+    return render_template("judging/home.html", contests=services.overview(current_user, contest_row),
+                           contest=contest_row)
+
+
+@bp.get("/<contest>/<event>")
+@login_required
+def event_home(contest: str, event: str):
+    contest_row, judge, event_row = _judge_event(contest, event)
+    todo = services.event_todo(judge, event_row)
+    saved = request.args.get("saved")
+    saved = next((t for t in todo.entries if t.key == saved), None)
+    return render_template("judging/event.html", contest=contest_row, event=event_row, todo=todo, saved=saved)
+
+
+def _mark_page(contest, event, entry, judge, form, readonly, status=200, **extra):
+    criteria_view = []
+    history = services.own_history(judge, entry)
+    for criterion, f in form.mark_fields():
+        rule = criterion_rule(criterion)
+        descriptors = list(criterion.descriptors or [])
+        buttons = []
+        if is_buttons(rule):
+            for value in range(4):
+                text = descriptors[value] if value < len(descriptors) else ""
+                # Descriptors often start with their own number ("2 达到…"); show it once.
+                if text[:1] == str(value):
+                    text = text[1:].lstrip(" .、:：")
+                buttons.append((str(value), text))
+        criteria_view.append({
+            "criterion": criterion, "field": f, "buttons": buttons, "hint": hint(rule),
+            "messages": mark_messages(rule), "mark": form.marks.get(criterion.id),
+            "history": history.get(criterion.id, []),
+            "max": decimal_text(rule.mark_max),
+            "current": decimal_text(form.marks[criterion.id].value) if criterion.id in form.marks else "",
+        })
+    todo = services.event_todo(judge, event)
+    position = next((i for i, t in enumerate(todo.entries) if t.entry.id == entry.id), None)
+    following = next((t for t in todo.entries[position + 1:] if not t.is_done and not t.is_locked), None) \
+        if position is not None else None
+    return render_template(
+        "judging/mark.html", contest=contest, event=event, entry=entry, form=form, readonly=readonly,
+        criteria=criteria_view, key=services.entry_key(entry, contest),
+        label=services.entry_label(entry, contest), following=following,
+        api_entry=None if contest.is_blind else entry.bib, **extra), status
+
+
+def _readonly(contest, entry) -> str | None:
+    if entry.is_locked:
+        return "locked"
+    if contest.status != "judging":
+        return "closed"
+    return None
+
+
+def _stored_marks(judge, entry) -> dict:
+    return {m.criterion_id: m for m in db.session.scalars(
+        select(Mark).where(Mark.entry_id == entry.id, Mark.judge_id == judge.id))}
+
+
+@bp.route("/<contest>/<event>/<key>", methods=["GET", "POST"])
+@login_required
+def mark(contest: str, event: str, key: str):
+    contest_row, judge, event_row = _judge_event(contest, event)
+    entry = services.find_entry(contest_row, event_row, key)
+    if entry is None:
+        abort(404)
+    criteria = policy.markable_criteria(current_user, entry)
+    if not criteria:
+        assigned = db.session.scalar(select(Assignment.id).where(Assignment.entry_id == entry.id,
+                                                                 Assignment.judge_id == judge.id))
+        abort(403 if assigned is not None and policy.has_conflict(judge, entry) else 404)
+    marks = _stored_marks(judge, entry)
+    readonly = _readonly(contest_row, entry)
+
+    if request.method == "GET" or readonly:
+        form = build_form(criteria, marks, formdata=None)
+        form.client_id.data = new_client_id()
+        if request.method == "POST":  # sent to a locked entry or a closed contest: refused, read-only
+            if _wants_json():
+                return jsonify({"error": {"code": readonly, "message": _readonly_message(readonly)}}), 409
+            return _mark_page(contest_row, event_row, entry, judge, form, readonly, 409,
+                              refused=_readonly_message(readonly))
+        return _mark_page(contest_row, event_row, entry, judge, form, readonly)
+
+    form = build_form(criteria, marks)
+    form.ensure_client_id()
+    if not form.validate_on_submit():
+        if _wants_json():
+            return jsonify({"errors": form.error_map()}), 422
+        return _mark_page(contest_row, event_row, entry, judge, form, None, 422)
+
+    stored, stopped = 0, None
+    reason = (form.reason.data or "").strip()
+    for criterion, f, parsed, old in form.changes:
+        try:
+            submit_mark(current_user, contest=contest_row.slug, event=event_row.code, entry=entry.bib,
+                        criterion=criterion.code, value=decimal_text(parsed),
+                        client_id=criterion_client_id(form.client_id.data, criterion.code),
+                        reason=reason if old is not None else "", source="form")
+            stored += 1
+        except MarkRefused as refused:
+            if refused.status == 403:
+                abort(403)
+            if refused.status == 404:
+                abort(404)
+            if refused.code in ("locked", "not_judging"):
+                stopped = refused
+                break
+            if refused.code == "reason_required":
+                # Marked meanwhile from another tablet of the same judge: the same value is done.
+                now = db.session.scalar(select(Mark).where(Mark.entry_id == entry.id, Mark.judge_id == judge.id,
+                                                           Mark.criterion_id == criterion.id))
+                if now is not None and now.value == parsed and now.status != "returned":
+                    continue
+                f.errors.append(_("This mark was entered on another device meanwhile (%(value)s). "
+                                  "To change it, give a reason.",
+                                  value=decimal_text(now.value) if now else "—"))
+            elif refused.code == "client_id_reused":
+                f.errors.append(_("This form was already sent with another value. Reload the page and mark again."))
+            else:
+                f.errors.append(mark_messages(criterion_rule(criterion)).get(refused.code, refused.message))
+
+    if stopped is not None:
+        message = _readonly_message(stopped.code)
+        if _wants_json():
+            return jsonify({"error": {"code": stopped.code, "message": message}}), 409
+        flash(message, "error")
+        return redirect(url_for(".mark", contest=contest, event=event, key=key))
+
+    if any(f.errors for _c, f in form.mark_fields()):
+        # Some marks may be in now: what counts as a correction changes, and so does the form's id.
+        form.set_marks(_stored_marks(judge, entry))
+        if stored:
+            form.client_id.data = new_client_id()
+        if _wants_json():
+            return jsonify({"errors": form.error_map(), "client_id": form.client_id.data}), 409
+        return _mark_page(contest_row, event_row, entry, judge, form, None, 409)
+
+    # The list says "saved" on the entry itself, where the anchor scrolls to.
+    target = url_for(".event_home", contest=contest, event=event, saved=key) + f"#entry-{key}"
+    if _wants_json():
+        return jsonify({"ok": True, "redirect": target})
+    return redirect(target)
+
+
+def _readonly_message(code: str) -> str:
+    if code == "locked":
+        return _("The chief judge has locked (signed off) the marks of this entry. "
+                 "Ask the chief judge to unlock it for a correction.")
+    return _("Marking is closed: the contest is not in judging.")
+
+
+# --- the chief judge ---------------------------------------------------------------------------
+
+def _chief_page(contest, event, status=200, error=None):
+    criteria, judges, rows = services.matrix(event)
+    return render_template("judging/chief.html", contest=contest, event=event, criteria=criteria,
+                           judges=judges, rows=rows, error=error, confirm=ConfirmForm(),
+                           unlock_form=ReasonForm()), status
+
+
+@bp.get("/<contest>/<event>/chief")
+@login_required
+def chief(contest: str, event: str):
+    contest_row, event_row = _chief_event(contest, event)
+    return _chief_page(contest_row, event_row)
+
+
+@bp.post("/<contest>/<event>/chief/lock")
+@login_required
+def chief_lock_event(contest: str, event: str):
+    contest_row, event_row = _chief_event(contest, event)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        count = services.lock_event(current_user, event_row)
+    except services.JudgingRefused as refused:
+        return _chief_page(contest_row, event_row, refused.status, refused.message)
+    flash(ngettext("The event is signed off: %(num)d entry locked now.",
+                   "The event is signed off: %(num)d entries locked now.", count), "success")
+    return redirect(url_for(".chief", contest=contest, event=event))
+
+
+@bp.post("/<contest>/<event>/chief/unlock")
+@login_required
+def chief_unlock_event(contest: str, event: str):
+    contest_row, event_row = _chief_event(contest, event)
+    form = ReasonForm()
+    try:
+        count = services.unlock_event(current_user, event_row, form.reason.data if form.validate_on_submit() else "")
+    except services.JudgingRefused as refused:
+        return _chief_page(contest_row, event_row, refused.status, refused.message)
+    flash(ngettext("The event is open again: %(num)d entry unlocked.",
+                   "The event is open again: %(num)d entries unlocked.", count), "success")
+    return redirect(url_for(".chief", contest=contest, event=event))
+
+
+@bp.get("/<contest>/<event>/chief/consistency")
+@login_required
+def chief_consistency(contest: str, event: str):
+    contest_row, event_row = _chief_event(contest, event)
+    criteria, rows, lean = services.consistency(event_row)
+    return render_template("judging/consistency.html", contest=contest_row, event=event_row, criteria=criteria,
+                           rows=rows, lean=lean)
+
+
+def _chief_entry_page(contest, event, entry, status=200, error=None, note_form=None, unlock_form=None,
+                      note_mark_id=None):
+    criteria, judges, rows = services.matrix(event, [entry])
+    return render_template(
+        "judging/chief_entry.html", contest=contest, event=event, entry=entry, criteria=criteria,
+        judges=judges, row=rows[0], history=services.mark_history(entry), error=error,
+        key=services.entry_key(entry, contest), label=services.entry_label(entry, contest),
+        confirm=ConfirmForm(), note_form=note_form or NoteForm(formdata=None), note_mark_id=note_mark_id,
+        unlock_form=unlock_form or ReasonForm(formdata=None)), status
+
+
+@bp.get("/<contest>/<event>/chief/<key>")
+@login_required
+def chief_entry(contest: str, event: str, key: str):
+    contest_row, event_row = _chief_event(contest, event)
+    return _chief_entry_page(contest_row, event_row, _chief_entry(contest_row, event_row, key))
+
+
+@bp.post("/<contest>/<event>/chief/<key>/lock")
+@login_required
+def chief_lock_entry(contest: str, event: str, key: str):
+    contest_row, event_row = _chief_event(contest, event)
+    entry = _chief_entry(contest_row, event_row, key)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.lock_entry(current_user, entry)
+    except services.JudgingRefused as refused:
+        if request.form.get("from") == "matrix":
+            return _chief_page(contest_row, event_row, refused.status, refused.message)
+        return _chief_entry_page(contest_row, event_row, entry, refused.status, refused.message)
+    flash(_("%(entry)s is signed off: its marks are locked.", entry=services.entry_label(entry, contest_row)),
+          "success")
+    if request.form.get("from") == "matrix":
+        return redirect(url_for(".chief", contest=contest, event=event) + f"#entry-{key}")
+    return redirect(url_for(".chief_entry", contest=contest, event=event, key=key))
+
+
+@bp.post("/<contest>/<event>/chief/<key>/unlock")
+@login_required
+def chief_unlock_entry(contest: str, event: str, key: str):
+    contest_row, event_row = _chief_event(contest, event)
+    entry = _chief_entry(contest_row, event_row, key)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        message = _("Unlocking needs a reason.")
+        return _chief_entry_page(contest_row, event_row, entry, 422, message, unlock_form=form)
+    try:
+        services.unlock_entry(current_user, entry, form.reason.data)
+    except services.JudgingRefused as refused:
+        return _chief_entry_page(contest_row, event_row, entry, refused.status, refused.message, unlock_form=form)
+    flash(_("%(entry)s is unlocked: its judges can correct their marks.",
+            entry=services.entry_label(entry, contest_row)), "success")
+    return redirect(url_for(".chief_entry", contest=contest, event=event, key=key))
+
+
+@bp.post("/<contest>/<event>/chief/marks/<int:mark_id>/return")
+@login_required
+def chief_return_mark(contest: str, event: str, mark_id: int):
+    contest_row, event_row = _chief_event(contest, event)
+    mark_row = db.session.get(Mark, mark_id)
+    if mark_row is None or mark_row.entry.event_id != event_row.id or mark_row.entry.status != "approved":
+        abort(404)
+    entry = mark_row.entry
+    key = services.entry_key(entry, contest_row)
+    if key is None:
+        abort(404)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _chief_entry_page(contest_row, event_row, entry, 422, _("Say what the judge should look at again."),
+                                 note_form=form, note_mark_id=mark_id)
+    try:
+        services.return_mark(current_user, mark_row, form.note.data)
+    except services.JudgingRefused as refused:
+        return _chief_entry_page(contest_row, event_row, entry, refused.status, refused.message,
+                                 note_form=form, note_mark_id=mark_id)
+    flash(_("The mark is sent back to its judge with your note."), "success")
+    return redirect(url_for(".chief_entry", contest=contest, event=event, key=key))
