@@ -1,40 +1,204 @@
-"""Live boards over Socket.IO, namespace /live (DESIGN.md §4): `watch` answers with the
-board snapshot; committed changes go out as `patch` events to the board's room."""
+"""Live boards over Socket.IO, namespace /live (DESIGN.md §4).
+
+A client emits `watch` {contest, event} and gets the board snapshot as its audience sees it;
+committed changes follow as `patch` events. Organisers and chief judges (the jury) are in the
+room `jury:<contest>:<event>` and see the live board, frozen or not; everybody else is in
+`board:<contest>:<event>` and, while the board is frozen, gets nothing but reveal steps.
+`watch_standings` {contest} and `watch_progress` {contest} do the same for the delegation
+standings (`standings` events) and the organisers' judging progress (`progress` events)."""
+import atexit
+import os
+
+from flask import current_app, has_app_context
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
+from ..boards import services as boards
+from ..contests.models import Contest
 from ..contests.queries import contest_by_slug, event_by_code
-from ..extensions import socketio
-from ..policy import can_view_contest
-from ..results.services import board_changed, snapshot
+from ..extensions import db, socketio
+from ..policy import can_manage_contest, can_view_contest, is_chief_of
+from ..results.services import board_changed
+from .coalesce import Coalescer
 
 NAMESPACE = "/live"
+DEFAULT_COALESCE_MS = 100
 
 
 def room(contest: str, event: str) -> str:
+    """The public's room of a board."""
     return f"board:{contest}:{event}"
 
 
-def _push(sender=None, *, patch, **_):
-    socketio.emit("patch", patch.as_dict(), to=room(patch.contest, patch.event), namespace=NAMESPACE)
+def jury_room(contest: str, event: str) -> str:
+    return f"jury:{contest}:{event}"
+
+
+def standings_room(contest: str) -> str:
+    return f"standings:{contest}"
+
+
+def progress_room(contest: str) -> str:
+    return f"progress:{contest}"
+
+
+def _emit(event: str, payload: dict, to: str) -> None:
+    socketio.emit(event, payload, to=to, namespace=NAMESPACE)
+
+
+coalescer = Coalescer(_emit, lambda fn, *args: socketio.start_background_task(fn, *args),
+                      lambda seconds: socketio.sleep(seconds))
+
+
+def coalesce_window() -> float:
+    """Seconds over which patches for one board are merged: LIVE_COALESCE_MS (0: never)."""
+    ms = current_app.config.get("LIVE_COALESCE_MS")
+    if ms is None:
+        ms = os.environ.get("LIVE_COALESCE_MS", DEFAULT_COALESCE_MS)
+    return max(0.0, float(ms) / 1000)
+
+
+def _listened(to: str) -> bool:
+    """Whether anybody may be in the room. With a message queue the other processes' rooms
+    are unknown here, so yes; in one process, only when someone joined it."""
+    if current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+        return True
+    server = getattr(socketio, "server", None)
+    return server is not None and next(iter(server.manager.get_participants(NAMESPACE, to)), None) is not None
+
+
+def _any_listened(prefix: str) -> bool:
+    """Whether anybody may be in a room whose name starts with `prefix` (see _listened)."""
+    if current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+        return True
+    server = getattr(socketio, "server", None)
+    rooms = server.manager.rooms.get(NAMESPACE, {}) if server is not None else {}
+    return any(isinstance(name, str) and name.startswith(prefix) for name in list(rooms))
+
+
+def _send_patch(to: str, payload: dict) -> None:
+    if _listened(to):
+        coalescer.patch(to, payload, coalesce_window())
+
+
+def _request_feed(kind: str, contest: str | int, to_room, produce_payload) -> None:
+    """Have `kind` computed for the contest (a slug, or an id when the slug is not at hand)
+    and sent to its room in the background, coalesced."""
+    if not has_app_context():
+        return
+    if not (_listened(to_room(contest)) if isinstance(contest, str) else _any_listened(to_room(""))):
+        return
+    app = current_app._get_current_object()
+
+    def produce():
+        with app.app_context():
+            row = contest_by_slug(contest) if isinstance(contest, str) else db.session.get(Contest, contest)
+            if row is None or not _listened(to_room(row.slug)):
+                return []
+            return [(kind, produce_payload(row), to_room(row.slug))]
+
+    coalescer.feed((kind, contest), coalesce_window(), produce)
+
+
+def request_standings(contest: str) -> None:
+    _request_feed("standings", contest, standings_room, boards.standings)
+
+
+def request_progress(contest: str | int) -> None:
+    _request_feed("progress", contest, progress_room, boards.progress)
+
+
+# --- what the services announce (after commit) -------------------------------------------
+
+def _on_board_changed(sender=None, *, patch, **_):
+    """A committed change of the live board (a mark, an import, a rebuild, a lock)."""
+    public = boards.reaches_public(patch)
+    payload = dict(patch.as_dict(), frozen=not public)
+    _send_patch(jury_room(patch.contest, patch.event), payload)
+    if public:
+        _send_patch(room(patch.contest, patch.event), payload)
+        request_standings(patch.contest)
+    request_progress(patch.contest)
+
+
+def _on_board_published(sender=None, *, patch, **_):
+    """A reveal step or the end of a freeze: for one audience."""
+    to = room if patch.audience == boards.PUBLIC else jury_room
+    _send_patch(to(patch.contest, patch.event), patch.as_dict())
+    if patch.audience == boards.PUBLIC:
+        request_standings(patch.contest)
+
+
+def _on_board_state(sender=None, *, state, **_):
+    """Frozen, revealed, unfrozen: each audience gets the state with its own seq."""
+    common = {k: state[k] for k in ("contest", "event", "frozen", "revealed", "frozen_at")}
+    for to, seq in ((room(state["contest"], state["event"]), state["public_seq"]),
+                    (jury_room(state["contest"], state["event"]), state["seq"])):
+        if _listened(to):
+            coalescer.send(to, "board_state", dict(common, seq=seq))
+
+
+def _on_judging_changed(sender=None, *, contest: str | None = None, contest_id: int | None = None, **_):
+    request_progress(contest if contest is not None else contest_id)
+
+
+# --- what clients ask for ---------------------------------------------------------------
+
+def _error(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+def _viewable_contest(data):
+    if not isinstance(data, dict):
+        return None
+    contest = contest_by_slug(str(data.get("contest", "")))
+    return contest if contest is not None and can_view_contest(current_user, contest) else None
 
 
 def _on_watch(data):
-    if not isinstance(data, dict):
-        return {"error": {"code": "bad_request", "message": "watch takes {contest, event}"}}
-    contest = contest_by_slug(str(data.get("contest", "")))
-    event = contest and can_view_contest(current_user, contest) and event_by_code(contest, str(data.get("event", "")))
+    contest = _viewable_contest(data)
+    event = contest and event_by_code(contest, str(data.get("event", "")))
     if not event:
-        return {"error": {"code": "not_found", "message": "No such contest or event."}}
+        return _error("not_found", "No such contest or event.")
+    jury = boards.sees_live_board(current_user, event)
+    mine, other = (jury_room, room) if jury else (room, jury_room)
+    leave_room(other(contest.slug, event.code))
     # Join before reading: a patch committed in between is then received and, being based
     # on a seq the snapshot already includes, ignored by the client.
-    join_room(room(contest.slug, event.code))
-    return snapshot(event)
+    join_room(mine(contest.slug, event.code))
+    return boards.board_snapshot(event, jury=jury)
 
 
 def _on_unwatch(data):
     if isinstance(data, dict):
-        leave_room(room(str(data.get("contest", "")), str(data.get("event", ""))))
+        contest, event = str(data.get("contest", "")), str(data.get("event", ""))
+        leave_room(room(contest, event))
+        leave_room(jury_room(contest, event))
+
+
+def _on_watch_standings(data):
+    contest = _viewable_contest(data)
+    if contest is None:
+        return _error("not_found", "No such contest.")
+    join_room(standings_room(contest.slug))
+    return boards.standings(contest)
+
+
+def _on_watch_progress(data):
+    contest = contest_by_slug(str(data.get("contest", ""))) if isinstance(data, dict) else None
+    if contest is None:
+        return _error("not_found", "No such contest.")
+    if not (can_manage_contest(current_user, contest) or any(is_chief_of(current_user, e) for e in contest.events)):
+        return _error("forbidden", "Only the contest's organisers and chief judges see its progress.")
+    join_room(progress_room(contest.slug))
+    return boards.progress(contest)
+
+
+def _leave(to_room):
+    def handler(data):
+        if isinstance(data, dict):
+            leave_room(to_room(str(data.get("contest", ""))))
+    return handler
 
 
 _connected = False
@@ -44,6 +208,14 @@ def init_live(app) -> None:
     global _connected
     socketio.on_event("watch", _on_watch, namespace=NAMESPACE)
     socketio.on_event("unwatch", _on_unwatch, namespace=NAMESPACE)
+    socketio.on_event("watch_standings", _on_watch_standings, namespace=NAMESPACE)
+    socketio.on_event("unwatch_standings", _leave(standings_room), namespace=NAMESPACE)
+    socketio.on_event("watch_progress", _on_watch_progress, namespace=NAMESPACE)
+    socketio.on_event("unwatch_progress", _leave(progress_room), namespace=NAMESPACE)
     if not _connected:
-        board_changed.connect(_push, weak=False)
+        board_changed.connect(_on_board_changed, weak=False)
+        boards.board_published.connect(_on_board_published, weak=False)
+        boards.board_state_changed.connect(_on_board_state, weak=False)
+        boards.judging_changed.connect(_on_judging_changed, weak=False)
+        atexit.register(coalescer.flush_all)
         _connected = True

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..database import Fixed, utcnow
 from ..extensions import db
@@ -39,14 +39,35 @@ class Result(db.Model):
 
 
 class Board(db.Model):
-    """An event's board: `seq` rises by exactly one with every change the public can see."""
+    """An event's board. `seq` rises with every change of the live board, the one organisers
+    and chief judges see. `public_seq` is the version the public sees: it follows `seq` while
+    the board is live; from a freeze until the reveal ends it stays behind, the public board
+    is `public_rows`, and each reveal step (`revealed` rows from the bottom) advances it."""
 
     __tablename__ = "board"
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
+    public_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     frozen_at: Mapped[datetime | None]
+    public_rows: Mapped[list | None] = mapped_column(JSON)  # the public board's rows while frozen
+    revealed: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event = relationship("Event")
 
-    __table_args__ = (CheckConstraint("seq >= 0", name="seq_positive"),)
+    __table_args__ = (
+        CheckConstraint("seq >= 0", name="seq_positive"),
+        CheckConstraint("public_seq >= 0 AND revealed >= 0", name="public_positive"),
+        # A live board shows the public what it shows the jury.
+        CheckConstraint("frozen_at IS NOT NULL OR public_seq = seq", name="public_follows_live"),
+    )
+
+    @validates("seq")
+    def _public_follows_live(self, key, seq):
+        if self.frozen_at is None:
+            self.public_seq = seq
+        return seq
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None

@@ -1,0 +1,531 @@
+"""Freeze and reveal, the jury and public views, judging progress and privacy on /live.
+
+In-process: the services keep both chains exact (the public's and the jury's) through marks,
+reveal steps and the end of a freeze, on SQLite and PostgreSQL; the organiser's POST actions.
+Against a real server process with real python-socketio clients: a frozen board sends nothing
+to the public while the jury keeps getting patches that rebuild the jury's API snapshot; the
+reveal reaches the public step by step and ends on the live board; `progress` is for organisers
+and chief judges only; a contest that hides names sends bibs alone."""
+import json
+import random
+import re
+import subprocess
+import sys
+import textwrap
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+from sqlalchemy import select
+
+from competition.accounts.models import Organisation
+from competition.accounts.services import find_user
+from competition.boards import services as boards
+from competition.contest_files.services import import_contest
+from competition.contests.models import Entry
+from competition.contests.queries import contest_by_slug, event_by_code
+from competition.database import utcnow, write_transaction
+from competition.extensions import db
+from competition.marking.services import submit_mark
+from competition.results import services as results
+from competition.results.models import Board
+
+from .helpers import PASSWORD, isolated_client, login, make_user, sample_contest
+from .server import ROOT, LiveServer
+
+SAMPLE = Path(__file__).parent / "data" / "sample-contest.json"
+SLUG, EVENT = "sample-2026", "iot"
+HIDDEN = "hidden-2026"
+ASSIGNED = {"T1": ["k1"], "P1": ["k1", "k2", "k3", "k4", "k5"], "P2": ["k1", "k2", "k3"]}
+
+
+def random_value(rng: random.Random, criterion: str) -> str:
+    return {"T1": lambda: str(rng.randint(0, 100)), "P1": lambda: str(rng.randint(0, 30)),
+            "P2": lambda: str(rng.randint(0, 3))}[criterion]()
+
+
+def random_mark(rng: random.Random, bibs=("S01", "S02", "S03", "S04")):
+    criterion = rng.choice(list(ASSIGNED))
+    return rng.choice(ASSIGNED[criterion]), rng.choice(bibs), criterion, random_value(rng, criterion)
+
+
+def apply(board: dict, patch: dict) -> dict:
+    assert patch["base"] == board["seq"], f"patch {patch['base']}->{patch['seq']} on seq {board['seq']}"
+    rows = {r["entry"]: r for r in board["rows"]}
+    for bib in patch["remove"]:
+        rows.pop(bib, None)
+    for row in patch["upsert"]:
+        rows[row["entry"]] = row
+    return dict(board, seq=patch["seq"], rows=list(rows.values()), frozen=patch.get("frozen", board["frozen"]))
+
+
+def by_entry(board: dict) -> dict:
+    return {r["entry"]: r for r in board["rows"]}
+
+
+# --- in-process: the services -----------------------------------------------------------
+
+class Recorder:
+    """Every patch and board state the services publish, by audience, as the live feature
+    receives them."""
+
+    def __init__(self):
+        self.public, self.jury = [], []
+        results.board_changed.connect(self.changed)
+        boards.board_published.connect(self.published)
+        boards.board_state_changed.connect(self.state)
+
+    def state(self, sender=None, *, state, **_):
+        self.public.append({"state": dict(state, seq=state["public_seq"])})
+        self.jury.append({"state": state})
+
+    def changed(self, sender=None, *, patch, **_):
+        public = boards.reaches_public(patch)
+        self.jury.append(dict(patch.as_dict(), frozen=not public))
+        if public:
+            self.public.append(dict(patch.as_dict(), frozen=False))
+
+    def published(self, sender=None, *, patch, **_):
+        (self.public if patch.audience == boards.PUBLIC else self.jury).append(patch.as_dict())
+
+    def close(self):
+        results.board_changed.disconnect(self.changed)
+        boards.board_published.disconnect(self.published)
+        boards.board_state_changed.disconnect(self.state)
+
+    def patches(self, audience: list) -> list:
+        return [p for p in audience if "state" not in p]
+
+
+@pytest.fixture
+def recorder():
+    rec = Recorder()
+    yield rec
+    rec.close()
+
+
+class Audience:
+    """A client of one audience: its board follows the recorded patches, checked against the
+    snapshot that audience gets at every step."""
+
+    def __init__(self, event, patches: list, jury: bool):
+        self.event, self.patches, self.jury = event, patches, jury
+        self.board = self.snapshot()
+        self.seen = len(patches)
+
+    def snapshot(self):
+        db.session.commit()  # a fresh read: what the services committed
+        return boards.board_snapshot(event_by_code(contest_by_slug(SLUG), EVENT), jury=self.jury)
+
+    def catch_up(self) -> dict:
+        for patch in self.patches[self.seen:]:
+            if "state" in patch:  # frozen, revealed, unfrozen: at the audience's seq
+                assert patch["state"]["seq"] == self.board["seq"]
+                self.board = dict(self.board, frozen=patch["state"]["frozen"])
+            else:
+                self.board = apply(self.board, patch)
+        self.seen = len(self.patches)
+        expected = self.snapshot()
+        assert self.board["seq"] == expected["seq"]
+        assert by_entry(self.board) == by_entry(expected)
+        assert self.board["frozen"] == expected["frozen"]
+        return expected
+
+
+def post_mark(rng):
+    judge, bib, criterion, value = random_mark(rng)
+    submit_mark(find_user(judge), contest=SLUG, event=EVENT, entry=bib, criterion=criterion, value=value,
+                client_id=str(uuid.uuid4()), reason="re-marked")
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_both_chains_stay_exact_through_freeze_reveal_and_unfreeze(any_db_app, recorder, seed):
+    rng = random.Random(seed)
+    import_contest(sample_contest())
+    event = lambda: event_by_code(contest_by_slug(SLUG), EVENT)  # noqa: E731
+    public, jury = Audience(event(), recorder.public, False), Audience(event(), recorder.jury, True)
+    for _ in range(3):
+        post_mark(rng)
+    public.catch_up(), jury.catch_up()
+
+    boards.freeze_board(event(), None)
+    frozen = public.catch_up()
+    assert frozen["frozen"] and frozen["view"] == "public"
+    for _ in range(6):
+        post_mark(rng)
+        jury.catch_up()
+    assert len(recorder.patches(recorder.public)) == len(recorder.patches(recorder.public[:public.seen]))
+    assert public.catch_up()["rows"] == frozen["rows"]
+
+    steps = 0
+    while True:
+        state = boards.reveal_step(event(), None)
+        steps += 1
+        shown = public.catch_up()
+        jury.catch_up()
+        reveal = recorder.patches(recorder.public)[-1]["reveal"]
+        assert reveal["revealed"] == min(steps, reveal["of"])
+        # The revealed bottom of the public board is the live board's bottom.
+        live = [r for r in jury.board["rows"]]
+        bottom = sorted(live, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["entry"]))[-steps:]
+        assert all(by_entry(shown)[r["entry"]] == r for r in bottom)
+        if not state["frozen"]:
+            break
+        if steps == 1:
+            post_mark(rng)  # a late mark between two steps reaches the jury at once
+            jury.catch_up()
+            assert len(recorder.public) == public.seen  # nothing for the public
+    assert steps == len(jury.board["rows"])
+    assert by_entry(public.board) == by_entry(jury.board) and public.board["seq"] == jury.board["seq"]
+    assert not public.board["frozen"] and not jury.board["frozen"]
+    post_mark(rng)  # live again: both audiences get it
+    public.catch_up(), jury.catch_up()
+
+
+def test_reveal_all_and_unfreeze_catch_the_public_up_in_one_patch(any_db_app, recorder):
+    rng = random.Random(5)
+    import_contest(sample_contest())
+    event = lambda: event_by_code(contest_by_slug(SLUG), EVENT)  # noqa: E731
+    public, jury = Audience(event(), recorder.public, False), Audience(event(), recorder.jury, True)
+    boards.freeze_board(event(), None)
+    with pytest.raises(boards.BoardActionRefused):
+        boards.freeze_board(event(), None)
+    boards.reveal_step(event(), None)
+    boards.reveal_step(event(), None)  # public_seq is now ahead of the live seq
+    before = len(recorder.patches(recorder.public))
+    boards.reveal_all(event(), None)
+    assert len(recorder.patches(recorder.public)) == before + 1
+    public.catch_up(), jury.catch_up()  # the jury got an empty patch up to the common seq
+    assert by_entry(public.board) == by_entry(jury.board)
+    with pytest.raises(boards.BoardActionRefused):
+        boards.unfreeze(event(), None)
+
+    assert boards.freeze_contest(contest_by_slug(SLUG), None) == 1
+    post_mark(rng)
+    post_mark(rng)
+    before = len(recorder.patches(recorder.public))
+    assert boards.unfreeze_contest(contest_by_slug(SLUG), None) == 1
+    assert len(recorder.patches(recorder.public)) == before + 1
+    public.catch_up(), jury.catch_up()
+    board = db.session.get(Board, event().id)
+    assert (board.frozen_at, board.public_rows, board.revealed, board.public_seq) == (None, None, 0, board.seq)
+
+
+def test_revealed_rows_keep_the_unrevealed_in_frozen_order_and_end_on_the_live_board():
+    def row(bib, rank, total, award=None):
+        return {"entry": bib, "rank": rank, "total": total, "award": award}
+    shown = [row("A", 1, "90", "一等奖"), row("B", 2, "80", "二等奖"), row("C", 3, "70"), row("D", None, None)]
+    live = [row("C", 1, "95", "一等奖"), row("A", 2, "90", "二等奖"), row("D", 3, "60"), row("B", 4, "50")]
+    step1 = boards.revealed_rows(shown, live, 1)  # B: last on the live board
+    assert step1 == [row("A", 1, "90"), row("C", 2, "70"), row("B", 4, "50"), row("D", None, None)]
+    step3 = boards.revealed_rows(shown, live, 3)
+    assert step3 == [row("C", 1, "70"), row("A", 2, "90", "二等奖"), row("D", 3, "60"), row("B", 4, "50")]
+    assert boards.revealed_rows(shown, live, 4) == live
+
+
+def test_a_lock_tells_the_organisers_progress(app):
+    import_contest(sample_contest())
+    told = []
+    handler = lambda sender=None, **kw: told.append(kw)  # noqa: E731
+    boards.judging_changed.connect(handler)
+    try:
+        with write_transaction():
+            db.session.scalar(select(Entry).where(Entry.bib == "S01")).locked_at = utcnow()
+    finally:
+        boards.judging_changed.disconnect(handler)
+    contest = contest_by_slug(SLUG)
+    assert told == [{"contest_id": contest.id}]
+    assert boards.progress(contest)["events"] == [
+        {"event": EVENT, "name": "工业互联网运维员", "entries": 4, "marked": 10, "expected": 36, "locked": 1,
+         "flags": 0}]
+
+
+# --- in-process: the organiser's POST actions -------------------------------------------
+
+@pytest.fixture
+def people(app):
+    import_contest(sample_contest())
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == "示例区总工会"))
+    make_user("org1", organisation=organisation)
+    make_user("org2", organisation=Organisation(name="其他工会"))
+    return app
+
+
+def test_only_the_contests_organisers_may_freeze(people):
+    anonymous = isolated_client(people)
+    response = anonymous.post(f"/o/c/{SLUG}/events/{EVENT}/freeze")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    outsider = isolated_client(people)
+    login(outsider, "org2")
+    assert outsider.post(f"/o/c/{SLUG}/events/{EVENT}/freeze").status_code == 403
+    assert outsider.post(f"/o/c/{SLUG}/freeze").status_code == 403
+    assert outsider.post(f"/o/c/nope/events/{EVENT}/freeze").status_code == 404
+    assert db.session.get(Board, event_by_code(contest_by_slug(SLUG), EVENT).id).frozen_at is None
+
+
+def test_the_organiser_freezes_reveals_and_unfreezes(people):
+    organiser = isolated_client(people)
+    login(organiser, "org1")
+    with organiser.session_transaction() as session:
+        session.pop("_flashes", None)  # the welcome
+    back = f"/o/c/{SLUG}/live"
+    response = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/freeze", data={"next": back})
+    assert response.status_code == 302 and response.headers["Location"] == back
+    with organiser.session_transaction() as session:
+        assert [category for category, _ in session.pop("_flashes")] == ["success"]
+    db.session.commit()
+    assert db.session.get(Board, event_by_code(contest_by_slug(SLUG), EVENT).id).frozen_at is not None
+    again = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/freeze", headers={"Accept": "application/json"})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "frozen"
+    step = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/reveal", headers={"Accept": "application/json"})
+    assert step.status_code == 200 and step.get_json()["state"]["revealed"] == 1
+    done = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/reveal-all", headers={"Accept": "application/json"})
+    assert done.get_json()["state"]["frozen"] is False
+    not_frozen = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/unfreeze", data={"next": "//evil.example/"},
+                                headers={"Referer": "http://localhost/c/sample-2026"})
+    assert not_frozen.status_code == 302 and not_frozen.headers["Location"] == "/c/sample-2026"
+    with organiser.session_transaction() as session:
+        assert [category for category, _ in session.pop("_flashes")] == ["error"]
+    assert organiser.post(f"/o/c/{SLUG}/freeze", headers={"Accept": "application/json"}).get_json() == {"frozen": 1}
+    assert organiser.post(f"/o/c/{SLUG}/unfreeze", headers={"Accept": "application/json"}).get_json() == {
+        "unfrozen": 1}
+
+
+# --- against a real server ----------------------------------------------------------------
+
+def in_app(server: LiveServer, code: str) -> str:
+    """Run Python in an app context against the server's database (one process: fast)."""
+    script = ("from competition import create_app\napp = create_app()\nwith app.app_context():\n"
+              + textwrap.indent(textwrap.dedent(code), "    "))
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=server.env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+SETUP = f"""
+import json
+from sqlalchemy import select
+from competition.accounts.models import Organisation
+from competition.accounts.services import create_user, find_user, issue_token
+from competition.contest_files.services import import_contest, load_file
+from competition.extensions import db
+import_contest(load_file({str(SAMPLE)!r}))
+hidden = load_file({str(SAMPLE)!r})
+hidden["contest"].update(slug={HIDDEN!r}, hide_names=True)
+for row in hidden["entries"] + hidden["marks"]:
+    key = "bib" if "bib" in row else "entry"
+    row[key] = "H" + row[key][1:]
+import_contest(hidden)
+organisation = db.session.scalar(select(Organisation).where(Organisation.name == "示例区总工会"))
+create_user("org1", "组织者", {PASSWORD!r}, organisation=organisation)
+create_user("org2", "别家组织者", {PASSWORD!r}, organisation=Organisation(name="其他工会"))
+find_user("k1").set_password({PASSWORD!r})
+db.session.commit()
+print(json.dumps({{u: issue_token(find_user(u), "test") for u in ("k1", "k2", "k3", "k4", "k5")}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    live = LiveServer(env={"LIVE_COALESCE_MS": "0", "LOGIN_RATE_LIMIT": "1000 per minute"}).start()
+    live.tokens = json.loads(in_app(live, SETUP).strip().splitlines()[-1])
+    yield live
+    live.stop()
+
+
+def session_of(server, username) -> requests.Session:
+    """A logged-in browser session (its cookie goes with the socket's handshake)."""
+    http = requests.Session()
+    page = http.get(server.url + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    answer = http.post(server.url + "/login", data={"username": username, "password": PASSWORD,
+                                                    "csrf_token": token}, timeout=10, allow_redirects=False)
+    assert answer.status_code == 302, answer.text[:300]
+    return http
+
+
+def csrf_of(server, http) -> str:
+    page = http.get(server.url + f"/c/{SLUG}", timeout=10).text
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+class Watcher:
+    """A real client of one audience: applies patches strictly in chain, keeps the state events."""
+
+    def __init__(self, server, http=None, contest=SLUG):
+        self.client = socketio.Client(reconnection=False, http_session=http)
+        self.contest = contest
+        self.patches, self.states = [], []
+        self.changed = threading.Condition()
+        self.client.on("patch", self._on_patch, namespace="/live")
+        self.client.on("board_state", self._on_state, namespace="/live")
+        self.client.connect(server.url, namespaces=["/live"], transports=["websocket"])
+        self.board = self.client.call("watch", {"contest": contest, "event": EVENT}, namespace="/live", timeout=10)
+
+    def _on_patch(self, patch):
+        with self.changed:
+            self.patches.append(patch)
+            if patch["seq"] > self.board["seq"]:
+                self.board = apply(self.board, patch)
+            self.changed.notify_all()
+
+    def _on_state(self, state):
+        with self.changed:
+            self.states.append(state)
+            self.changed.notify_all()
+
+    def wait(self, predicate, timeout=10):
+        with self.changed:
+            assert self.changed.wait_for(lambda: predicate(self), timeout), (self.board["seq"], self.states[-1:])
+
+    def close(self):
+        self.client.disconnect()
+
+
+def api_board(server, http=None, contest=SLUG) -> dict:
+    return (http or requests).get(f"{server.url}/api/v1/contests/{contest}/events/{EVENT}/board", timeout=10).json()
+
+
+def post(server, judge, bib, criterion, value, contest=SLUG) -> dict:
+    answer = requests.post(server.url + "/api/v1/marks", timeout=10, headers={
+        "Authorization": f"Bearer {server.tokens[judge]}"}, json={
+        "contest": contest, "event": EVENT, "entry": bib, "criterion": criterion, "value": value,
+        "client_id": str(uuid.uuid4()), "reason": "re-marked"})
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def act(server, http, action) -> dict:
+    answer = http.post(f"{server.url}/o/c/{SLUG}/{action}", timeout=10, allow_redirects=False,
+                       headers={"X-CSRFToken": csrf_of(server, http), "Accept": "application/json"})
+    assert answer.status_code == 200, answer.text[:300]
+    return answer.json()
+
+
+@pytest.mark.live
+def test_a_frozen_board_sends_nothing_to_the_public_while_the_jury_keeps_updating(server):
+    rng = random.Random(11)
+    organiser, chief = session_of(server, "org1"), session_of(server, "k1")
+    public, jury, chief_view = Watcher(server), Watcher(server, organiser), Watcher(server, chief)
+    try:
+        assert (public.board["view"], jury.board["view"], chief_view.board["view"]) == ("public", "jury", "jury")
+        assert by_entry(public.board) == by_entry(jury.board) and public.board["seq"] == jury.board["seq"]
+
+        state = act(server, organiser, f"events/{EVENT}/freeze")["state"]
+        public.wait(lambda w: w.states and w.states[-1]["frozen"])
+        assert public.states[-1]["seq"] == state["public_seq"]
+        frozen = api_board(server)
+        assert frozen["frozen"] and frozen["seq"] == public.board["seq"]
+        seen = len(public.patches)
+        for _ in range(8):
+            judge, bib, criterion, value = random_mark(rng)
+            seq = post(server, judge, bib, criterion, value)["seq"]
+            jury.wait(lambda w: w.board["seq"] >= seq)
+            chief_view.wait(lambda w: w.board["seq"] >= seq)
+            expected = api_board(server, organiser)
+            assert expected["view"] == "jury" and expected["frozen"] and expected["seq"] == jury.board["seq"]
+            assert by_entry(jury.board) == by_entry(expected) == by_entry(chief_view.board)
+            # The public API keeps the frozen rows, at the frozen seq.
+            assert api_board(server) == frozen
+        assert len(public.patches) == seen, "a frozen board sent the public a patch"
+        assert by_entry(public.board) == by_entry(frozen)
+        assert by_entry(jury.board) != by_entry(frozen)  # the marks did change the live board
+
+        steps = []
+        while True:
+            state = act(server, organiser, f"events/{EVENT}/reveal")["state"]
+            steps.append(state)
+            public.wait(lambda w: w.states and (w.states[-1]["frozen"], w.states[-1]["revealed"]) == (
+                state["frozen"], state["revealed"]))
+            shown = api_board(server)
+            assert public.board["seq"] == shown["seq"] and by_entry(public.board) == by_entry(shown)
+            if not state["frozen"]:
+                break
+        reveals = [p["reveal"] for p in public.patches[seen:]]  # one patch per step, in order
+        assert [r["revealed"] for r in reveals] == list(range(1, len(steps) + 1))
+        assert [p["base"] + 1 for p in public.patches[seen:-1]] == [p["seq"] for p in public.patches[seen:-1]]
+        assert len(steps) == len(jury.board["rows"])
+        # The last step shows the live board: the same rows, ranks and awards, at the same seq.
+        jury.wait(lambda w: w.board["seq"] == public.board["seq"])
+        live = api_board(server, organiser)
+        assert by_entry(public.board) == by_entry(live) == by_entry(jury.board)
+        assert [(r["rank"], r["award"]) for r in api_board(server)["rows"]] == [
+            (r["rank"], r["award"]) for r in live["rows"]]
+        assert not api_board(server)["frozen"] and not public.board["frozen"]
+
+        judge, bib, criterion, value = random_mark(rng)  # live again: both audiences
+        seq = post(server, judge, bib, criterion, value)["seq"]
+        public.wait(lambda w: w.board["seq"] >= seq)
+        jury.wait(lambda w: w.board["seq"] >= seq)
+        assert by_entry(public.board) == by_entry(api_board(server)) == by_entry(jury.board)
+    finally:
+        for watcher in (public, jury, chief_view):
+            watcher.close()
+
+
+@pytest.mark.live
+def test_the_contest_freeze_holds_the_public_api_on_the_frozen_rows(server):
+    organiser = session_of(server, "org1")
+    before = api_board(server)
+    assert act(server, organiser, "freeze") == {"frozen": 1}  # every board of the contest: it has one
+    post(server, "k1", "S04", "T1", "12")
+    during, live = api_board(server), api_board(server, organiser)
+    assert during["frozen"] and during["seq"] == before["seq"] and by_entry(during) == by_entry(before)
+    assert live["seq"] == before["seq"] + 1 and by_entry(live)["S04"]["total"] != by_entry(before)["S04"]["total"]
+    outsider = session_of(server, "org2")  # another organisation's organiser: the public view
+    assert api_board(server, outsider) == during
+    assert act(server, organiser, "unfreeze") == {"unfrozen": 1}
+    after = api_board(server)
+    assert not after["frozen"] and by_entry(after) == by_entry(api_board(server, organiser))
+
+
+@pytest.mark.live
+def test_hidden_names_reach_the_public_as_bibs_alone(server):
+    watcher = Watcher(server, contest=HIDDEN)
+    try:
+        assert watcher.board["rows"] and all(r["name"] is None and r["delegation"] is None
+                                             for r in watcher.board["rows"])
+        seq = post(server, "k2", "H03", "P2", "2", contest=HIDDEN)["seq"]
+        watcher.wait(lambda w: w.board["seq"] >= seq)
+        rows = [row for patch in watcher.patches for row in patch["upsert"]]
+        assert rows and all(r["name"] is None and r["delegation"] is None for r in rows)
+        text = json.dumps(watcher.patches + [watcher.board], ensure_ascii=False)
+        assert "选手" not in text and "工会" not in text
+    finally:
+        watcher.close()
+
+
+@pytest.mark.live
+def test_progress_is_for_organisers_and_chief_judges(server):
+    def feed(http=None):
+        client = socketio.Client(reconnection=False, http_session=http)
+        got = []
+        client.on("progress", got.append, namespace="/live")
+        client.connect(server.url, namespaces=["/live"], transports=["websocket"])
+        return client, got, client.call("watch_progress", {"contest": SLUG}, namespace="/live", timeout=10)
+
+    anonymous, _, refused = feed()
+    outsider, _, refused_too = feed(session_of(server, "org2"))
+    organiser, got, first = feed(session_of(server, "org1"))
+    chief, _, chief_first = feed(session_of(server, "k1"))
+    try:
+        assert refused["error"]["code"] == "forbidden" and refused_too["error"]["code"] == "forbidden"
+        assert first == chief_first and first["contest"] == SLUG
+        (event,) = first["events"]
+        assert set(event) >= {"event", "marked", "expected", "locked", "flags"} and event["expected"] == 36
+        post(server, "k1", "S02", "T1", "33")  # a single-judge criterion: the second value
+        post(server, "k1", "S02", "T1", "34")  # at least moves the board
+        pause = threading.Event()
+        for _ in range(100):
+            if got and got[-1]["seq"] > first["seq"]:
+                break
+            pause.wait(0.1)
+        assert got and got[-1]["seq"] > first["seq"]
+        assert got[-1]["events"][0]["marked"] == event["marked"]  # corrections: no new marks
+    finally:
+        for client in (anonymous, outsider, organiser, chief):
+            client.disconnect()
