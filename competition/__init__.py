@@ -18,6 +18,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "competition" / "migrations"),
@@ -37,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.routes import bp as accounts_bp
     from .public.routes import bp as public_bp
     from .api.routes import bp as api_bp
+    from .judging.routes import bp as judging_bp
+    from .boards.routes import bp as boards_bp
     from .health import bp as health_bp
     from .cli import register_cli
 
@@ -46,6 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(judging_bp)
+    app.register_blueprint(boards_bp)
     app.register_blueprint(health_bp)
     register_cli(app)
 

@@ -12,7 +12,7 @@ class ConfigError(RuntimeError):
 
 
 def _secret_key(instance_path: Path, production: bool) -> str:
-    key = os.environ.get("SECRET_KEY")
+    key = (os.environ.get("SECRET_KEY") or "").strip()
     if key:
         if production and len(key) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
@@ -52,6 +52,8 @@ def from_environment(instance_path: str) -> dict:
         "SOCKETIO_MESSAGE_QUEUE": queue,
         # Set, never auto-detected (DESIGN.md §6); eventlet stays out.
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
+        # Patches for one board within this window go out merged (0: every patch at once).
+        "LIVE_COALESCE_MS": int(os.environ.get("LIVE_COALESCE_MS", "100")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
@@ -59,6 +61,9 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "competition" / "translations"),
         "LANGUAGES": ("zh_Hans", "en"),
+        # How many reverse proxies (nginx …) stand in front and set X-Forwarded-For/-Proto;
+        # 0 trusts none, so a client cannot spoof its address to dodge the login limit.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

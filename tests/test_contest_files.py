@@ -32,10 +32,16 @@ def sample() -> dict:
     return json.loads(SAMPLE.read_text(encoding="utf-8"))
 
 
+DESIGN_KEYS = ("contest", "event", "seq", "frozen", "columns", "rows")
+
+
 def board(client, slug: str, event: str) -> dict:
+    """The board snapshot's keys of DESIGN.md §4 (the API may add more, e.g. `view`)."""
     response = client.get(f"/api/v1/contests/{slug}/events/{event}/board")
     assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
+    body = response.get_json()
+    assert set(DESIGN_KEYS) <= set(body)
+    return {key: body[key] for key in DESIGN_KEYS}
 
 
 def row(bib, name, delegation, rank, total, sections, progress, award=None) -> dict:
@@ -416,7 +422,7 @@ def test_a_byte_order_mark_is_fine_and_a_repeated_key_is_a_problem(app, tmp_path
 def test_export_writes_the_same_format_with_the_defaults_made_explicit(app, runner):
     contest = import_contest(sample())
     expected = sample()
-    expected["contest"].update(status="judging", hide_names=False, board_policy="submitted")
+    expected["contest"].update(status="judging", hide_names=False, board_policy="submitted", standings_best_n=3)
     for entry in expected["entries"]:
         entry["status"] = "approved"
     assert export_contest(contest) == expected

@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -48,8 +49,10 @@ class User(UserMixin, db.Model):
         return self.organisation_id is not None
 
     def set_password(self, password: str) -> None:
-        # scrypt: memory-hard, Werkzeug's default and strongest built-in choice.
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        # scrypt: memory-hard, Werkzeug's default and strongest built-in choice. Only the test
+        # suite turns it down (PASSWORD_HASH_METHOD), to create hundreds of users quickly.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

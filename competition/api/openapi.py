@@ -35,6 +35,40 @@ def document() -> dict:
                 "code": {"type": "string"}, "name": {"type": "string"}, "max": {"type": "string"}}}},
             "rows": {"type": "array", "items": {"$ref": "#/components/schemas/BoardRow"},
                      "description": "in rank order, unranked entries last"},
+            "view": {"type": "string", "enum": ["public", "jury"],
+                     "description": "jury: the live board, which organisers and the event's chief judges keep "
+                                    "while it is frozen; public: what everybody else sees (seq and rows of the "
+                                    "frozen board while frozen)"},
+            "revealed": {"type": "integer", "description": "rows revealed from the bottom while frozen, else 0"},
+        },
+    }
+    standings = {
+        "type": "object",
+        "required": ["contest", "seq", "best_n", "hidden", "rows"],
+        "properties": {
+            "contest": {"type": "string"},
+            "seq": {"type": "integer", "description": "rises whenever the public boards change; a later "
+                                                      "state never has a smaller seq"},
+            "best_n": {"type": "integer", "description": "how many of a delegation's best entry totals count"},
+            "hidden": {"type": "boolean", "description": "true (and no rows) while the contest hides names"},
+            "awards": {"type": "array", "items": {"type": "string"}, "description": "award names, best first"},
+            "rows": {"type": "array", "description": "ranked delegations, then those with nothing scored",
+                     "items": {"type": "object",
+                               "required": ["rank", "delegation", "total", "counted", "entries"],
+                               "properties": {
+                                   "rank": {"type": ["integer", "null"],
+                                            "description": "standard competition rank (ties share it)"},
+                                   "delegation": {"type": "string"},
+                                   "total": {"type": ["string", "null"],
+                                             "description": "sum of the counted totals, a decimal as a string"},
+                                   "counted": {"type": "integer", "description": "entries whose totals count"},
+                                   "entries": {"type": "integer", "description": "the delegation's entries"},
+                                   "awards": {"type": "object", "additionalProperties": {"type": "integer"},
+                                              "description": "award name -> entries holding it"},
+                                   "best": {"type": "array", "items": {"type": "object", "properties": {
+                                       "event": {"type": "string"}, "entry": {"type": "string"},
+                                       "total": {"type": "string"}}}},
+                               }}},
         },
     }
     mark_in = {
@@ -80,6 +114,23 @@ def document() -> dict:
                     },
                 },
             },
+            "/api/v1/contests/{contest}/standings": {
+                "get": {
+                    "summary": "Delegation standings: delegations ranked by the sum of their best N entry totals",
+                    "description": "Counts what the public boards show: a frozen board with its frozen rows. "
+                                   "Live over Socket.IO: emit `watch_standings` {contest} on /live; `standings` "
+                                   "events follow.",
+                    "operationId": "getStandings",
+                    "parameters": [
+                        {"name": "contest", "in": "path", "required": True, "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The standings", "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Standings"}}}},
+                        "404": _error("No such contest"),
+                    },
+                },
+            },
             "/api/v1/marks": {
                 "post": {
                     "summary": "Submit one judge's mark",
@@ -94,10 +145,10 @@ def document() -> dict:
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MarkOut"}}}},
                         "400": _error("Not a JSON object, or a missing CSRF header with a session"),
                         "401": _error("No or an invalid token or session"),
-                        "403": _error("Not assigned to this entry and criterion, or a conflict of interest"),
+                        "403": _error("Not a judge of the contest (not_a_judge), not assigned to this entry and criterion (not_assigned), or a conflict of interest (conflict_of_interest)"),
                         "404": _error("No such contest, event, entry or criterion"),
                         "409": _error("The entry's marks are locked, marking is closed, or the client_id was used for another mark"),
-                        "422": _error("Not a valid mark for this criterion"),
+                        "422": _error("Not a valid mark for this criterion (empty, not_a_number, negative, over_max, too_many_decimals, not_a_step), a correction without a reason (reason_required), or missing fields (invalid)"),
                         "429": _error("Too many requests"),
                     },
                 },
@@ -105,7 +156,7 @@ def document() -> dict:
         },
         "components": {
             "schemas": {
-                "Board": board, "BoardRow": row, "MarkIn": mark_in, "MarkOut": mark_out,
+                "Board": board, "BoardRow": row, "Standings": standings, "MarkIn": mark_in, "MarkOut": mark_out,
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},

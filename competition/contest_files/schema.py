@@ -119,6 +119,7 @@ class ContestSpec:
     ends_on: date | None = None
     hide_names: bool = False
     board_policy: str = "submitted"
+    standings_best_n: int = 3
     events: list[EventSpec] = field(default_factory=list)
     judges: list[JudgeSpec] = field(default_factory=list)
     entries: list[EntrySpec] = field(default_factory=list)
@@ -199,7 +200,8 @@ def check(data) -> tuple[ContestSpec | None, list[Problem]]:
 
 def _contest(c: "_Checker", value, path: Path, spec: ContestSpec) -> None:
     o = c.obj(value, path, required=("slug", "name", "organisation"),
-              optional=("blind", "status", "venue", "starts_on", "ends_on", "hide_names", "board_policy"))
+              optional=("blind", "status", "venue", "starts_on", "ends_on", "hide_names", "board_policy",
+                        "standings_best_n"))
     if o is None:
         return
     spec.slug = c.text(o, "slug", path, max_len=64, pattern=_SLUG,
@@ -215,6 +217,7 @@ def _contest(c: "_Checker", value, path: Path, spec: ContestSpec) -> None:
         c.add(path + ("ends_on",), "must not be before starts_on")
     spec.hide_names = c.boolean(o, "hide_names", path, default=False)
     spec.board_policy = c.choice(o, "board_policy", path, BOARD_POLICIES, default="submitted")
+    spec.standings_best_n = c.integer(o, "standings_best_n", path, default=3, minimum=1, maximum=1000)
 
 
 def _event(c: "_Checker", value, path: Path) -> EventSpec | None:

@@ -147,7 +147,7 @@ class _Writer:
         self.contest = self.add(Contest(
             organisation=organisation, slug=spec.slug, name=spec.name, venue=spec.venue,
             starts_on=spec.starts_on, ends_on=spec.ends_on, status=spec.status, board_policy=spec.board_policy,
-            is_blind=spec.blind, is_names_hidden=spec.hide_names))
+            is_blind=spec.blind, is_names_hidden=spec.hide_names, standings_best_n=spec.standings_best_n or 3))
         sections = {}
         for position, e in enumerate(spec.events):
             event = self.events[e.code] = self.add(Event(
@@ -249,6 +249,7 @@ def export_contest(contest: Contest) -> dict:
         head["ends_on"] = contest.ends_on.isoformat()
     head["hide_names"] = contest.is_names_hidden
     head["board_policy"] = contest.board_policy
+    head["standings_best_n"] = contest.standings_best_n
     return {
         "contest": head,
         "events": [_export_event(event) for event in events],

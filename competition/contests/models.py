@@ -29,6 +29,7 @@ class Contest(db.Model):
     is_blind: Mapped[bool] = mapped_column(default=False)
     # Public boards carry bibs alone until results are published.
     is_names_hidden: Mapped[bool] = mapped_column(default=False)
+    standings_best_n: Mapped[int] = mapped_column(default=3, server_default="3")  # delegation standings: best N count
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
 
@@ -65,6 +66,9 @@ class Event(db.Model):
     places: Mapped[int] = mapped_column(default=2)
     tie_break: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["-completion_time", "section:P"]
     awards: Mapped[list] = mapped_column(JSON, default=list)  # [{"name": "一等奖", "count": 1}, …]
+    # The chief judge's sign-off (签字确认) of the whole event; each entry carries its own lock too.
+    locked_at: Mapped[datetime | None]
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     contest = relationship(Contest, back_populates="events")
     sections = relationship("Section", back_populates="event", order_by="Section.position",
