@@ -64,6 +64,9 @@ def from_environment(instance_path: str) -> dict:
         # How many reverse proxies (nginx …) stand in front and set X-Forwarded-For/-Proto;
         # 0 trusts none, so a client cannot spoof its address to dodge the login limit.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # The address phones reach the app at, for QR codes on the big screen (e.g.
+        # http://192.168.1.10:5000); by default the address the screen itself was opened with.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

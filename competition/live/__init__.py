@@ -160,7 +160,9 @@ def _on_watch(data):
     event = contest and event_by_code(contest, str(data.get("event", "")))
     if not event:
         return _error("not_found", "No such contest or event.")
-    jury = boards.sees_live_board(current_user, event)
+    # A hall screen asks for the public view even when an organiser is logged in on that PC,
+    # so a frozen board never leaks to the hall.
+    jury = data.get("view") != "public" and boards.sees_live_board(current_user, event)
     mine, other = (jury_room, room) if jury else (room, jury_room)
     leave_room(other(contest.slug, event.code))
     # Join before reading: a patch committed in between is then received and, being based
