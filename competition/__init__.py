@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
+    app.json.ensure_ascii = False  # Chinese names stay readable in the JSON API
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
         hops = app.config["TRUSTED_PROXIES"]

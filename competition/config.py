@@ -73,5 +73,4 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,  # a judge's form may stay open all morning
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        "JSON_AS_ASCII": False,
     }
