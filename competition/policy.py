@@ -37,6 +37,14 @@ def can_see_live_board(user, event: Event) -> bool:
     return can_manage_contest(user, event.contest) or is_chief_of(user, event)
 
 
+def live_events(user, contest: Contest) -> list:
+    """The events whose judging progress the user may watch live: all of them for the
+    contest's organisers, their own events for chief judges, none for anybody else."""
+    if can_manage_contest(user, contest):
+        return list(contest.events)
+    return [event for event in contest.events if is_chief_of(user, event)]
+
+
 def can_view_contest(user, contest: Contest) -> bool:
     return contest.is_public or can_manage_contest(user, contest)
 

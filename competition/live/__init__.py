@@ -17,7 +17,7 @@ from ..boards import services as boards
 from ..contests.models import Contest
 from ..contests.queries import contest_by_slug, event_by_code
 from ..extensions import db, socketio
-from ..policy import can_manage_contest, can_view_contest, is_chief_of
+from ..policy import can_view_contest, live_events
 from ..results.services import board_changed
 from .coalesce import Coalescer
 
@@ -190,7 +190,7 @@ def _on_watch_progress(data):
     contest = contest_by_slug(str(data.get("contest", ""))) if isinstance(data, dict) else None
     if contest is None:
         return _error("not_found", "No such contest.")
-    if not (can_manage_contest(current_user, contest) or any(is_chief_of(current_user, e) for e in contest.events)):
+    if not live_events(current_user, contest):
         return _error("forbidden", "Only the contest's organisers and chief judges see its progress.")
     join_room(progress_room(contest.slug))
     return boards.progress(contest)

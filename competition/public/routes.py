@@ -11,7 +11,7 @@ from ..boards import services as boards
 from ..contests.models import Contest, Entry
 from ..contests.queries import contest_by_slug, event_by_code, get_viewable_event, public_contests
 from ..extensions import db
-from ..policy import can_manage_contest, can_view_contest, is_chief_of
+from ..policy import can_manage_contest, can_view_contest, live_events
 
 bp = Blueprint("public", __name__)
 
@@ -29,14 +29,6 @@ def public_url(path: str) -> str:
     """The absolute address phones use. The screen may be opened as http://127.0.0.1 on the
     venue PC: PUBLIC_URL, when configured, is the address on the venue Wi-Fi."""
     return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + path
-
-
-def live_events(user, contest) -> list:
-    """The events whose judging the user may watch live: all of them for the contest's
-    organisers, their own events for chief judges."""
-    if can_manage_contest(user, contest):
-        return list(contest.events)
-    return [event for event in contest.events if is_chief_of(user, event)]
 
 
 @bp.app_context_processor
