@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .judging.routes import bp as judging_bp
     from .boards.routes import bp as boards_bp
     from .health import bp as health_bp
+    from .organiser import bp as organiser_bp
     from .cli import register_cli
 
     init_i18n(app)
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(judging_bp)
     app.register_blueprint(boards_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(organiser_bp)
     register_cli(app)
 
     from .live import init_live

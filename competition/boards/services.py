@@ -359,7 +359,7 @@ def standings(contest: Contest) -> dict:
             .join(Event, Event.id == Entry.event_id)
             .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
             .outerjoin(Result, Result.entry_id == Entry.id)
-            .where(Entry.contest_id == contest.id, Entry.status.in_(results.ON_BOARD))):
+            .where(Entry.contest_id == contest.id, results.on_board())):
         if event_id in public:  # frozen: only what the public board shows
             row = public[event_id].get(bib)
             total = Decimal(row["total"]) if row and row["total"] is not None else None
@@ -384,7 +384,7 @@ def progress(contest: Contest) -> dict:
     """Judging progress of every event of the contest, for organisers and chief judges:
     marks in and expected, entries locked (signed off), flags raised for the chief judge.
     `seq` is the sum of the live boards' seqs (a hint: a later state never has a smaller one)."""
-    on_board = (Entry.contest_id == contest.id, Entry.status.in_(results.ON_BOARD))
+    on_board = (Entry.contest_id == contest.id, results.on_board())
     entries = {event_id: (count, locked) for event_id, count, locked in db.session.execute(
         select(Entry.event_id, func.count(Entry.id), func.count(Entry.locked_at)).where(*on_board)
         .group_by(Entry.event_id))}

@@ -30,6 +30,11 @@ class Contest(db.Model):
     # Public boards carry bibs alone until results are published.
     is_names_hidden: Mapped[bool] = mapped_column(default=False)
     standings_best_n: Mapped[int] = mapped_column(default=3, server_default="3")  # delegation standings: best N count
+    # How bibs (参赛号) are numbered: {event} is the event's code upper-cased, {n} the running
+    # number within the event, with Python format specs ({n:03} → 001).
+    bib_pattern: Mapped[str] = mapped_column(String(64), default="{event}{n:03}", server_default="{event}{n:03}")
+    # Shown on the registration form; a registrant must consent to it explicitly.
+    privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
 
@@ -66,6 +71,8 @@ class Event(db.Model):
     places: Mapped[int] = mapped_column(default=2)
     tie_break: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["-completion_time", "section:P"]
     awards: Mapped[list] = mapped_column(JSON, default=list)  # [{"name": "一等奖", "count": 1}, …]
+    # Registration for this event closes at this moment (UTC); None: when the contest's closes.
+    registration_deadline: Mapped[datetime | None]
     # The chief judge's sign-off (签字确认) of the whole event; each entry carries its own lock too.
     locked_at: Mapped[datetime | None]
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -178,11 +185,19 @@ class Contestant(db.Model):
     email: Mapped[str | None] = mapped_column(String(200))
     trade: Mapped[str | None] = mapped_column(String(120))
     skill_level: Mapped[str | None] = mapped_column(String(40))
+    # The registrant's reference to look up their status (报名编号); None for people the
+    # organiser entered or imported.
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True)
+    consented_at: Mapped[datetime | None]  # when they accepted the contest's privacy notice
+    source: Mapped[str] = mapped_column(String(16), default="organiser", server_default="organiser")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     delegation = relationship(Delegation)
 
-    __table_args__ = (UniqueConstraint("contest_id", "id_type", "id_number"),)
+    __table_args__ = (
+        UniqueConstraint("contest_id", "id_type", "id_number"),
+        CheckConstraint("source IN ('form', 'import', 'organiser')", name="source_known"),
+    )
 
 
 entry_member = db.Table(
@@ -204,11 +219,15 @@ class Entry(db.Model):
     delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"), index=True)
     contestant_id: Mapped[int | None] = mapped_column(ForeignKey("contestant.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))  # display name: the person's or the team's
-    bib: Mapped[str] = mapped_column(String(32))
+    bib: Mapped[str | None] = mapped_column(String(32))  # None until the organiser assigns bibs
     draw_code: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="approved")
     completion_time: Mapped[Decimal | None] = mapped_column(Fixed(3))  # seconds
     running_order: Mapped[int | None]
+    # The organiser's review of a registration: why it was rejected or withdrawn, by whom, when.
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     locked_at: Mapped[datetime | None]
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

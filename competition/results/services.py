@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from blinker import Namespace
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, not_, select
 from sqlalchemy.orm import joinedload
 
 from .. import scoring
@@ -20,6 +20,12 @@ _signals = Namespace()
 board_changed = _signals.signal("board-changed")
 
 ON_BOARD = ("approved",)  # entry statuses that appear on a board
+
+
+def on_board():
+    """The entries a board shows: approved, and numbered (an entry has no bib until the
+    organiser assigns bibs, and a board row is keyed by its bib)."""
+    return and_(Entry.status.in_(ON_BOARD), Entry.bib.is_not(None))
 
 
 @dataclass
@@ -109,7 +115,7 @@ def rerank_event(event: Event, rule: scoring.EventRule) -> set[int]:
     award changed."""
     rows = db.session.execute(
         select(Result, Entry.bib, Entry.completion_time).join(Entry, Entry.id == Result.entry_id)
-        .where(Result.event_id == event.id, Entry.status.in_(ON_BOARD))).all()
+        .where(Result.event_id == event.id, on_board())).all()
     by_bib = {bib: result for result, bib, _ in rows}
     standings = [
         scoring.Standing(key=bib, total=result.total,
@@ -125,7 +131,7 @@ def rerank_event(event: Event, rule: scoring.EventRule) -> set[int]:
     # Entries that left the board (rejected, withdrawn) keep no rank.
     for result in db.session.scalars(
             select(Result).join(Entry, Entry.id == Result.entry_id)
-            .where(Result.event_id == event.id, Entry.status.not_in(ON_BOARD), Result.rank.is_not(None))):
+            .where(Result.event_id == event.id, not_(on_board()), Result.rank.is_not(None))):
         result.rank, result.award = None, None
         changed.add(result.entry_id)
     return changed
@@ -162,7 +168,7 @@ def _board_query(event: Event, entry_ids=None):
     q = (select(Result, Entry, Delegation.name)
          .join(Entry, Entry.id == Result.entry_id)
          .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-         .where(Result.event_id == event.id, Entry.status.in_(ON_BOARD)))
+         .where(Result.event_id == event.id, on_board()))
     if entry_ids is not None:
         q = q.where(Entry.id.in_(entry_ids))
     return q.order_by(Result.rank.is_(None), Result.rank, Entry.bib)
