@@ -91,10 +91,12 @@ def _event_id(contest_slug: str, event_code: str) -> int | None:
 def reaches_public(patch: results.Patch) -> bool:
     """Whether a committed patch of the live board (results.board_changed) is for the public
     too: yes unless its board was frozen when the patch's transaction wrote it."""
-    event_id = _event_id(patch.contest, patch.event)
+    event_id = patch.event_id if patch.event_id is not None else _event_id(patch.contest, patch.event)
     noted = db.session.info.get(_AUDIENCE, {}).get((event_id, patch.seq))
     if noted is not None:
         return noted
+    if patch.live is not None:
+        return patch.live
     board = db.session.get(Board, event_id) if event_id is not None else None
     return board is None or board.frozen_at is None
 

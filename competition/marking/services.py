@@ -125,12 +125,11 @@ def submit_mark(user, *, contest: str, event: str, entry: str, criterion: str, v
             mark.value = parsed
             mark.status = "submitted"
             mark.updated_at = utcnow()
-        db.session.flush()
+        patch = results.update_event(event_row, [entry_row.id], board=board)
+        db.session.flush()  # the mark's id for a new one (a no-op after update_event's queries)
         revision = MarkRevision(mark_id=mark.id, revision=mark.revision, value=parsed, client_id=client_id,
-                                reason=reason, source=source, author_id=user.id)
+                                reason=reason, source=source, author_id=user.id, board_seq=board.seq)
         db.session.add(revision)
-        patch = results.update_event(event_row, [entry_row.id])
-        revision.board_seq = board.seq
         record("mark.submit", user=user, contest=contest_row,
                target=f"{event_row.code}/{entry_row.bib}/{criterion_row.code}",
                value=str(parsed), revision=mark.revision, client_id=client_id, reason=reason,

@@ -32,6 +32,8 @@ class Result(db.Model):
 
     __table_args__ = (
         Index("ix_result_event_rank", "event_id", "rank"),
+        # A mark reads the window of totals it can reorder (results.services.update_event).
+        Index("ix_result_event_total", "event_id", "total"),
         CheckConstraint("status IN ('provisional', 'final')", name="status_known"),
         CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
         CheckConstraint("marked >= 0 AND expected >= 0", name="progress_positive"),

@@ -24,11 +24,16 @@ class Placing:
 
 
 def rank(standings: Iterable[Standing], tie_break: Sequence[str] = (),
-         awards: Sequence[AwardRule] = ()) -> list[Placing]:
+         awards: Sequence[AwardRule] = (), *, above: int = 0, field: int | None = None) -> list[Placing]:
     """Placings in board order: standard competition ranking (1, 2, 2, 4), then the unranked.
 
     Entries equal on the total and on every tie-break key share a rank and the award that
     goes with it; an ineligible entry keeps its rank but gets no award, and nobody moves up.
+
+    A window of a larger board can be ranked alone: the standings with every total in some
+    range [lo, hi] of the board, `above` the number of the board's entries with a total
+    above hi, and `field` the number of ranked entries on the whole board (the shares of
+    awards count it). The placings are then exactly the board's for those entries.
     """
     standings = list(standings)
     keys = [s.key for s in standings]
@@ -50,17 +55,34 @@ def rank(standings: Iterable[Standing], tie_break: Sequence[str] = (),
                 raise RuleError(f"standing {standing.key!r} has no section {code!r} to break a tie")
         return tuple(order)
 
-    ranked = sorted(((merit(s), s) for s in standings if s.total is not None),
-                    key=lambda pair: (pair[0], pair[1].key))
+    # Tie-break keys matter only between equal totals, so they are computed only there: a
+    # board of thousands is mostly distinct totals.
+    by_total = sorted((s for s in standings if s.total is not None), key=lambda s: (s.total.copy_negate(), s.key))
+    ranked = []
+    start = 0
+    while start < len(by_total):
+        end = start + 1
+        while end < len(by_total) and by_total[end].total == by_total[start].total:
+            end += 1
+        if end - start == 1 or not sections:
+            ranked.extend(((s.total.copy_negate(),), s) for s in by_total[start:end])
+        else:
+            ranked.extend(sorted(((merit(s), s) for s in by_total[start:end]),
+                                 key=lambda pair: (pair[0], pair[1].key)))
+        start = end
     limits, running = [], 0
     for award in awards:
-        running += award.count_for(len(ranked))
+        running += award.count_for(len(ranked) if field is None else field)
         limits.append((running, award.name))
-    placings, previous, place = [], None, 0
+    placings, previous, place, due = [], None, 0, 0
     for position, (order, standing) in enumerate(ranked, start=1):
         if order != previous:
-            previous, place = order, position
-        award = next((name for limit, name in limits if limit >= place), None)
-        placings.append(Placing(standing.key, place, award if standing.eligible else None))
+            previous, place = order, above + position
+        # The first award whose running count reaches the rank; places only grow, so the
+        # search goes on from the award the place before had.
+        while due < len(limits) and limits[due][0] < place:
+            due += 1
+        award = limits[due][1] if due < len(limits) and standing.eligible else None
+        placings.append(Placing(standing.key, place, award))
     unranked = sorted((s for s in standings if s.total is None), key=lambda s: s.key)
     return placings + [Placing(s.key, None, None) for s in unranked]

@@ -180,3 +180,20 @@ def test_entries_sharing_a_rank_share_the_award_unless_ineligible(standings, awa
             assert p.award is None
         else:
             assert by_rank.setdefault(p.rank, p.award) == p.award
+
+
+@settings(max_examples=300)
+@given(standings_strategy, tie_breaks, award_rules, st.data())
+def test_a_window_of_totals_ranked_alone_gets_the_boards_placings(standings, tie_break, awards, data):
+    """What results.update_event relies on to rank only the entries a mark can move."""
+    totals = sorted({s.total for s in standings if s.total is not None})
+    if not totals:
+        return
+    lo = data.draw(st.sampled_from(totals))
+    hi = data.draw(st.sampled_from([t for t in totals if t >= lo]))
+    whole = {p.key: p for p in rank(standings, tie_break, awards)}
+    window = [s for s in standings if s.total is not None and lo <= s.total <= hi]
+    above = sum(s.total is not None and s.total > hi for s in standings)
+    field = sum(s.total is not None for s in standings)
+    for placing in rank(window, tie_break, awards, above=above, field=field):
+        assert placing == whole[placing.key]
