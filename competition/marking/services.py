@@ -4,6 +4,7 @@ then publish the board's patch after commit."""
 from dataclasses import dataclass
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import scoring
@@ -12,11 +13,13 @@ from ..contests.models import Assignment, Contest, Criterion, Entry, Event, Judg
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..results import services as results
+from .messages import mark_messages
 from .models import Mark, MarkRevision
 
 
 class MarkRefused(Exception):
-    """A mark that cannot be taken, with the HTTP status and a machine code for the API."""
+    """A mark that cannot be taken, with the HTTP status, a machine code for the API and a
+    message in the judge's language."""
 
     def __init__(self, status: int, code: str, message: str, field: str | None = None):
         super().__init__(message)
@@ -58,7 +61,7 @@ def _replay(client_id: str, user, contest_slug, event_code, bib, criterion_code,
         except scoring.ScoringError:
             same = False
     if not same:
-        raise MarkRefused(409, "client_id_reused", "This client_id was already used for another mark.")
+        raise MarkRefused(409, "client_id_reused", _("This client_id was already used for another mark."))
     return MarkOutcome(False, _body(event.contest, event, entry, criterion, judge.user.username, revision))
 
 
@@ -73,14 +76,14 @@ def submit_mark(user, *, contest: str, event: str, entry: str, criterion: str, v
     """Store one judge's mark. Raises MarkRefused (404, 403, 409, 422) and stores nothing then."""
     client_id = (client_id or "").strip()
     if not client_id or len(client_id) > 64:
-        raise MarkRefused(422, "invalid_client_id", "client_id must be a string of 1 to 64 characters.",
+        raise MarkRefused(422, "invalid_client_id", _("client_id must be a string of 1 to 64 characters."),
                           "client_id")
     with write_transaction():
         contest_row = db.session.scalar(select(Contest).where(Contest.slug == contest))
         event_row = contest_row and db.session.scalar(
             select(Event).where(Event.contest_id == contest_row.id, Event.code == event))
         if event_row is None:
-            raise MarkRefused(404, "not_found", "No such contest or event.")
+            raise MarkRefused(404, "not_found", _("No such contest or event."))
         board = results.lock_board(event_row.id)  # first: writers of one event queue up here
         replay = _replay(client_id, user, contest, event, entry, criterion, value)
         if replay is not None:
@@ -89,27 +92,28 @@ def submit_mark(user, *, contest: str, event: str, entry: str, criterion: str, v
         criterion_row = db.session.scalar(
             select(Criterion).where(Criterion.event_id == event_row.id, Criterion.code == criterion))
         if entry_row is None or criterion_row is None or entry_row.status != "approved":
-            raise MarkRefused(404, "not_found", "No such entry or criterion in this event.")
+            raise MarkRefused(404, "not_found", _("No such entry or criterion in this event."))
         judge = db.session.scalar(select(Judge).where(Judge.contest_id == contest_row.id,
                                                       Judge.user_id == user.id))
         if judge is None:
-            raise MarkRefused(403, "not_a_judge", "You are not a judge in this contest.")
+            raise MarkRefused(403, "not_a_judge", _("You are not a judge in this contest."))
         if judge.delegation_id is not None and judge.delegation_id == entry_row.delegation_id:
             raise MarkRefused(403, "conflict_of_interest",
-                              "You cannot mark an entry of your own delegation.")
+                              _("You cannot mark an entry of your own delegation."))
         assigned = db.session.scalar(select(Assignment.id).where(
             Assignment.entry_id == entry_row.id, Assignment.criterion_id == criterion_row.id,
             Assignment.judge_id == judge.id))
         if assigned is None:
-            raise MarkRefused(403, "not_assigned", "You are not assigned to mark this criterion of this entry.")
+            raise MarkRefused(403, "not_assigned", _("You are not assigned to mark this criterion of this entry."))
         if contest_row.status != "judging":
-            raise MarkRefused(409, "not_judging", "Marking is closed: the contest is not in judging.")
+            raise MarkRefused(409, "not_judging", _("Marking is closed: the contest is not in judging."))
         if entry_row.is_locked:
-            raise MarkRefused(409, "locked", "The marks of this entry are locked.")
+            raise MarkRefused(409, "locked", _("The marks of this entry are locked."))
         try:
-            parsed = scoring.parse_mark(criterion_rule(criterion_row), value)
+            rule = criterion_rule(criterion_row)
+            parsed = scoring.parse_mark(rule, value)
         except scoring.InvalidMark as exc:
-            raise MarkRefused(422, exc.code, str(exc), "value") from None
+            raise MarkRefused(422, exc.code, mark_messages(rule).get(exc.code, str(exc)), "value") from None
 
         mark = db.session.scalar(select(Mark).where(
             Mark.entry_id == entry_row.id, Mark.criterion_id == criterion_row.id, Mark.judge_id == judge.id))
@@ -120,7 +124,7 @@ def submit_mark(user, *, contest: str, event: str, entry: str, criterion: str, v
             db.session.add(mark)
         else:
             if not reason and mark.status != "returned":
-                raise MarkRefused(422, "reason_required", "A correction needs a reason.", "reason")
+                raise MarkRefused(422, "reason_required", _("A correction needs a reason."), "reason")
             mark.revision += 1
             mark.value = parsed
             mark.status = "submitted"
