@@ -61,7 +61,8 @@ def kind_label(kind: str) -> str:
 class ContestForm(FlaskForm):
     name = StringField(_l("Contest name"), validators=[DataRequired(_required), Length(max=200)])
     slug = StringField(_l("Web address (slug)"), validators=[DataRequired(_required), Regexp(SLUG_RE, message=_slug_hint)],
-                       description=_l("Part of every link to the contest: /c/<slug>. Lowercase letters, digits and hyphens."),
+                       description=_l("Part of every link to the contest, as in /c/chaoyang-2026: lowercase letters, digits "
+                                      "and hyphens. It can change only while the contest is a draft."),
                        render_kw={"autocapitalize": "none", "spellcheck": "false"})
     organisation = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
     starts_on = DateField(_l("First day"), validators=[Optional()])
@@ -160,7 +161,7 @@ class EventForm(FlaskForm):
     position = IntegerField(_l("Order"), default=1, validators=[InputRequired(_required), NumberRange(0, 10000)])
     is_team = BooleanField(_l("Team event"))
     team_size = IntegerField(_l("Team size (members at most)"), validators=[Optional(), NumberRange(1, 100)])
-    capacity = IntegerField(_l("Places (leave empty for no limit)"), validators=[Optional(), NumberRange(0, 100000)])
+    capacity = IntegerField(_l("Capacity: entries at most (empty: no limit)"), validators=[Optional(), NumberRange(0, 100000)])
     registration_deadline = DateTimeLocalField(_l("Registration closes"), format="%Y-%m-%dT%H:%M",
                                                validators=[Optional()],
                                                description=_l("Local time. Leave empty to close with the contest's registration."))

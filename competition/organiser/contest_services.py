@@ -40,6 +40,21 @@ class Taken(Exception):
     """A slug or code another row holds (found by the database after the form's check)."""
 
 
+def _code_taken(model, scope, code: str, own_id: int | None = None) -> bool:
+    query = select(model.id).where(scope, model.code == code)
+    if own_id is not None:
+        query = query.where(model.id != own_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _taken_or_raise(taken: bool, value: str) -> None:
+    """After an IntegrityError (the transaction is rolled back): Taken when another row holds the
+    value (a race the form's own check lost), else the error itself, which is a bug to see."""
+    if taken:
+        raise Taken(value)
+    raise
+
+
 # --- what the rules need to know -------------------------------------------------------------
 
 def event_has_marks(event: Event) -> bool:
@@ -98,7 +113,7 @@ def create_contest(user, organisation_id: int, values: dict) -> Contest:
             record("contest.create", user=user, contest=contest, target=f"contest:{contest.slug}",
                    name=contest.name)
     except IntegrityError:
-        raise Taken(values["slug"]) from None
+        _taken_or_raise(slug_taken(values["slug"]), values["slug"])
     return contest
 
 
@@ -114,7 +129,7 @@ def update_contest(user, contest: Contest, values: dict) -> list[str]:
             record("contest.update", user=user, contest=contest, target=f"contest:{contest.slug}",
                    fields=changed)
     except IntegrityError:
-        raise Taken(values["slug"]) from None
+        _taken_or_raise(slug_taken(values["slug"], contest), values["slug"])
     return changed
 
 
@@ -192,7 +207,7 @@ def create_event(user, contest: Contest, values: dict) -> Event:
             db.session.flush()
             record("event.create", user=user, contest=contest, target=f"event:{event.code}", name=event.name)
     except IntegrityError:
-        raise Taken(values["code"]) from None
+        _taken_or_raise(_code_taken(Event, Event.contest_id == contest.id, values["code"]), values["code"])
     return event
 
 
@@ -209,7 +224,8 @@ def update_event(user, event: Event, values: dict) -> list[str]:
                 setattr(event, key, values[key])
             record("event.update", user=user, contest=event.contest, target=f"event:{code_before}", fields=changed)
     except IntegrityError:
-        raise Taken(values["code"]) from None
+        _taken_or_raise(_code_taken(Event, Event.contest_id == event.contest_id, values["code"], event.id),
+                        values["code"])
     return changed
 
 
@@ -252,7 +268,8 @@ def save_section(user, event: Event, section: Section | None, values: dict) -> S
             db.session.flush()
             record(action, user=user, contest=event.contest, target=f"event:{event.code}/{section.code}")
     except IntegrityError:
-        raise Taken(values["code"]) from None
+        _taken_or_raise(_code_taken(Section, Section.event_id == event.id, values["code"],
+                                    getattr(section, "id", None)), values["code"])
     return section
 
 
@@ -285,7 +302,8 @@ def save_criterion(user, event: Event, section: Section, criterion: Criterion | 
             db.session.flush()
             record(action, user=user, contest=event.contest, target=f"event:{event.code}/{criterion.code}")
     except IntegrityError:
-        raise Taken(spec.code) from None
+        _taken_or_raise(_code_taken(Criterion, Criterion.event_id == event.id, spec.code,
+                                    getattr(criterion, "id", None)), spec.code)
     return criterion
 
 
