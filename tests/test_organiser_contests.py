@@ -23,14 +23,24 @@ from .helpers import isolated_client, login, make_user, sample_contest
 SLUG = "sample-2026"  # the sample contest, owned by 示例区总工会
 
 
-@pytest.fixture
-def people(app):
+def _people(app):
     import_contest(sample_contest())
     home = db.session.scalar(select(Organisation).where(Organisation.name == "示例区总工会"))
     make_user("org1", organisation=home)
     make_user("org2", organisation=Organisation(name="其他工会"))
     make_user("admin", is_admin=True)
     return app
+
+
+@pytest.fixture
+def people(app):
+    return _people(app)
+
+
+@pytest.fixture
+def people_any_db(any_db_app):
+    """The same people on SQLite and PostgreSQL."""
+    return _people(any_db_app)
 
 
 def client_for(app, username, lang="en"):
@@ -68,7 +78,8 @@ CRITERION = {"code": "P1", "name": "模型训练", "max": "10", "kind": "judgeme
              "trim": "1", "spread": "1", "position": "1"}
 
 
-def test_an_organiser_sets_up_a_contest_with_two_events_and_a_scheme_from_nothing(people, org1):
+def test_an_organiser_sets_up_a_contest_with_two_events_and_a_scheme_from_nothing(people_any_db):
+    org1 = client_for(people_any_db, "org1")
     assert "/o/contests/new" in page(org1.get("/o/"))
     response = org1.post("/o/contests/new", data=CONTEST)
     assert response.status_code == 302 and response.headers["Location"].endswith("/o/c/chaoyang-2026/events")
@@ -241,7 +252,8 @@ def test_judging_cannot_go_back_to_registration_once_marks_exist(people, org1):
     assert contest_by_slug(SLUG).status == "judging"
 
 
-def test_a_marked_scheme_is_read_only(people, org1):
+def test_a_marked_scheme_is_read_only(people_any_db):
+    org1 = client_for(people_any_db, "org1")
     base = f"/o/c/{SLUG}/events/iot"
     scheme = page(org1.get(f"{base}/scheme"))
     assert "the scheme is read-only" in scheme and "/criteria/P1/edit" not in scheme
@@ -276,7 +288,9 @@ def test_events_without_entries_can_be_deleted(people, org1):
     assert event_by_code(contest_by_slug("chaoyang-2026"), "ai") is None
 
 
-def test_copy_a_scheme_from_another_contest_of_the_organisation(people, org1):
+def test_copy_a_scheme_from_another_contest_of_the_organisation(people_any_db):
+    people = people_any_db
+    org1 = client_for(people, "org1")
     base = _contest_with_event(org1, sections=False)
     source = event_by_code(contest_by_slug(SLUG), "iot")
     scheme = page(org1.get(f"{base}/events/ai/scheme"))

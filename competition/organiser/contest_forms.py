@@ -145,7 +145,7 @@ class ImportForm(FlaskForm):
 class AwardRow(Form):
     name = StringField(_l("Award"), validators=[Length(max=64)])
     basis = SelectField(_l("By"), choices=[SelectChoice("count", _l("entries")),
-                                                    SelectChoice("share", _l("% of the ranked field"))],
+                                                    SelectChoice("share", _l("percent of the ranked field"))],
                         default="count")
     amount = StringField(_l("How many"), render_kw={"inputmode": "decimal"})
 
@@ -267,9 +267,9 @@ class SectionForm(FlaskForm):
                        render_kw={"autocapitalize": "none", "spellcheck": "false"})
     name = StringField(_l("Section name"), validators=[DataRequired(_required), Length(max=200)])
     weight = StringField(_l("Weight"), render_kw={"inputmode": "decimal"},
-                         description=_l("For example 30 for 30 %. Give every section of the event a weight, or none "
+                         description=_l("For example 30 for 30 percent. Give every section of the event a weight, or none "
                                         "(then the total is the plain sum)."))
-    pass_mark = StringField(_l("Pass mark (% of the section's maximum)"), render_kw={"inputmode": "decimal"},
+    pass_mark = StringField(_l("Pass mark (percent of the section's maximum)"), render_kw={"inputmode": "decimal"},
                             description=_l("Optional: an entry below it gets no award."))
     position = IntegerField(_l("Order"), default=1, validators=[InputRequired(_required), NumberRange(0, 10000)])
 
