@@ -84,3 +84,10 @@ def test_an_organiser_creates_a_contest_event_section_and_criterion(demo_server,
     expect(page.locator(".status-steps li.current")).to_have_text("Registration open")
     assert no_horizontal_scroll(page)
     shot(page, "organiser-settings-laptop")
+
+    page.get_by_role("link", name="Events & schemes").click()
+    row = page.locator("table.events-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("人工智能训练师")
+    assert no_horizontal_scroll(page)
+    shot(page, "organiser-events-laptop")
