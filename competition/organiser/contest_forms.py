@@ -13,10 +13,8 @@ from wtforms import (BooleanField, SelectChoice, DateField, DateTimeLocalField, 
                      RadioField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from .. import scoring
 from ..contest_files import schema
 from ..contests.lifecycle import bib_pattern_problem
-from ..contests.models import BOARD_POLICIES, CRITERION_KINDS
 
 SLUG_RE = r"^[a-z0-9-]{2,64}$"
 CODE_RE = r"^[A-Za-z0-9_-]{1,32}$"
@@ -439,7 +437,3 @@ def translate_file_problem(line: str) -> str:
     if not sep:
         return translate_problem(line)
     return f"{where}: {translate_problem(message)}"
-
-
-def scoring_error_message(error: scoring.RuleError) -> str:
-    return translate_problem(str(error))

@@ -178,8 +178,6 @@ def contest_upload():
     _require_creator()
     form = ImportForm()
     problems = []
-    if current_user.organisation_id is None and not current_user.is_admin:
-        abort(403)
     if form.validate_on_submit():
         organisation = current_user.organisation.name if current_user.organisation_id else None
         try:
