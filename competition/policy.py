@@ -17,6 +17,11 @@ def can_manage_contest(user, contest: Contest) -> bool:
     return user.is_admin or (user.organisation_id is not None and user.organisation_id == contest.organisation_id)
 
 
+def can_create_contest(user) -> bool:
+    """Organisers (for their organisation) and platform admins."""
+    return bool(getattr(user, "is_authenticated", False) and (user.is_admin or user.organisation_id is not None))
+
+
 def judge_role(user, contest: Contest) -> Judge | None:
     if not getattr(user, "is_authenticated", False):
         return None

@@ -1,0 +1,121 @@
+"""A contest's life (draft → registration → judging → finished → published) and the rules that
+hang on it, as plain functions: which status changes are allowed and why not, whether
+registration or marking is open, and whether a bib pattern numbers entries. No Flask, no
+queries: the caller gathers the facts (ContestFacts) and says what to tell people."""
+import string
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .models import CONTEST_STATUSES
+
+# Each status may step forward to the next and back to the one before.
+FORWARD = dict(zip(CONTEST_STATUSES, CONTEST_STATUSES[1:]))
+BACKWARD = {after: before for before, after in FORWARD.items()}
+
+# Entries that take a place in an event (a rejected or withdrawn one frees it).
+TAKES_A_PLACE = ("pending", "approved")
+
+BIB_FIELDS = ("event", "n")
+BIB_MAX_LENGTH = 32  # Entry.bib
+
+
+@dataclass(frozen=True)
+class ContestFacts:
+    """What the status rules need to know about a contest."""
+
+    events: tuple[str, ...] = ()  # event codes
+    events_without_criteria: tuple[str, ...] = ()  # events whose scheme has no criterion yet
+    events_with_invalid_scheme: tuple[str, ...] = ()  # schemes the scoring rules refuse
+    has_marks: bool = False
+    is_archived: bool = False
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a status change is refused: a code the pages translate, and its details."""
+
+    code: str
+    events: tuple[str, ...] = field(default=())
+
+
+def transition_refusals(current: str, target: str, facts: ContestFacts) -> list[Refusal]:
+    """Every reason the contest cannot go from `current` to `target`; [] when it may."""
+    if current not in CONTEST_STATUSES or target not in CONTEST_STATUSES:
+        return [Refusal("unknown_status")]
+    if target not in (FORWARD.get(current), BACKWARD.get(current)):
+        # Publishing is only from finished, judging only from registration (or back from finished) …
+        return [Refusal("not_adjacent")]
+    if facts.is_archived:
+        return [Refusal("archived")]
+    refusals = []
+    if target == "registration" and not facts.events:
+        refusals.append(Refusal("no_events"))
+    if current == "judging" and target == "registration" and facts.has_marks:
+        refusals.append(Refusal("marks_exist"))
+    if target == "judging" and current == "registration":
+        if not facts.events:
+            refusals.append(Refusal("no_events"))
+        if facts.events_without_criteria:
+            refusals.append(Refusal("no_criteria", tuple(facts.events_without_criteria)))
+        if facts.events_with_invalid_scheme:
+            refusals.append(Refusal("invalid_scheme", tuple(facts.events_with_invalid_scheme)))
+    return refusals
+
+
+def next_statuses(current: str) -> list[str]:
+    """The statuses one step away, forward first: what the page offers as buttons."""
+    return [s for s in (FORWARD.get(current), BACKWARD.get(current)) if s]
+
+
+def is_registration_open(contest, event, now: datetime, taken: int | None = None) -> bool:
+    """Whether a new entry may register for `event` at `now` (naive UTC, as stored): the contest
+    takes registrations and is not archived, the event's deadline has not passed, and it has
+    room. `taken` is the number of entries holding a place; counted from event.entries when None."""
+    if contest.status != "registration" or contest.archived_at is not None:
+        return False
+    if event.registration_deadline is not None and now >= event.registration_deadline:
+        return False
+    if event.capacity is not None:
+        if taken is None:
+            taken = sum(1 for entry in event.entries if entry.status in TAKES_A_PLACE)
+        if taken >= event.capacity:
+            return False
+    return True
+
+
+def is_marking_open(contest) -> bool:
+    """Judges may submit and correct marks only while the contest is judging."""
+    return contest.status == "judging" and contest.archived_at is None
+
+
+def bib_pattern_problem(pattern: str) -> str | None:
+    """None when `pattern` numbers bibs, else a code saying why not: "empty", "syntax",
+    "unknown_field" (only {event} and {n}), "needs_n", "needs_event" (bibs are unique in the
+    whole contest, and the number runs per event), "format" (a bad format spec such as {n:x3}),
+    "too_long" (a bib holds at most 32 characters)."""
+    if not pattern or not pattern.strip():
+        return "empty"
+    try:
+        fields = [name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name is not None]
+    except ValueError:
+        return "syntax"
+    if any(name not in BIB_FIELDS for name in fields):
+        return "unknown_field"
+    if "n" not in fields:
+        return "needs_n"
+    if "event" not in fields:
+        return "needs_event"
+    try:
+        longest = max((format_bib(pattern, "E" * 8, n) for n in (1, 9999)), key=len)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return "format"
+    if not longest.strip():
+        return "empty"
+    if len(longest) > BIB_MAX_LENGTH:
+        return "too_long"
+    return None
+
+
+def format_bib(pattern: str, event_code: str, n: int) -> str:
+    """The bib of the n-th entry of an event: {event} is the code upper-cased."""
+    return pattern.format(event=event_code.upper(), n=n)

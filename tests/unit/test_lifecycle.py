@@ -1,0 +1,131 @@
+"""The contest's life as pure rules: which status changes are allowed and why not, when
+registration and marking are open, and which bib patterns number entries."""
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from competition.contests.lifecycle import (ContestFacts, Refusal, bib_pattern_problem, format_bib,
+                                            is_marking_open, is_registration_open, next_statuses,
+                                            transition_refusals)
+from competition.contests.models import CONTEST_STATUSES
+
+READY = ContestFacts(events=("ai", "iot"))
+
+
+def codes(refusals):
+    return [r.code for r in refusals]
+
+
+@pytest.mark.parametrize("current,target", [
+    ("draft", "registration"), ("registration", "judging"), ("judging", "finished"), ("finished", "published"),
+    ("registration", "draft"), ("judging", "registration"), ("finished", "judging"), ("published", "finished"),
+])
+def test_one_step_forward_or_back_is_allowed_for_a_ready_contest(current, target):
+    assert transition_refusals(current, target, READY) == []
+
+
+@pytest.mark.parametrize("current", CONTEST_STATUSES)
+@pytest.mark.parametrize("target", CONTEST_STATUSES)
+def test_anything_but_one_step_is_refused(current, target):
+    if target in next_statuses(current):
+        return
+    assert codes(transition_refusals(current, target, READY)) == ["not_adjacent"]
+
+
+def test_publishing_is_only_from_finished():
+    for current in ("draft", "registration", "judging"):
+        assert codes(transition_refusals(current, "published", READY)) == ["not_adjacent"]
+    assert transition_refusals("finished", "published", READY) == []
+
+
+def test_unknown_statuses_are_refused():
+    assert codes(transition_refusals("draft", "open", READY)) == ["unknown_status"]
+    assert codes(transition_refusals("closed", "draft", READY)) == ["unknown_status"]
+
+
+def test_registration_needs_an_event():
+    assert codes(transition_refusals("draft", "registration", ContestFacts())) == ["no_events"]
+
+
+def test_judging_needs_every_event_to_have_a_scorable_scheme():
+    facts = ContestFacts(events=("ai", "iot", "cad"), events_without_criteria=("iot",),
+                         events_with_invalid_scheme=("cad",))
+    assert transition_refusals("registration", "judging", facts) == [
+        Refusal("no_criteria", ("iot",)), Refusal("invalid_scheme", ("cad",))]
+    assert codes(transition_refusals("registration", "judging", ContestFacts())) == ["no_events"]
+    # Reopening judging from finished does not re-check: the scheme is frozen by its marks.
+    assert transition_refusals("finished", "judging", facts) == []
+
+
+def test_judging_goes_back_to_registration_only_before_any_mark():
+    assert codes(transition_refusals("judging", "registration", ContestFacts(events=("ai",), has_marks=True))) == [
+        "marks_exist"]
+    assert transition_refusals("judging", "finished", ContestFacts(events=("ai",), has_marks=True)) == []
+
+
+def test_an_archived_contest_does_not_change_status():
+    archived = ContestFacts(events=("ai",), is_archived=True)
+    assert codes(transition_refusals("draft", "registration", archived)) == ["archived"]
+
+
+def test_next_statuses_forward_first():
+    assert next_statuses("draft") == ["registration"]
+    assert next_statuses("judging") == ["finished", "registration"]
+    assert next_statuses("published") == ["finished"]
+
+
+NOW = datetime(2026, 4, 20, 10, 0)
+
+
+def contest(status="registration", archived_at=None):
+    return SimpleNamespace(status=status, archived_at=archived_at)
+
+
+def event(deadline=None, capacity=None, statuses=()):
+    return SimpleNamespace(registration_deadline=deadline, capacity=capacity,
+                           entries=[SimpleNamespace(status=s) for s in statuses])
+
+
+def test_registration_is_open_while_the_contest_takes_registrations():
+    assert is_registration_open(contest(), event(), NOW)
+    for status in ("draft", "judging", "finished", "published"):
+        assert not is_registration_open(contest(status), event(), NOW)
+    assert not is_registration_open(contest(archived_at=NOW), event(), NOW)
+
+
+def test_registration_closes_at_the_events_deadline():
+    assert is_registration_open(contest(), event(deadline=NOW + timedelta(seconds=1)), NOW)
+    assert not is_registration_open(contest(), event(deadline=NOW), NOW)
+    assert not is_registration_open(contest(), event(deadline=NOW - timedelta(days=1)), NOW)
+
+
+def test_registration_closes_when_the_event_is_full():
+    # Rejected and withdrawn entries free their place.
+    assert is_registration_open(contest(), event(capacity=2, statuses=("approved", "rejected", "withdrawn")), NOW)
+    assert not is_registration_open(contest(), event(capacity=2, statuses=("approved", "pending")), NOW)
+    assert not is_registration_open(contest(), event(capacity=0), NOW)
+    assert is_registration_open(contest(), event(capacity=2, statuses=("approved",) * 5), NOW, taken=1)
+    assert not is_registration_open(contest(), event(capacity=2), NOW, taken=2)
+
+
+def test_marking_is_open_only_while_judging():
+    assert is_marking_open(contest("judging"))
+    assert not is_marking_open(contest("judging", archived_at=NOW))
+    for status in ("draft", "registration", "finished", "published"):
+        assert not is_marking_open(contest(status))
+
+
+@pytest.mark.parametrize("pattern,problem", [
+    ("{event}{n:03}", None), ("{event}-{n}", None), ("S{n:04}{event}", None), ("{event}{n:>4}", None),
+    ("", "empty"), ("   ", "empty"), ("{event", "syntax"), ("{event}}{n}", "syntax"), ("{event}{x}", "unknown_field"),
+    ("{event}{0}", "unknown_field"), ("{event}", "needs_n"), ("{n:03}", "needs_event"), ("{event}{n:x3}", "format"),
+    ("{event}{n:s}", "format"), ("{event}" + "x" * 30 + "{n}", "too_long"),
+])
+def test_bib_patterns(pattern, problem):
+    assert bib_pattern_problem(pattern) == problem
+
+
+def test_bibs_are_formatted_with_the_event_code_in_capitals():
+    assert format_bib("{event}{n:03}", "ai", 7) == "AI007"
+    assert format_bib("{event}-{n}", "iot", 12) == "IOT-12"
