@@ -45,3 +45,43 @@ IDENTITY_ERRORS = {
 
 def identity_error(code: str) -> str:
     return str(IDENTITY_ERRORS.get(code, code))
+
+FIELD_LABELS = {
+    "name": _l("Name"), "gender": _l("Gender"), "id_type": _l("ID type"), "id_number": _l("ID number"),
+    "mobile": _l("Mobile number"), "email": _l("E-mail"), "delegation": _l("Employer or district union"),
+    "trade": _l("Trade"), "skill_level": _l("Skill level"), "event": _l("Event"),
+}
+
+# Why an imported row cannot be taken; %(value)s is the cell, the other row, or the name on file.
+IMPORT_PROBLEMS = {
+    "missing_column": _l("No column holds this required field: choose it for one of the columns."),
+    "no_rows": _l("The file has a header row but no entrants."),
+    "missing_name": _l("The name is missing."),
+    "name_too_long": _l("The name is too long."),
+    "missing_id_number": _l("The ID number is missing."),
+    "missing_mobile": _l("The mobile number is missing."),
+    "missing_delegation": _l("The employer or district union is missing."),
+    "delegation_too_long": _l("The employer or district union is too long."),
+    "trade_too_long": _l("The trade is too long."),
+    "missing_event": _l("The event is missing (or choose an event for the whole file)."),
+    "unknown_event": _l("Unknown event “%(value)s”."),
+    "team_event": _l("“%(value)s” is a team event: teams cannot be imported from this list."),
+    "duplicate_in_file": _l("The same ID number is already in row %(value)s for this event."),
+    "already_entered": _l("This person is already entered in %(value)s."),
+    "name_differs_in_file": _l("The same ID number has another name in row %(value)s."),
+    "name_differs_on_file": _l("This ID number is registered under the name “%(value)s”."),
+}
+
+FILE_PROBLEMS = {
+    "format": _l("This is not a readable XLSX or CSV file."),
+    "encoding": _l("The CSV file is neither UTF-8 nor GBK/GB18030 text."),
+    "empty": _l("The file is empty."),
+    "too_many_rows": _l("The file has more than %(max)d rows."),
+}
+
+
+def problem_message(problem) -> str:
+    """A row's problem in the reader's language."""
+    if problem.code in IMPORT_PROBLEMS:
+        return str(IMPORT_PROBLEMS[problem.code]) % {"value": problem.value}
+    return identity_error(problem.code)
