@@ -48,8 +48,13 @@ class RegistrationForm(FlaskForm):
 
     person: Registrant | None = None
 
-    def set_events(self, events) -> None:
+    known_events: set = set()
+
+    def set_events(self, events, known: set[str]) -> None:
+        """Offer the open events; accept any event of the contest, so that one which closed or
+        filled up while the page was open is refused by the service with its name."""
         self.events.choices = [SelectChoice(e.code, e.name) for e in events]
+        self.known_events = set(known)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -95,7 +100,7 @@ class RegistrationForm(FlaskForm):
         skill_level = self.skill_level.data or ""
         if skill_level and skill_level not in SKILL_LEVEL_LABELS:
             refuse(self.skill_level, identity_error("skill_level"))
-        offered = {choice.value for choice in self.events.choices or []}
+        offered = {choice.value for choice in self.events.choices or []} | self.known_events
         chosen = [code for code in (self.events.data or []) if code]
         if not chosen:
             refuse(self.events, _("Choose at least one event."))

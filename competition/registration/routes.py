@@ -53,7 +53,7 @@ def register(slug: str):
         return render_template("registration/closed.html", contest=contest,
                                is_open=services.is_registration_open(contest))
     form = RegistrationForm()
-    form.set_events(events)
+    form.set_events(events, {e.code for e in contest.events})
     if form.validate_on_submit():
         try:
             contestant = services.register(contest, form.person, form.events.data, ip=request.remote_addr)
