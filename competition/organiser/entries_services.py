@@ -173,7 +173,7 @@ UPLOAD_MAX_AGE = 24 * 3600
 
 
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
+    path = Path(current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -22,6 +22,12 @@ BASE = "/o/c/reg-2026/entries"
 
 
 @pytest.fixture
+def app_config(tmp_path):
+    """Uploads waiting for confirmation go to the test's own folder, not the instance folder."""
+    return {"IMPORT_FOLDER": str(tmp_path / "imports")}
+
+
+@pytest.fixture
 def contest(app):
     return make_contest()
 
@@ -47,7 +53,7 @@ def test_list_masks_id_and_phone(org_client):
     assert number not in html and "13800138000" not in html
     assert mask_id(number) in html and "138****8000" in html
     assert entry.contestant.reference in html
-    assert "Entries" in html  # the tab
+    assert ">Registrations</a>" in html  # the tab
 
 
 def test_filters_and_search(org_client, contest):
