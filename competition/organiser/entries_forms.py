@@ -26,7 +26,8 @@ class FilterForm(FlaskForm):
                                              "type": "search"})
 
     def set_contest(self, contest, delegations) -> None:
-        self.event.choices = [SelectChoice("", _l("All events"))] + [SelectChoice(e.code, e.name) for e in contest.events]
+        self.event.choices = [SelectChoice("", _l("All events"))] + [
+            SelectChoice(e.code, e.name) for e in contest.events]
         self.delegation.choices = [SelectChoice("", _l("All delegations"))] + [
             SelectChoice(str(d.id), d.name) for d in delegations]
 
