@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .boards.routes import bp as boards_bp
     from .health import bp as health_bp
     from .organiser import bp as organiser_bp
+    from .registration.routes import bp as registration_bp
     from .cli import register_cli
 
     init_i18n(app)
@@ -58,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(boards_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(organiser_bp)
+    app.register_blueprint(registration_bp)
     register_cli(app)
 
     from .live import init_live

@@ -26,3 +26,4 @@ def dashboard():
 def contest_home(slug: str):
     contest = managed_contest(slug)
     return render_template("organiser/contest_home.html", contest=contest)
+from . import entries  # noqa: E402,F401  (registration review, import and export: /o/c/<slug>/entries)

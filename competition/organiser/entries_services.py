@@ -1,0 +1,265 @@
+"""The organiser's work on entries: the filtered list, review (approve, reject with a reason,
+withdraw, bulk approve), importing a checked entrant list in one transaction, and the export
+rows (masked unless the organiser explicitly asks for full numbers). Every write is one
+transaction with an audit record."""
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from ..audit.models import record
+from ..contests.models import Contest, Contestant, Delegation, Entry, Event
+from ..database import utcnow, write_transaction
+from ..extensions import db
+from ..marking.models import Mark
+from ..registration import identity as ident
+from ..registration import importing
+from ..registration.services import delegation_named, find_contestant, new_contestant
+
+ENTRY_STATUSES = ("pending", "approved", "rejected", "withdrawn")
+# Which review action may follow which status.
+TRANSITIONS = {
+    "approve": ("pending", "rejected"),
+    "reject": ("pending", "approved"),
+    "withdraw": ("pending", "approved"),
+}
+RESULT_STATUS = {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}
+#: Imported lists come from a union that already chose its entrants: they are approved at once.
+IMPORT_STATUS = "approved"
+
+
+class EntryActionRefused(Exception):
+    def __init__(self, code: str, entry: Entry | None = None):
+        super().__init__(code)
+        self.code, self.entry = code, entry
+
+
+# --- the list --------------------------------------------------------------------------------
+
+@dataclass
+class EntryFilter:
+    event: str = ""
+    status: str = ""
+    delegation: int | None = None
+    q: str = ""
+
+
+def list_entries(contest: Contest, filters: EntryFilter) -> list[Entry]:
+    query = (select(Entry).join(Event, Event.id == Entry.event_id)
+             .outerjoin(Contestant, Contestant.id == Entry.contestant_id)
+             .where(Entry.contest_id == contest.id)
+             .options(joinedload(Entry.event), joinedload(Entry.contestant), joinedload(Entry.delegation))
+             .order_by(Event.position, Event.id, Entry.bib.is_(None), Entry.bib, Entry.created_at, Entry.id))
+    if filters.event:
+        query = query.where(Event.code == filters.event)
+    if filters.status in ENTRY_STATUSES:
+        query = query.where(Entry.status == filters.status)
+    if filters.delegation:
+        query = query.where(Entry.delegation_id == filters.delegation)
+    q = ident.clean_text(filters.q)
+    if q:
+        code = ident.compact(q)
+        conditions = [Entry.name.contains(q, autoescape=True), Entry.bib == code, Entry.bib == q,
+                      Contestant.reference == ident.normalise_reference(q)]
+        if re.fullmatch(r"[0-9X]{3,18}", code):
+            conditions.append(Contestant.id_number.endswith(code, autoescape=True))
+        query = query.where(or_(*conditions))
+    return list(db.session.scalars(query).unique())
+
+
+def counts_by_status(contest: Contest) -> dict[str, int]:
+    from sqlalchemy import func
+    return dict(db.session.execute(select(Entry.status, func.count()).where(Entry.contest_id == contest.id)
+                                   .group_by(Entry.status)).all())
+
+
+# --- review ----------------------------------------------------------------------------------
+
+def _entries_of(contest: Contest, entry_ids: list[int]) -> list[Entry]:
+    entries = list(db.session.scalars(select(Entry).where(Entry.contest_id == contest.id, Entry.id.in_(entry_ids))
+                                      .order_by(Entry.id).with_for_update()))
+    if len(entries) != len(set(entry_ids)):
+        raise EntryActionRefused("not_found")
+    return entries
+
+
+def review(contest: Contest, action: str, entry_ids: list[int], *, user, reason: str = "",
+           ip: str | None = None) -> list[Entry]:
+    """Approve, reject (a reason is required) or withdraw entries of this contest, all or none."""
+    reason = (reason or "").strip()
+    if action not in TRANSITIONS:
+        raise EntryActionRefused("unknown_action")
+    if action == "reject" and not reason:
+        raise EntryActionRefused("reason_required")
+    if not entry_ids:
+        raise EntryActionRefused("none_selected")
+    with write_transaction():
+        entries = _entries_of(contest, entry_ids)
+        for entry in entries:
+            if entry.status not in TRANSITIONS[action]:
+                raise EntryActionRefused("wrong_status", entry)
+            if action != "approve" and db.session.scalar(select(Mark.id).where(Mark.entry_id == entry.id).limit(1)):
+                raise EntryActionRefused("has_marks", entry)
+        now = utcnow()
+        for entry in entries:
+            before = entry.status
+            entry.status = RESULT_STATUS[action]
+            entry.review_note = reason if action != "approve" else ""
+            entry.reviewed_at = now
+            entry.reviewed_by_id = user.id
+            record(f"entry.{action}", user=user, contest=contest, target=f"entry:{entry.id}", ip=ip,
+                   before=before, reason=reason)
+    return entries
+
+
+# --- import ----------------------------------------------------------------------------------
+
+def import_context(contest: Contest, default_event: str | None) -> importing.ImportContext:
+    events = {e.code: e.name for e in contest.events if not e.is_team}
+    entered, known = set(), {}
+    for id_type, id_number, name, code in db.session.execute(
+            select(Contestant.id_type, Contestant.id_number, Contestant.name, Event.code)
+            .select_from(Contestant).outerjoin(Entry, Entry.contestant_id == Contestant.id)
+            .outerjoin(Event, Event.id == Entry.event_id).where(Contestant.contest_id == contest.id)):
+        known[(id_type, id_number)] = name
+        if code:
+            entered.add((id_type, id_number, code))
+    return importing.ImportContext(
+        events=events, team_events={e.code: e.name for e in contest.events if e.is_team},
+        default_event=default_event if default_event in events else None, entered=entered, known_names=known)
+
+
+def check_import(contest: Contest, table: list[list[str]], mapping: list[str | None],
+                 default_event: str | None) -> importing.CheckedFile:
+    return importing.check_rows(table, mapping, import_context(contest, default_event))
+
+
+def import_entries(contest: Contest, table: list[list[str]], mapping: list[str | None], default_event: str | None,
+                   *, user, filename: str = "", ip: str | None = None) -> importing.CheckedFile:
+    """Check the file again inside the transaction and import every row, or nothing when any
+    row has a problem (returned so the preview can show it)."""
+    with write_transaction():
+        checked = check_import(contest, table, mapping, default_event)
+        if not checked.is_clean:
+            return checked
+        events = {e.code: e for e in contest.events}
+        people: dict[tuple, Contestant] = {}
+        for row in checked.rows:
+            person = row.person
+            key = (person.id_type, person.id_number)
+            contestant = people.get(key) or find_contestant(contest, *key)
+            if contestant is None:
+                contestant = new_contestant(contest, person, source="import",
+                                            delegation=delegation_named(contest, person.delegation))
+                db.session.flush()
+            people[key] = contestant
+            db.session.add(Entry(contest_id=contest.id, event_id=events[row.event].id, contestant_id=contestant.id,
+                                 delegation_id=contestant.delegation_id, name=contestant.name,
+                                 status=IMPORT_STATUS, bib=None, reviewed_at=utcnow(), reviewed_by_id=user.id))
+        record("entries.import", user=user, contest=contest, ip=ip, filename=filename, rows=len(checked.rows))
+    return checked
+
+
+# The uploaded file waits in the instance folder between preview and confirm, under a random
+# name; its metadata ties it to the contest and the organiser who uploaded it.
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+UPLOAD_MAX_AGE = 24 * 3600
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(contest: Contest, user, filename: str, content: bytes, default_event: str | None) -> str:
+    folder = _upload_dir()
+    for old in folder.glob("*.json"):  # forget abandoned previews
+        if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE:
+            old.with_suffix(".bin").unlink(missing_ok=True)
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    (folder / f"{token}.bin").write_bytes(content)
+    (folder / f"{token}.json").write_text(json.dumps(
+        {"contest_id": contest.id, "user_id": user.id, "filename": filename, "default_event": default_event or ""},
+        ensure_ascii=False), encoding="utf-8")
+    return token
+
+
+def load_upload(contest: Contest, user, token: str) -> tuple[dict, bytes] | None:
+    """The stored upload, only for the contest and organiser it was uploaded by."""
+    if not _TOKEN.fullmatch(token or ""):
+        return None
+    folder = _upload_dir()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+        content = (folder / f"{token}.bin").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("contest_id") != contest.id or meta.get("user_id") != user.id:
+        return None
+    return meta, content
+
+
+def discard_upload(token: str) -> None:
+    if _TOKEN.fullmatch(token or ""):
+        folder = _upload_dir()
+        (folder / f"{token}.bin").unlink(missing_ok=True)
+        (folder / f"{token}.json").unlink(missing_ok=True)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+EXPORT_HEADER = ["参赛项目", "参赛号", "姓名", "性别", "证件类型", "证件号码", "手机号码", "电子邮箱", "工作单位",
+                 "工种", "技能等级", "状态", "审核意见", "报名编号", "来源", "报名时间"]
+STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过", "withdrawn": "已退出"}
+SOURCE_NAMES = {"form": "网上报名", "import": "名单导入", "organiser": "组织方录入"}
+
+
+def export_rows(contest: Contest, *, full: bool) -> list[list[str]]:
+    """One row per entry, in Chinese as the import reads it back; ID and mobile masked unless
+    `full` (the caller audits that choice)."""
+    rows = []
+    for entry in list_entries(contest, EntryFilter()):
+        person = entry.contestant
+        id_number = (person.id_number or "") if person else ""
+        mobile = (person.mobile or "") if person else ""
+        rows.append([
+            entry.event.name, entry.bib or "", entry.name,
+            {"male": "男", "female": "女"}.get(person.gender or "", "") if person else "",
+            ident.ID_TYPE_NAMES.get(person.id_type, ("",))[0] if person and person.id_type else "",
+            id_number if full else ident.mask_id(id_number),
+            mobile if full else ident.mask_mobile(mobile),
+            _email(person.email, full) if person else "",
+            entry.delegation.name if entry.delegation else "",
+            (person.trade or "") if person else "",
+            ident.SKILL_LEVEL_NAMES.get(person.skill_level or "", ("",))[0] if person else "",
+            STATUS_NAMES.get(entry.status, entry.status), entry.review_note or "",
+            (person.reference or "") if person else "",
+            SOURCE_NAMES.get(person.source, "") if person else "",
+            entry.created_at.strftime("%Y-%m-%d %H:%M") if entry.created_at else "",
+        ])
+    return rows
+
+
+def _email(email: str | None, full: bool) -> str:
+    if not email or full or "@" not in email:
+        return email or ""
+    local, domain = email.split("@", 1)
+    return local[:1] + "***@" + domain
+
+
+def record_export(contest: Contest, *, user, fmt: str, full: bool, reason: str = "", ip: str | None = None) -> None:
+    with write_transaction():
+        record("entries.export", user=user, contest=contest, ip=ip, format=fmt, full=full, reason=reason)
+
+
+def delegations(contest: Contest) -> list[Delegation]:
+    return list(db.session.scalars(select(Delegation).where(Delegation.contest_id == contest.id)
+                                   .order_by(Delegation.name)))
