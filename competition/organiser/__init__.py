@@ -6,3 +6,4 @@ from flask import Blueprint
 bp = Blueprint("organiser", __name__, url_prefix="/o")
 
 from . import routes  # noqa: E402,F401  (registers the views on bp)
+from . import numbers, judges, people  # noqa: E402,F401  (bibs & draw codes, judges, contestants)
