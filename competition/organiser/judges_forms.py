@@ -3,7 +3,7 @@ validity, and the bare CSRF-checked confirmations of remove, revoke and generate
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 LINK_HOURS_MAX = 72
@@ -24,7 +24,8 @@ class JudgeForm(FlaskForm):
                              description=_l("Without a password the judge logs in with a one-time link."))
 
     def set_delegations(self, contest) -> "JudgeForm":
-        self.delegation.choices = [(0, _l("— none —"))] + [(d.id, d.name) for d in contest.delegations]
+        self.delegation.choices = ([SelectChoice(0, _l("— none —"))]
+                                   + [SelectChoice(d.id, d.name) for d in contest.delegations])
         return self
 
 

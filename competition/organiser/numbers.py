@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..contests import numbering
@@ -23,9 +23,9 @@ class PatternForm(FlaskForm):
 
 class BibsForm(FlaskForm):
     order = SelectField(_l("Order"), choices=[
-        ("registration", _l("Registration order")),
-        ("delegation", _l("Delegation, then name")),
-        ("random", _l("Random (the seed is recorded)"))], default="registration")
+        SelectChoice("registration", _l("Registration order")),
+        SelectChoice("delegation", _l("Delegation, then name")),
+        SelectChoice("random", _l("Random (the seed is recorded)"))], default="registration")
     seed = IntegerField(_l("Seed for the random order"), validators=[Optional(), NumberRange(min=0, max=10**9)],
                         description=_l("Leave empty to draw one; the same seed gives the same order."))
     renumber = BooleanField(_l("Renumber every entry of the event (bibs already given change)"))

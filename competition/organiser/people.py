@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from ..audit.models import record
@@ -21,7 +21,8 @@ REVEALABLE = {"id_number": mask_id_number, "mobile": mask_phone}
 
 
 class RevealForm(FlaskForm):
-    field = SelectField(choices=[("id_number", _l("ID number")), ("mobile", _l("Mobile phone"))],
+    field = SelectField(choices=[SelectChoice("id_number", _l("ID number")),
+                                        SelectChoice("mobile", _l("Mobile phone"))],
                         validators=[DataRequired()])
 
 
