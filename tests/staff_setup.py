@@ -79,3 +79,9 @@ def judge_named(username: str) -> Judge:
 def delegation(name: str) -> Delegation:
     return db.session.scalar(select(Delegation).where(Delegation.contest_id == contest_by_slug(SLUG).id,
                                                       Delegation.name == name))
+
+
+def english(client):
+    """Assertions read the English msgids: the zh catalogue is filled after merging."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
