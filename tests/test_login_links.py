@@ -140,3 +140,29 @@ def test_another_contests_link_cannot_be_revoked_here(organiser, app):
     assert organiser.post(f"/o/c/{SLUG}/judges/links/{link.id}/revoke").status_code == 404
     db.session.expire_all()
     assert db.session.scalar(select(LoginLink)).revoked_at is None
+
+
+@pytest.mark.parametrize("power", ["admin", "organiser", "judge elsewhere"])
+def test_no_link_for_an_account_with_other_powers(organiser, app, power):
+    """A link logs in without a password: an organiser must not get one for an administrator,
+    an organiser, or a judge of another organisation attached here by username."""
+    from competition.accounts.models import Organisation
+    from competition.accounts.services import find_user
+    from competition.contests.models import Judge
+    from competition.contests.queries import contest_by_slug
+    from .helpers import make_user
+    if power == "admin":
+        make_user("boss", name="管理员", is_admin=True)
+        username = "boss"
+    elif power == "organiser":
+        make_user("orgx", name="别的组织者", organisation=Organisation(name="第三工会"))
+        username = "orgx"
+    else:
+        username = "xk1"  # judges in other-2026, of 其他工会
+    assert organiser.post(f"/o/c/{SLUG}/judges", data={"username": username, "delegation": "0"}).status_code == 302
+    judge = db.session.scalar(select(Judge).where(Judge.user_id == find_user(username).id,
+                                                  Judge.contest_id == contest_by_slug(SLUG).id))
+    response = organiser.post(f"/o/c/{SLUG}/judges/{judge.id}/link", data={"hours": "12"})
+    assert response.status_code == 409
+    assert "password only" in response.get_data(as_text=True)
+    assert db.session.scalar(select(LoginLink)) is None

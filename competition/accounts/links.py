@@ -38,8 +38,38 @@ def link_state(link: LoginLink, now=None) -> str:
     return "usable"
 
 
-def issue_link(actor, user: User, *, hours: int, contest=None) -> tuple[LoginLink, str]:
-    """A new one-time link for `user`, valid for `hours`; the token is returned once, never stored."""
+class LinkRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def link_refusal(user: User, contest) -> str | None:
+    """Why `user` may not get a login link from the organisers of `contest`, or None. A link
+    logs in without a password: it is only for accounts that do nothing but judge for this
+    organisation, so no organiser can take over an administrator's, another organiser's or
+    another organisation's judge's account."""
+    from ..contests.models import Contest, Judge
+    if user.is_admin or user.organisation_id is not None:
+        return _l("%(name)s is an organiser or administrator: such accounts log in with their password only.",
+                  name=user.name)
+    elsewhere = db.session.scalar(
+        select(Judge.id).join(Contest, Contest.id == Judge.contest_id)
+        .where(Judge.user_id == user.id, Contest.organisation_id != contest.organisation_id).limit(1))
+    if elsewhere is not None:
+        return _l("%(name)s also judges for another organisation: this account logs in with its password only.",
+                  name=user.name)
+    if not user.is_active:
+        return _l("The account %(username)s is disabled.", username=user.username)
+    return None
+
+
+def issue_link(actor, user: User, *, hours: int, contest) -> tuple[LoginLink, str]:
+    """A new one-time link for `user`, valid for `hours`; the token is returned once, never
+    stored. LinkRefused when the account may not log in by link (link_refusal)."""
+    refusal = link_refusal(user, contest)
+    if refusal is not None:
+        raise LinkRefused(refusal)
     with write_transaction():
         link, token = LoginLink.issue(user, expires_at=utcnow() + timedelta(hours=hours), contest=contest,
                                       created_by=actor)

@@ -108,7 +108,10 @@ def judges_link(slug: str, judge_id: int):
     form = LinkForm()
     if not form.validate_on_submit():
         return _judges_page(contest, 422, error=_("A login link is valid for 1 to %(max)d hours.", max=72))
-    link, token = links.issue_link(current_user, judge.user, hours=form.hours.data, contest=contest)
+    try:
+        link, token = links.issue_link(current_user, judge.user, hours=form.hours.data, contest=contest)
+    except links.LinkRefused as refused:
+        return _judges_page(contest, 409, error=refused.message)
     base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
     url = base + url_for("accounts.login_link", token=token)
     # Shown once: the token is not stored, so this page must not be cached either.
