@@ -165,3 +165,19 @@ def test_bad_code_lengths_are_refused(organiser, length):
 def test_unknown_event_is_404(organiser):
     assert organiser.post(f"/o/c/{SLUG}/numbers/nope/bibs", data={"bibs-nope-order": "registration"}).status_code == 404
     assert organiser.post(f"/o/c/{SLUG}/numbers/nope/codes", data={}).status_code == 404
+
+
+def test_a_withdrawn_entrys_bib_is_skipped(organiser):
+    organiser.post(f"/o/c/{SLUG}/numbers/ai/bibs", data={"bibs-ai-order": "registration"})
+    entries = ai_entries()
+    entries["钱二"].status = "withdrawn"  # keeps AI002
+    entries["李四"].status = "approved"
+    db.session.commit()
+    assert organiser.post(f"/o/c/{SLUG}/numbers/ai/bibs", data={"bibs-ai-order": "registration"}).status_code == 302
+    entries = ai_entries()
+    assert entries["李四"].bib == "AI004" and entries["钱二"].bib == "AI002"
+    response = organiser.post(f"/o/c/{SLUG}/numbers/ai/bibs", data={"bibs-ai-order": "registration",
+                                                                    "bibs-ai-renumber": "y"})
+    assert response.status_code == 302
+    entries = ai_entries()
+    assert sorted(e.bib for e in entries.values() if e.status == "approved") == ["AI001", "AI003", "AI004"]

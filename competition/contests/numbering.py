@@ -117,11 +117,13 @@ def new_seed() -> int:
 
 
 def plan_bibs(pattern: str, event_code: str, entries: list[Numbered], *, order: str = "registration",
-              seed: int | None = None, renumber: bool = False, taken: dict[str, int] | None = None) -> BibPlan:
+              seed: int | None = None, renumber: bool = False, taken: dict[str, int] | None = None,
+              reserved: set[str] = frozenset()) -> BibPlan:
     """Number an event's (approved) entries. Entries with a bib keep it unless `renumber`;
     the others get the next running numbers not already used in the event. `taken` maps the
     bibs held by the contest's other entries (other events, entries not renumbered) to their
-    holder: a new bib found there is a clash, reported and never given."""
+    holder: a new bib found there is a clash, reported and never given. `reserved` bibs (held
+    by the event's own entries that are not numbered, e.g. withdrawn ones) are skipped."""
     check_pattern(pattern)
     if order == "random" and seed is None:
         seed = new_seed()
@@ -137,7 +139,7 @@ def plan_bibs(pattern: str, event_code: str, entries: list[Numbered], *, order: 
         while True:
             n += 1
             bib = format_bib(pattern, event_code, n)
-            if bib not in kept and bib not in plan.bibs.values():
+            if bib not in kept and bib not in reserved and bib not in plan.bibs.values():
                 break
         if len(bib) > MAX_BIB_LENGTH:
             raise PatternInvalid("too_long", bib)

@@ -81,9 +81,12 @@ def _assign_bibs(user, event, contest, order, seed, renumber) -> numbering.BibPl
         taken = {bib: entry_id for entry_id, bib in db.session.execute(
             select(Entry.id, Entry.bib).where(Entry.contest_id == contest.id, Entry.bib.is_not(None)))
             if entry_id not in renumbered}
+        # Withdrawn or rejected entries of the event may hold a bib: their numbers are skipped.
+        reserved = set(db.session.scalars(select(Entry.bib).where(
+            Entry.event_id == event.id, Entry.status != "approved", Entry.bib.is_not(None))))
         try:
             plan = numbering.plan_bibs(contest.bib_pattern, event.code, [_numbered(e, delegations) for e in approved],
-                                       order=order, seed=seed, renumber=renumber, taken=taken)
+                                       order=order, seed=seed, renumber=renumber, taken=taken, reserved=reserved)
         except numbering.PatternInvalid as invalid:
             raise NumbersRefused(PATTERN_MESSAGES[invalid.code]) from None
         if not plan.is_clean:

@@ -165,3 +165,9 @@ def test_random_is_only_used_seeded():
     state = random.getstate()
     numbering.ordered(entries((1, "a", "", 0, None)), "random", seed=5)
     assert random.getstate() == state
+
+
+def test_numbers_reserved_in_the_event_are_skipped_not_clashes():
+    es = entries((1, "a", "", 0, None), (2, "b", "", 1, None))
+    plan = plan_bibs("{event}{n:03}", "ai", es, taken={"AI001": 9}, reserved={"AI001"})
+    assert plan.bibs == {1: "AI002", 2: "AI003"} and plan.is_clean
