@@ -2,20 +2,24 @@
 audited POST; and no public page, board, API answer, /live snapshot or judge page ever carries
 an ID number or a phone number, masked or not."""
 import json
+import re
 import uuid
 
 import pytest
+import requests
+import socketio as socketio_client
 from sqlalchemy import select
 
 from competition.accounts.services import find_user
 from competition.audit.models import AuditEntry
 from competition.contests.models import Contestant, Entry
 from competition.contests.queries import contest_by_slug
-from competition.extensions import db, socketio
+from competition.extensions import db
 from competition.marking.services import submit_mark
 from competition.privacy import mask_id_number, mask_phone
 
 from .helpers import PASSWORD, isolated_client, login
+from .server import LiveServer
 from .staff_setup import PEOPLE, SLUG, ai_entries, english, judge_named, staff_contest
 
 
@@ -92,6 +96,7 @@ MASKED = [mask_id_number(p[2]) for p in PEOPLE] + [mask_phone(p[3]) for p in PEO
 def judged(app, organiser):
     """Bibs, draw codes, a panel and assignments in the event with personal data, the iot
     contestants given IDs and phones too, and judges k1 (chief) and k2 able to log in."""
+    SECRETS_EXTRA.clear()
     for i, contestant in enumerate(db.session.scalars(select(Contestant).where(
             Contestant.contest_id == contest_by_slug(SLUG).id, Contestant.id_number.is_(None)))):
         contestant.id_number, contestant.mobile = f"1101011990010{i:04d}", f"1370000{i:04d}"
@@ -145,19 +150,37 @@ def test_no_public_page_board_or_api_answer_carries_personal_data(judged):
         assert_clean(text, path)
 
 
-def test_no_live_snapshot_carries_personal_data(judged):
-    for who in (None, "org1"):  # the public, and the jury's live view
-        http = isolated_client(judged)
-        if who:
-            login(http, who)
-        live = socketio.test_client(judged, namespace="/live", flask_test_client=http)
-        for code in ("iot", "ai"):
-            snapshot = live.emit("watch", {"contest": SLUG, "event": code}, namespace="/live", callback=True)
-            assert snapshot["rows"], code
-            assert_clean(json.dumps(snapshot, ensure_ascii=False), f"/live {code} as {who}")
-        standings = live.emit("watch_standings", {"contest": SLUG}, namespace="/live", callback=True)
-        assert_clean(json.dumps(standings, ensure_ascii=False), f"/live standings as {who}")
-        live.disconnect(namespace="/live")
+@pytest.mark.live
+def test_no_live_snapshot_carries_personal_data(judged, sqlite_url):
+    """Through a real server process and a real Socket.IO client, as the public and as the jury."""
+    db.session.remove()
+    server = LiveServer(database_url=sqlite_url).start()
+    try:
+        for who in (None, "org1"):  # the public, and the jury's live view
+            http = requests.Session()
+            if who:
+                page = http.get(server.url + "/login", timeout=10).text
+                token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+                assert http.post(server.url + "/login", data={"username": who, "password": PASSWORD,
+                                                              "csrf_token": token},
+                                 timeout=10, allow_redirects=False).status_code == 302
+            live = socketio_client.Client(reconnection=False, http_session=http)
+            live.connect(server.url, namespaces=["/live"], transports=["websocket"])
+            try:
+                for code in ("iot", "ai"):
+                    snapshot = live.call("watch", {"contest": SLUG, "event": code}, namespace="/live", timeout=10)
+                    assert snapshot["rows"], code
+                    assert_clean(json.dumps(snapshot, ensure_ascii=False), f"/live {code} as {who}")
+                standings = live.call("watch_standings", {"contest": SLUG}, namespace="/live", timeout=10)
+                assert_clean(json.dumps(standings, ensure_ascii=False), f"/live standings as {who}")
+                if who:
+                    progress = live.call("watch_progress", {"contest": SLUG}, namespace="/live", timeout=10)
+                    assert "error" not in progress
+                    assert_clean(json.dumps(progress, ensure_ascii=False), "/live progress")
+            finally:
+                live.disconnect()
+    finally:
+        server.stop()
 
 
 def test_no_judge_page_carries_personal_data(judged):
