@@ -17,6 +17,7 @@ from .models import LoginLink, User
 from .routes import bp
 
 TOKEN_MAX = 100  # characters of a token in a URL; issued ones have 43
+NO_STORE = {"Cache-Control": "no-store"}  # a page for one token is nothing to keep
 
 
 class LinkUnusable(Exception):
@@ -124,7 +125,8 @@ def use_link(token: str, ip: str | None = None) -> User:
 # --- the pages a tablet opens ------------------------------------------------------------------
 
 MESSAGES = {
-    "unknown": _l("This login link is not valid. Check that the whole address was copied, or ask the organiser for a new link."),
+    "unknown": _l("This login link is not valid. Check that the whole address was copied, "
+                  "or ask the organiser for a new link."),
     "used": _l("This login link has already been used. Each link works once: ask the organiser for a new one."),
     "revoked": _l("This login link was revoked by the organiser. Ask the organiser for a new one."),
     "expired": _l("This login link has expired. Ask the organiser for a new one."),
@@ -141,7 +143,7 @@ def _limit():
 
 def _unusable(reason: str):
     status = 404 if reason == "unknown" else 410
-    return render_template("accounts/link_error.html", message=MESSAGES[reason]), status, {"Cache-Control": "no-store"}
+    return render_template("accounts/link_error.html", message=MESSAGES[reason]), status, NO_STORE
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
@@ -159,11 +161,11 @@ def login_link(token: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("accounts/link_confirm.html", form=form, person=link.user,
-                                   error=_("The form expired. Please confirm again.")), 400, {"Cache-Control": "no-store"}
+                                   error=_("The form expired. Please confirm again.")), 400, NO_STORE
         try:
             user = use_link(token, request.remote_addr)
         except LinkUnusable as unusable:
             return _unusable(unusable.reason)
         login_user(user)
         return redirect(url_for("judging.home"))
-    return render_template("accounts/link_confirm.html", form=form, person=link.user), 200, {"Cache-Control": "no-store"}
+    return render_template("accounts/link_confirm.html", form=form, person=link.user), 200, NO_STORE

@@ -25,7 +25,8 @@ def _judges_page(contest, status=200, *, form=None, error=None):
     judges = services.contest_judges(contest)
     marks = services.marks_by_judge(contest)
     seats = {}
-    for seat in db.session.scalars(select(PanelSeat).join(PanelSeat.event).where(PanelSeat.judge_id.in_([j.id for j in judges]))):
+    for seat in db.session.scalars(select(PanelSeat).where(PanelSeat.judge_id.in_([j.id for j in judges]))
+                                   .order_by(PanelSeat.event_id)):
         seats.setdefault(seat.judge_id, []).append(seat)
     now = utcnow()
     open_links = {}
@@ -205,8 +206,9 @@ def panel_save(slug: str, code: str):
         services.save_panel(current_user, event, choices)
     except services.JudgesRefused as refused:
         return _panel_page(contest, event, 422, rows=rows, error=refused.message)
-    flash(ngettext("The panel of %(event)s is saved: %(num)d judge.", "The panel of %(event)s is saved: %(num)d judges.",
-                   len(choices), event=event.name) + " " + _("Generate the assignments to apply it."), "success")
+    saved = ngettext("The panel of %(event)s is saved: %(num)d judge.",
+                     "The panel of %(event)s is saved: %(num)d judges.", len(choices), event=event.name)
+    flash(saved + " " + _("Generate the assignments to apply it."), "success")
     return redirect(url_for(".panel", slug=slug, code=code))
 
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import LoginLink, User
@@ -36,7 +36,6 @@ def judge_of(contest: Contest, judge_id: int) -> Judge | None:
 
 
 def marks_by_judge(contest: Contest) -> dict[int, int]:
-    from sqlalchemy import func
     return dict(db.session.execute(
         select(Mark.judge_id, func.count()).join(Judge, Judge.id == Mark.judge_id)
         .where(Judge.contest_id == contest.id).group_by(Mark.judge_id)).all())

@@ -52,7 +52,8 @@ def _numbered(entry: Entry, delegations: dict[int, str]) -> numbering.Numbered:
                               created_at=entry.created_at, bib=entry.bib)
 
 
-def assign_bibs(user, event: Event, *, order: str, seed: int | None = None, renumber: bool = False) -> numbering.BibPlan:
+def assign_bibs(user, event: Event, *, order: str, seed: int | None = None,
+                renumber: bool = False) -> numbering.BibPlan:
     """Give the event's approved entries their bibs. Entries with a bib keep it unless
     `renumber` (refused once marking started); nothing is written when any new bib is held
     by another entry of the contest."""

@@ -22,7 +22,7 @@ REVEALABLE = {"id_number": mask_id_number, "mobile": mask_phone}
 
 class RevealForm(FlaskForm):
     field = SelectField(choices=[SelectChoice("id_number", _l("ID number")),
-                                        SelectChoice("mobile", _l("Mobile phone"))],
+                                 SelectChoice("mobile", _l("Mobile phone"))],
                         validators=[DataRequired()])
 
 
