@@ -40,3 +40,6 @@ def logout():
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("public.home"))
+
+
+from . import links  # noqa: E402,F401  (one-time login links register on bp)

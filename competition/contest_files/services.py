@@ -11,12 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Organisation, User
 from ..accounts.services import find_user
 from ..audit.models import record
+from ..contests.assigning import pick_judges
 from ..contests.models import (Assignment, Contest, Contestant, Criterion, Delegation, Entry, Event,
                                Judge, PanelSeat, Section, entry_member)
 from ..contests.queries import contest_by_slug
 from ..database import write_transaction
 from ..extensions import db
 from ..marking.models import Mark, MarkRevision, Penalty
+from ..policy import has_conflict
 from ..results import services as results
 from . import schema
 from ..scoring import decimal_text
@@ -213,21 +215,15 @@ class _Writer:
             mark.revisions.append(MarkRevision(revision=1, value=m.value, client_id=None, reason="",
                                                source="import", author_id=None))
             marked_by[m.entry, m.criterion].append(judge)
-        # Who marks what: whoever marked it in the file, then the panel in order, never a judge of
-        # the entry's own delegation, until the criterion has its judges (or the panel runs out).
+        # Who marks what: the one rule (contests.assigning), as the organiser's pages apply it.
         schemes = {e.code: e for e in self.spec.events}
         for e in self.spec.entries:
             entry = self.entries[e.bib]
             for c in schemes[e.event].criteria():
-                chosen = list(marked_by[e.bib, c.code])
-                for judge in self.panels[e.event]:
-                    if len(chosen) >= c.judges:
-                        break
-                    conflict = judge.delegation is not None and judge.delegation is entry.delegation
-                    if judge not in chosen and not conflict:
-                        chosen.append(judge)
+                pick = pick_judges(self.panels[e.event], c.judges, marked=marked_by[e.bib, c.code],
+                                   conflict=lambda judge: has_conflict(judge, entry))
                 self.session.add_all(Assignment(entry_id=entry.id, criterion_id=self.criteria[e.event, c.code].id,
-                                                judge_id=judge.id) for judge in chosen)
+                                                judge_id=judge.id) for judge in pick.chosen)
         self.session.flush()
 
 

@@ -269,6 +269,13 @@ class Judge(db.Model):
     __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
 
 
+panel_seat_criterion = db.Table(
+    "panel_seat_criterion",
+    db.Column("seat_id", ForeignKey("panel_seat.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("criterion_id", ForeignKey("criterion.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class PanelSeat(db.Model):
     """A judge on an event's panel; a chief judge (裁判长) acts only in their events."""
 
@@ -281,6 +288,8 @@ class PanelSeat(db.Model):
 
     event = relationship(Event, back_populates="panel")
     judge = relationship(Judge, back_populates="seats")
+    # The criteria this judge marks in the event; none listed: every criterion of the event.
+    criteria = relationship(Criterion, secondary=panel_seat_criterion, order_by=Criterion.position)
 
     __table_args__ = (UniqueConstraint("event_id", "judge_id"),)
 

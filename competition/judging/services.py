@@ -384,7 +384,9 @@ def _completeness(entry_ids) -> tuple[dict[int, int], dict[int, int], dict[int, 
 
 
 def _incomplete_reason(entry: Entry, contest: Contest, assigned, missing, returned) -> str | None:
-    key = entry_key(entry, contest) or entry.bib
+    # Blind judging names an entry by its draw code only: without one it is never shown by bib or name.
+    key = entry_key(entry, contest) or (_("an entry without a draw code") if contest.is_blind
+                                        else _("an entry without a bib"))
     if not assigned.get(entry.id):
         return _("%(entry)s has no marks to sign off.", entry=key)
     if missing.get(entry.id):

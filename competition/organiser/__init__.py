@@ -7,3 +7,4 @@ bp = Blueprint("organiser", __name__, url_prefix="/o")
 
 from . import routes  # noqa: E402,F401  (registers the views on bp)
 from . import contests  # noqa: E402,F401  (contest settings, events, marking schemes)
+from . import numbers, judges, people  # noqa: E402,F401  (bibs & draw codes, judges, contestants)

@@ -1,7 +1,7 @@
 """an index on results by event and total, for the window of a board a mark can reorder
 
 Revision ID: c4e0rank0004
-Revises: c3d0organ003
+Revises: c3d1staff004
 Create Date: 2026-11-28 21:05:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = "c4e0rank0004"
-down_revision = "c3d0organ003"
+down_revision = "c3d1staff004"
 branch_labels = None
 depends_on = None
 

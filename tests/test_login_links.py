@@ -1,0 +1,168 @@
+"""One-time login links for judges' tablets: shown once as URL and QR code, only the hash
+stored, a confirmation before use, one login only, expired and revoked links refused with a
+clear page, every step audited."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from competition.accounts.models import LoginLink
+from competition.audit.models import AuditEntry
+from competition.database import utcnow
+from competition.extensions import db
+
+from .helpers import isolated_client, login
+from .staff_setup import SLUG, english, judge_named, staff_contest
+
+URL = re.compile(r'data-login-url>(http://[^<]+)<')
+
+
+@pytest.fixture
+def contest(app):
+    return staff_contest(app)
+
+
+@pytest.fixture
+def organiser(app, contest):
+    client = english(isolated_client(app))
+    login(client, "org1")
+    return client
+
+
+@pytest.fixture
+def tablet(app):
+    return english(isolated_client(app))
+
+
+def new_link(organiser, username="k1", hours="12") -> str:
+    judge = judge_named(username)
+    response = organiser.post(f"/o/c/{SLUG}/judges/{judge.id}/link", data={"hours": hours})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert "<svg" in html  # the QR code, inline: nothing to fetch later with the token in it
+    return URL.search(html).group(1)
+
+
+def actions(name):
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == name)))
+
+
+def test_a_link_logs_the_judge_in_once(organiser, tablet):
+    url = new_link(organiser)
+    path = url.split("localhost", 1)[1]
+    token = path.rsplit("/", 1)[1]
+    link = db.session.scalar(select(LoginLink))
+    assert link.token_hash == LoginLink.hash(token) and token not in str(link.__dict__)
+    assert link.expires_at - utcnow() > timedelta(hours=11, minutes=59)
+    assert actions("account.login_link_created")[0].data["hours"] == 12
+
+    confirm = tablet.get(path)  # opening it (or a link preview) does not log in
+    assert confirm.status_code == 200 and "裁判k1" in confirm.get_data(as_text=True)
+    assert tablet.get("/j/").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(LoginLink)).used_at is None
+
+    response = tablet.post(path)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/j/")
+    home = tablet.get("/j/")
+    assert home.status_code == 200 and "示例职工数字技能竞赛" in home.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(LoginLink)).used_at is not None
+    [used] = actions("account.login_link_used")
+    assert used.target == "user:k1" and used.contest_id is not None
+
+    other = english(isolated_client(tablet.application))
+    for response in (other.get(path), other.post(path)):
+        assert response.status_code == 410
+        assert "already been used" in response.get_data(as_text=True)
+    assert other.get("/j/").status_code == 302  # not logged in
+
+
+def test_an_expired_link_is_refused(organiser, tablet):
+    path = new_link(organiser).split("localhost", 1)[1]
+    link = db.session.scalar(select(LoginLink))
+    link.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    for response in (tablet.get(path), tablet.post(path)):
+        assert response.status_code == 410
+        assert "expired" in response.get_data(as_text=True)
+    assert tablet.get("/j/").status_code == 302
+    assert not actions("account.login_link_used")
+
+
+def test_a_revoked_link_is_refused(organiser, tablet):
+    path = new_link(organiser).split("localhost", 1)[1]
+    page = organiser.get(f"/o/c/{SLUG}/judges").get_data(as_text=True)
+    link = db.session.scalar(select(LoginLink))
+    assert f'data-revoke="{link.id}"' in page
+    assert organiser.post(f"/o/c/{SLUG}/judges/links/{link.id}/revoke").status_code == 302
+    response = tablet.post(path)
+    assert response.status_code == 410 and "revoked" in response.get_data(as_text=True)
+    assert tablet.get("/j/").status_code == 302
+    assert len(actions("account.login_link_revoked")) == 1
+    # Revoking again changes nothing and logs nothing.
+    organiser.post(f"/o/c/{SLUG}/judges/links/{link.id}/revoke")
+    assert len(actions("account.login_link_revoked")) == 1
+
+
+def test_an_unknown_link_is_404(tablet, contest):
+    for token in ("nope", "x" * 200):
+        response = tablet.get(f"/login/link/{token}")
+        assert response.status_code == 404
+        assert "not valid" in response.get_data(as_text=True)
+
+
+def test_removing_a_judge_revokes_their_open_links(organiser, tablet):
+    path = new_link(organiser, "k9").split("localhost", 1)[1]
+    organiser.post(f"/o/c/{SLUG}/judges/{judge_named('k9').id}/remove")
+    assert tablet.post(path).status_code == 410
+
+
+@pytest.mark.parametrize("hours", ["0", "73", "x", ""])
+def test_bad_validity_is_refused(organiser, hours):
+    judge = judge_named("k1")
+    response = organiser.post(f"/o/c/{SLUG}/judges/{judge.id}/link", data={"hours": hours})
+    assert response.status_code == 422
+    assert "1 to 72 hours" in response.get_data(as_text=True)
+    assert db.session.scalar(select(LoginLink)) is None
+
+
+def test_another_contests_link_cannot_be_revoked_here(organiser, app):
+    other = english(isolated_client(app))
+    login(other, "org2")
+    from competition.contests.models import Judge
+    from competition.contests.queries import contest_by_slug
+    foreign = db.session.scalar(select(Judge).where(Judge.contest_id == contest_by_slug("other-2026").id))
+    assert other.post(f"/o/c/other-2026/judges/{foreign.id}/link", data={"hours": "2"}).status_code == 200
+    link = db.session.scalar(select(LoginLink))
+    assert organiser.post(f"/o/c/{SLUG}/judges/links/{link.id}/revoke").status_code == 404
+    db.session.expire_all()
+    assert db.session.scalar(select(LoginLink)).revoked_at is None
+
+
+@pytest.mark.parametrize("power", ["admin", "organiser", "judge elsewhere"])
+def test_no_link_for_an_account_with_other_powers(organiser, app, power):
+    """A link logs in without a password: an organiser must not get one for an administrator,
+    an organiser, or a judge of another organisation attached here by username."""
+    from competition.accounts.models import Organisation
+    from competition.accounts.services import find_user
+    from competition.contests.models import Judge
+    from competition.contests.queries import contest_by_slug
+    from .helpers import make_user
+    if power == "admin":
+        make_user("boss", name="管理员", is_admin=True)
+        username = "boss"
+    elif power == "organiser":
+        make_user("orgx", name="别的组织者", organisation=Organisation(name="第三工会"))
+        username = "orgx"
+    else:
+        username = "xk1"  # judges in other-2026, of 其他工会
+    assert organiser.post(f"/o/c/{SLUG}/judges", data={"username": username, "delegation": "0"}).status_code == 302
+    judge = db.session.scalar(select(Judge).where(Judge.user_id == find_user(username).id,
+                                                  Judge.contest_id == contest_by_slug(SLUG).id))
+    response = organiser.post(f"/o/c/{SLUG}/judges/{judge.id}/link", data={"hours": "12"})
+    assert response.status_code == 409
+    assert "password only" in response.get_data(as_text=True)
+    assert db.session.scalar(select(LoginLink)) is None
