@@ -40,6 +40,18 @@ def _database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'gongjiang.sqlite'}"
 
 
+ASYNC_MODES = ("threading", "gevent")
+
+
+def _async_mode() -> str:
+    """The Socket.IO async mode, named by the operator: never auto-detected (a stray eventlet
+    or gevent in the venv must not change how the server runs), and never eventlet."""
+    mode = (os.environ.get("SOCKETIO_ASYNC_MODE") or "threading").strip()
+    if mode not in ASYNC_MODES:
+        raise ConfigError(f"SOCKETIO_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}, not {mode!r}")
+    return mode
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     production = os.environ.get("APP_ENV", "embedded") == "production"
@@ -51,7 +63,10 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SOCKETIO_MESSAGE_QUEUE": queue,
         # Set, never auto-detected (DESIGN.md §6); eventlet stays out.
-        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
+        "SOCKETIO_ASYNC_MODE": _async_mode(),
+        # The Redis pub/sub channel of the queue: processes of one site share it; two sites (or
+        # two test runs) on one Redis use two channels, since pub/sub ignores the db number.
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
         # Patches for one board within this window go out merged (0: every patch at once).
         "LIVE_COALESCE_MS": int(os.environ.get("LIVE_COALESCE_MS", "100")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
