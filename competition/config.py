@@ -70,8 +70,15 @@ def from_environment(instance_path: str) -> dict:
         # Patches for one board within this window go out merged (0: every patch at once).
         "LIVE_COALESCE_MS": int(os.environ.get("LIVE_COALESCE_MS", "100")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis down must not stop the judges: count in memory (per process) until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": ({"socket_connect_timeout": 2, "socket_timeout": 2}
+                                      if os.environ.get("RATELIMIT_STORAGE_URI", "").startswith("redis")
+                                      else {}),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Per client address: a venue's tablets behind one NAT share it.
+        "MARK_RATE_LIMIT": os.environ.get("MARK_RATE_LIMIT", "600 per minute"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "competition" / "translations"),
