@@ -67,6 +67,9 @@ def database_unavailable(exc):
     if wants_json():
         body, status = json_error(503, message, "unavailable")
     else:
+        # Rendering asks Flask-Login for the user, which would query the database again.
+        from .extensions import login_manager
+        login_manager._update_request_context_with_user()  # anonymous for this page
         hidden, kept = _kept_fields()
         body = render_template("unavailable.html", message=message, hidden=hidden, kept=kept,
                                action=request.full_path if request.query_string else request.path)

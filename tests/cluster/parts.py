@@ -103,6 +103,9 @@ class CuttableProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if listener is not self.listener:  # cut meanwhile
+                client.close()
+                return
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -128,6 +131,9 @@ class CuttableProxy:
 
     def cut(self) -> None:
         if self.listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would not.
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
             self.listener.close()
             self.listener = None
         with self.lock:
