@@ -303,12 +303,23 @@ def latency(args) -> list[dict]:
                        "marks": len(sends), "arrivals": len(values), "lost": len(sends) * connected - len(values),
                        "p50_ms": round(percentile(values, 50), 1), "p99_ms": round(percentile(values, 99), 1)}
                 log(f"latency: {row}")
+                row["_values"] = values
                 results.append(row)
             finally:
                 for g in groups:
                     g.close()
                 stop(servers)
                 parts.drop_database(url)
+    # Pooled over the rounds (each layout ran first in half of them).
+    for layout in ("one", "two"):
+        values = [v for row in results if row.get("layout") == layout for v in row["_values"]]
+        results.append({"layout": layout, "pooled_rounds": args.rounds, "arrivals": len(values),
+                        "p50_ms": round(percentile(values, 50), 1), "p99_ms": round(percentile(values, 99), 1)})
+    for row in results:
+        row.pop("_values", None)
+    one, two = results[-2], results[-1]
+    results.append({"ratio_two_over_one": {"p50": round(two["p50_ms"] / one["p50_ms"], 2),
+                                           "p99": round(two["p99_ms"] / one["p99_ms"], 2)}})
     return results
 
 

@@ -2,12 +2,14 @@
 catch up on the right board once it is back; with PostgreSQL unreachable the API answers 503
 in JSON and the judge's form comes back with what was typed, ready to send again."""
 import re
+import shutil
 import time
 import uuid
 
 import pytest
 import requests
 
+from ..conftest import need_service
 from ..server import LiveServer
 from . import parts
 from .conftest import cluster_env, start_pair
@@ -35,6 +37,8 @@ def wait_ready(url: str, timeout: float = 30) -> None:
 
 
 def test_marks_go_on_without_redis_and_spectators_resynchronise(pg_url):
+    if shutil.which("redis-server") is None:
+        need_service("redis-server (to start a private Redis)", FileNotFoundError("redis-server"))
     queue = parts.PrivateRedis().start()
     servers = []
     spectator = None
