@@ -55,7 +55,9 @@ def _kept_fields():
             hidden.append((name, value))
         else:
             # The marking form names a criterion's field c_<code>: the judge knows the code.
-            kept.append((name, name[2:] if name.startswith("c_") else name, value))
+            label = name[2:] if name.startswith("c_") else (
+                _("Reason for the correction") if name == "reason" else name)
+            kept.append((name, label, value))
     return hidden, kept
 
 
