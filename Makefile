@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 export HOST ?= 127.0.0.1
 export PORT ?= 5000
 
-.PHONY: run test install install-test browser-deps db demo babel-extract babel-update babel-compile clean
+.PHONY: run test install install-test browser-deps cluster-deps cluster db demo babel-extract babel-update babel-compile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,19 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
 	fi
+
+# Debian's nginx for `make cluster` (PostgreSQL and Redis are expected on the machine).
+cluster-deps:
+	@if ! command -v nginx >/dev/null 2>&1; then \
+	  echo "Installing Debian's nginx for the cluster mode"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q nginx-light; \
+	fi
+
+## The cluster mode on this machine: PostgreSQL, Redis, two server processes behind nginx on
+## port 8080 (CLUSTER_PORT), the demo contest loaded. Ctrl-C stops it. See docs/deploy.md.
+cluster: install cluster-deps
+	deploy/cluster.sh
 
 ## Install what the tests need and run the whole suite.
 test: install-test browser-deps

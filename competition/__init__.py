@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
                       cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None,
                       logger=False, engineio_logger=False)
 

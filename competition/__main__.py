@@ -7,6 +7,11 @@ from .extensions import socketio
 
 
 def main() -> None:
+    if os.environ.get("SOCKETIO_ASYNC_MODE", "threading") != "threading":
+        # gevent must patch the standard library before anything imports it, which gunicorn's
+        # gevent worker does and `python -m competition` (the package is imported first) cannot.
+        raise SystemExit("python -m competition serves the threading mode only; run the gevent mode "
+                         "with gunicorn: gunicorn -c deploy/gunicorn.conf.py (docs/deploy.md)")
     app = create_app()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))

@@ -40,6 +40,18 @@ def _database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'gongjiang.sqlite'}"
 
 
+ASYNC_MODES = ("threading", "gevent")
+
+
+def _async_mode() -> str:
+    """The Socket.IO async mode, named by the operator: never auto-detected (a stray eventlet
+    or gevent in the venv must not change how the server runs), and never eventlet."""
+    mode = (os.environ.get("SOCKETIO_ASYNC_MODE") or "threading").strip()
+    if mode not in ASYNC_MODES:
+        raise ConfigError(f"SOCKETIO_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}, not {mode!r}")
+    return mode
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     production = os.environ.get("APP_ENV", "embedded") == "production"
@@ -51,12 +63,22 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SOCKETIO_MESSAGE_QUEUE": queue,
         # Set, never auto-detected (DESIGN.md §6); eventlet stays out.
-        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
+        "SOCKETIO_ASYNC_MODE": _async_mode(),
+        # The Redis pub/sub channel of the queue: processes of one site share it; two sites (or
+        # two test runs) on one Redis use two channels, since pub/sub ignores the db number.
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
         # Patches for one board within this window go out merged (0: every patch at once).
         "LIVE_COALESCE_MS": int(os.environ.get("LIVE_COALESCE_MS", "100")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis down must not stop the judges: count in memory (per process) until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": ({"socket_connect_timeout": 2, "socket_timeout": 2}
+                                      if os.environ.get("RATELIMIT_STORAGE_URI", "").startswith("redis")
+                                      else {}),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Per client address: a venue's tablets behind one NAT share it.
+        "MARK_RATE_LIMIT": os.environ.get("MARK_RATE_LIMIT", "600 per minute"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "competition" / "translations"),

@@ -1,10 +1,11 @@
 """Errors: JSON `{"error": {"code", "message"}}` for the API, a friendly page elsewhere, and
 never a stack trace."""
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
@@ -37,6 +38,47 @@ def _messages():
     }
 
 
+# Form fields that go back as they came but are not shown (never echoed: passwords).
+_HIDDEN_FIELDS = ("csrf_token", "client_id", "next")
+
+
+def _kept_fields():
+    """A posted form's fields for the 503 page: (hidden), (name, label, value) to show."""
+    hidden, kept = [], []
+    if request.method != "POST" or request.mimetype not in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        return hidden, kept
+    for name, value in request.form.items(multi=True):
+        if "password" in name.lower():
+            continue
+        if name in _HIDDEN_FIELDS:
+            hidden.append((name, value))
+        else:
+            # The marking form names a criterion's field c_<code>: the judge knows the code.
+            label = name[2:] if name.startswith("c_") else (
+                _("Reason for the correction") if name == "reason" else name)
+            kept.append((name, label, value))
+    return hidden, kept
+
+
+def database_unavailable(exc):
+    """The database is unreachable (down, restarting, failing over): 503, JSON for the API;
+    a posted form comes back filled in, so a judge loses nothing typed."""
+    current_app.logger.error("Database unavailable on %s %s: %s", request.method, request.path, exc)
+    message = _messages()[503]
+    if wants_json():
+        body, status = json_error(503, message, "unavailable")
+    else:
+        # Rendering asks Flask-Login for the user, which would query the database again.
+        from .extensions import login_manager
+        login_manager._update_request_context_with_user()  # anonymous for this page
+        hidden, kept = _kept_fields()
+        body = render_template("unavailable.html", message=message, hidden=hidden, kept=kept,
+                               action=request.full_path if request.query_string else request.path)
+        status = 503
+    return body, status, {"Retry-After": "5"}
+
+
 def init_errors(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -53,10 +95,8 @@ def init_errors(app) -> None:
             return json_error(status, message)
         return render_template("error.html", status=status, message=message), status
 
-    @app.errorhandler(OperationalError)
-    def database_down(exc):
-        app.logger.error("Database unavailable on %s %s: %s", request.method, request.path, exc)
-        return http_error(ServiceUnavailable())
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(error, database_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

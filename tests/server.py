@@ -1,5 +1,6 @@
-"""A real server process for live and browser tests: `python -m competition` on a free port
-and its own database, with the CLI at hand to import contests and issue tokens."""
+"""A real server process for live, browser and cluster tests: `python -m competition` (or
+gunicorn with deploy/gunicorn.conf.py) on a free port and its own database, with the CLI at
+hand to import contests and issue tokens. `env` sets DATABASE_URL, SOCKETIO_MESSAGE_QUEUE …"""
 import os
 import shutil
 import signal
@@ -22,7 +23,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, database_url: str | None = None, env: dict | None = None):
+    def __init__(self, database_url: str | None = None, env: dict | None = None, gunicorn: bool = False):
         self.tmp = Path(tempfile.mkdtemp(prefix="gj-live-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -34,6 +35,7 @@ class LiveServer:
         self.env.update(env or {})
         self.env.pop("FLASK_RUN_FROM_CLI", None)
         self.proc = None
+        self.gunicorn = gunicorn
 
     def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
@@ -42,10 +44,13 @@ class LiveServer:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
 
-    def start(self) -> "LiveServer":
-        self.flask("db", "upgrade")
-        self.log = open(self.tmp / "server.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "competition"], cwd=ROOT, env=self.env,
+    def start(self, migrate: bool = True) -> "LiveServer":
+        if migrate:
+            self.flask("db", "upgrade")
+        self.log = open(self.tmp / "server.log", "a")
+        command = ([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+                   if self.gunicorn else [sys.executable, "-m", "competition"])
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 180  # a loaded 2-core CI machine starts slowly
         while time.monotonic() < deadline:
@@ -61,6 +66,12 @@ class LiveServer:
 
     def token(self, username: str) -> str:
         return self.flask("judge-token", username).stdout.strip().splitlines()[-1]
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (gunicorn's arbiter and worker): no shutdown of any kind."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

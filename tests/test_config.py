@@ -7,7 +7,7 @@ import pytest
 from competition.config import ConfigError, from_environment
 
 ENV_NAMES = ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "SOCKETIO_ASYNC_MODE",
-             "LOGIN_RATE_LIMIT", "RATELIMIT_STORAGE_URI")
+             "SOCKETIO_CHANNEL", "MARK_RATE_LIMIT", "LOGIN_RATE_LIMIT", "RATELIMIT_STORAGE_URI")
 
 
 @pytest.fixture(autouse=True)
@@ -120,3 +120,28 @@ def test_safe_cookie_and_form_defaults(clean_env, instance):
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert config["BABEL_DEFAULT_LOCALE"] == "zh_Hans"
     assert config["MAX_CONTENT_LENGTH"] > 0
+
+
+def test_async_mode_is_threading_unless_named(clean_env, instance):
+    config = from_environment(str(instance))
+    assert config["SOCKETIO_ASYNC_MODE"] == "threading"
+    assert config["SOCKETIO_CHANNEL"] == "flask-socketio"
+    clean_env.setenv("SOCKETIO_ASYNC_MODE", "gevent")
+    clean_env.setenv("SOCKETIO_CHANNEL", "site-a")
+    config = from_environment(str(instance))
+    assert (config["SOCKETIO_ASYNC_MODE"], config["SOCKETIO_CHANNEL"]) == ("gevent", "site-a")
+
+
+@pytest.mark.parametrize("mode", ["eventlet", "auto", "asyncio", "Threading"])
+def test_any_other_async_mode_refuses_to_start(clean_env, instance, mode):
+    clean_env.setenv("SOCKETIO_ASYNC_MODE", mode)
+    with pytest.raises(ConfigError, match="SOCKETIO_ASYNC_MODE"):
+        from_environment(str(instance))
+
+
+def test_rate_limits_survive_redis_going_away(clean_env, instance):
+    clean_env.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/1")
+    config = from_environment(str(instance))
+    assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    assert config["RATELIMIT_STORAGE_OPTIONS"]["socket_connect_timeout"] == 2
+    assert config["MARK_RATE_LIMIT"] == "600 per minute"

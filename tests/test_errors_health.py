@@ -113,6 +113,25 @@ def test_database_down_is_a_503(app):
     response = isolated_client(app).get("/api/v1/test-db-down")
     assert_json_error(response, 503, "unavailable")
     assert "connection refused" not in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_database_down_on_a_posted_form_gives_back_what_was_typed(app):
+    def db_down():
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    app.add_url_rule("/j/test-db-down", "test_db_down_form", db_down, methods=["POST"])
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = isolated_client(app).post("/j/test-db-down", data={
+        "c_P1": "17.5", "c_P2": "<b>2</b>", "reason": "复核", "client_id": "abc-123", "password": "hunter22"})
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert 'name="c_P1" value="17.5"' in body and ">P1</label>" in body
+    assert 'value="&lt;b&gt;2&lt;/b&gt;"' in body  # escaped, never markup
+    assert 'value="复核"' in body
+    assert '<input type="hidden" name="client_id" value="abc-123">' in body  # a resend is idempotent
+    assert 'action="/j/test-db-down"' in body
+    assert "hunter22" not in body and "connection refused" not in body
 
 
 # --- health -------------------------------------------------------------------------------

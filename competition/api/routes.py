@@ -1,5 +1,5 @@
 """The JSON API under /api/v1: the board snapshot and the judges' tablet calls."""
-from flask import Blueprint, abort, jsonify, request, session
+from flask import Blueprint, abort, current_app, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
@@ -63,7 +63,7 @@ def _api_user():
 
 
 @bp.post("/marks")
-@limiter.limit("600 per minute")
+@limiter.limit(lambda: current_app.config.get("MARK_RATE_LIMIT") or "600 per minute")
 def post_mark():
     user, error = _api_user()
     if error:
