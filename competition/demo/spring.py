@@ -119,7 +119,7 @@ def resident_id(rng: random.Random, gender: str, today: date, used: set[str]) ->
     """A valid 18-digit resident ID number of a Beijing district (GB 11643), 19 to 55 years old."""
     while True:
         region = rng.choice(data.BEIJING_DISTRICTS)
-        born = date(today.year - rng.randint(19, 55), 1, 1) + timedelta(days=rng.randrange(365))
+        born = today - timedelta(days=rng.randint(19 * 366, 55 * 365))
         sequence = rng.randrange(100) * 10 + rng.choice((1, 3, 5, 7, 9) if gender == "male" else (0, 2, 4, 6, 8))
         first17 = f"{region}{born:%Y%m%d}{sequence:03d}"
         number = first17 + ident.check_character(first17)
