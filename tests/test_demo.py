@@ -252,7 +252,8 @@ def test_the_spring_entries_show_every_stage_of_review(loaded):
     people = db.session.scalars(select(Contestant).where(Contestant.contest_id == contest.id)).all()
     assert 35 <= len(people) <= 45 and len(entries) > len(people)
     statuses = Counter(e.status for e in entries)
-    assert statuses["withdrawn"] == 1 and statuses["rejected"] == 2
+    assert statuses["withdrawn"] == 1
+    assert len({e.contestant_id for e in entries if e.status == "rejected"}) == 2
     assert statuses["pending"] >= 5 and statuses["approved"] >= 15
     for entry in entries:
         person = entry.contestant

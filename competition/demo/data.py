@@ -75,9 +75,17 @@ MAIL_HANDLES = ("xiaoyu", "lhwang", "zhangm", "chenjie", "liuyang", "sunny", "ha
                 "wenbo", "xinxin", "ruoxi", "dawei")
 MAIL_DOMAINS = ("163.com", "126.com", "sina.com", "139.com")
 
-# Names from the registration form that exercise rare characters: 䶮 (CJK extension A),
-# 𠈌 (extension B, outside the BMP), an ethnic minority name with the middle dot, 喆.
-SPRING_SPECIAL_NAMES = ("刘䶮", "𠈌志远", "阿依古丽·买买提", "陶喆", "上官婉清")
+# Given names' characters by the gender people usually read them as.
+GIVEN_MALE = ("伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "辉", "鑫", "宇", "浩", "博",
+              "建", "国", "志", "海", "俊", "振", "世", "德", "峰", "斌", "凯", "鹏", "亮", "晨")
+GIVEN_FEMALE = ("芳", "娜", "敏", "静", "丽", "艳", "娟", "秀", "霞", "桂", "欣", "涵", "红", "玉", "春",
+                "晓", "佳", "雪", "婷", "琳", "慧", "颖", "倩", "璐", "思", "雨", "洁", "萍", "梅", "怡")
+
+# Names from the registration form that exercise rare characters, with their gender: 䶮 (CJK
+# extension A), 𠈌 (extension B, outside the BMP), an ethnic minority name with the middle
+# dot, 喆, and a compound surname.
+SPRING_SPECIAL_NAMES = (("刘䶮", "male"), ("𠈌志远", "male"), ("阿依古丽·买买提", "female"),
+                        ("陶喆", "male"), ("上官婉清", "female"))
 
 # Judges already on the organisation's books, made judges of the spring contest but not yet
 # seated on a panel: username, delegation.
@@ -110,8 +118,8 @@ SPRING_IMPORTS = (
 )
 
 SPRING_REJECT_REASONS = (
-    "所在单位不在朝阳区辖区内，不符合本届竞赛参赛条件。",
-    "报名工种为焊工，与参赛项目不符；请按本人从事的工种报名相应项目。",
+    "经与所在单位工会核实，本人不是该单位在职职工，不符合参赛条件。",
+    "近三年已获本赛项区级一等奖，按竞赛规程不再参加同一赛项。",
 )
 SPRING_WITHDRAW_REASON = "本人申请退出：比赛期间有出差安排。"
 

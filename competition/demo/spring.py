@@ -140,13 +140,10 @@ class _People:
         self.ids, self.mobiles, self.names, self.references = set(), set(), set(), set()
         self.special = list(data.SPRING_SPECIAL_NAMES)
 
-    def name(self, special: bool) -> str:
-        if special and self.special:
-            name = self.special.pop(0)
-            self.names.add(name)
-            return name
+    def name(self, gender: str) -> str:
+        given = data.GIVEN_MALE if gender == "male" else data.GIVEN_FEMALE
         while True:
-            name = self.rng.choice(data.SURNAMES) + "".join(self.rng.sample(data.GIVEN, self.rng.choice((1, 2))))
+            name = self.rng.choice(data.SURNAMES) + "".join(self.rng.sample(given, self.rng.choice((1, 2, 2))))
             if name not in self.names and name not in data.SPECIAL_NAMES:
                 self.names.add(name)
                 return name
@@ -177,15 +174,20 @@ class _People:
 
     def person(self, event: str, delegation: str, *, special: bool = False, trade: str | None = None) -> Registrant:
         rng = self.rng
-        gender = "male" if rng.random() < (0.7 if event == "robot" else 0.45) else "female"
+        if special and self.special:
+            name, gender = self.special.pop(0)
+            self.names.add(name)
+        else:
+            gender = "male" if rng.random() < (0.7 if event == "robot" else 0.45) else "female"
+            name = self.name(gender)
         id_number = resident_id(rng, gender, self.today, self.ids)
-        return Registrant(name=self.name(special), gender=gender, id_type=ident.RESIDENT_ID, id_number=id_number,
+        return Registrant(name=name, gender=gender, id_type=ident.RESIDENT_ID, id_number=id_number,
                           mobile=self.mobile(), email=self.email(id_number), delegation=delegation,
                           trade=trade or rng.choice(data.SPRING_TRADES[event]), skill_level=_pick_level(rng))
 
 
 def _form_plan(index: int) -> str:
-    """What the organiser did with the index-th form entry (in registration order)."""
+    """What the organiser did with the index-th form registrant (in registration order)."""
     if index == 3:
         return "rejected:0"
     if index == 9:
@@ -218,11 +220,9 @@ def spring_registrations(today: date) -> list[Registration]:
             events = [event] + (["robot"] if event == "dl" and i < BOTH_EVENTS else [])
             form.append(Registration(person, events, "form", rng.randrange(2, 24 * 16), people.reference()))
     form.sort(key=lambda r: -r.hours_ago)  # earliest first
-    index = 0
-    for registration in form:
-        for event in registration.events:
-            registration.plan[event] = _form_plan(index)
-            index += 1
+    # One decision per person: a reason to refuse someone holds for each event they entered.
+    for index, registration in enumerate(form):
+        registration.plan = {event: _form_plan(index) for event in registration.events}
     return out + form
 
 
@@ -247,7 +247,9 @@ def _write_registrations(contest: Contest, organiser, registrations: list[Regist
             event.registration_deadline = deadline(now, code)
         imported: dict[str, tuple[datetime, int]] = {}
         for r in registrations:
-            at = now - timedelta(hours=r.hours_ago, minutes=int(r.person.id_number[12:16]) % 60)
+            # A union's list came in at one moment; people filled the form in at odd minutes.
+            minutes = 0 if r.source == "import" else int(r.person.id_number[12:16]) % 60
+            at = now.replace(second=0, microsecond=0) - timedelta(hours=r.hours_ago, minutes=minutes)
             delegation = delegation_named(contest, r.person.delegation)
             form = r.source == "form"
             contestant = new_contestant(contest, r.person, source=r.source, delegation=delegation,
