@@ -21,7 +21,7 @@ def test_home_contest_and_board_render_in_chinese(demo_server, page_at, size, la
     assert no_horizontal_scroll(page)
     shot(page, f"home-{label}")
     # The spring contest, open for registration, comes first (it starts later): open the judging one.
-    assert page.locator(".cards a").count() == 2
+    assert page.locator(".cards a").count() >= 2
     page.locator(f".cards a[href='/c/{SLUG}']").click()
     page.wait_for_load_state()
     assert page.locator("table tbody tr").count() == 3  # the demo's three events
