@@ -1,6 +1,7 @@
 """The demo contest `make run` loads: a realistic, valid contest file; `demo-load` imports it once
 and prints the logins; the demo judges can log in; every board has something to show."""
 from collections import Counter, defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,10 +9,12 @@ from sqlalchemy import func, select
 
 from competition import scoring
 from competition.accounts.models import User
-from competition.contests.models import Contest, Entry
-from competition.demo import DEMO_PASSWORD, SLUG, demo_contest_file
+from competition.audit.models import AuditEntry
+from competition.contests.models import Contest, Contestant, Entry, Judge, PanelSeat
+from competition.demo import DEMO_PASSWORD, SLUG, demo_contest_file, spring
 from competition.extensions import db
 from competition.marking.models import Mark
+from competition.registration import identity as ident
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +111,25 @@ def test_part_of_the_field_is_marked(demo):
 
 # --- loading it ------------------------------------------------------------------------
 
-def _counts():
-    return tuple(db.session.scalar(select(func.count()).select_from(model))
-                 for model in (Contest, Entry, Mark, User))
+def _counts(slug):
+    """The contest of this slug, its entries, and all marks and accounts (the spring contest has
+    no marks, and its judges are the judging contest's)."""
+    contest = select(Contest.id).where(Contest.slug == slug).scalar_subquery()
+    return (db.session.scalar(select(func.count()).select_from(Contest).where(Contest.slug == slug)),
+            db.session.scalar(select(func.count()).select_from(Entry).where(Entry.contest_id == contest)),
+            db.session.scalar(select(func.count()).select_from(Mark)),
+            db.session.scalar(select(func.count()).select_from(User)))
+
+
+def _everything():
+    """Every row the demo writes, by table, and the state of every entry and contestant."""
+    counts = tuple(db.session.scalar(select(func.count()).select_from(model))
+                   for model in (Contest, Entry, Contestant, Mark, User, Judge, PanelSeat, AuditEntry))
+    entries = db.session.execute(select(Entry.id, Entry.status, Entry.bib, Entry.review_note, Entry.draw_code)
+                                 .order_by(Entry.id)).all()
+    people = db.session.execute(select(Contestant.id, Contestant.reference, Contestant.id_number)
+                                .order_by(Contestant.id)).all()
+    return counts, entries, people
 
 
 @pytest.fixture
@@ -123,12 +142,15 @@ def loaded(runner):
 
 def test_demo_load_twice_changes_nothing_the_second_time(runner, loaded, demo):
     assert "Demo contest loaded." in loaded.output
-    before = _counts()
-    assert before == (1, len(demo["entries"]), len(demo["marks"]), len(demo["judges"]) + 2)
+    # The judging contest is exactly its file; the spring contest adds no accounts.
+    assert _counts(SLUG) == (1, len(demo["entries"]), len(demo["marks"]), len(demo["judges"]) + 2)
+    assert db.session.scalar(select(func.count()).select_from(Contest)) == 2
+    before = _everything()
     again = runner.invoke(args=["demo-load"])
     assert again.exit_code == 0, again.output
     assert "already present" in again.output
-    assert _counts() == before
+    db.session.expire_all()
+    assert _everything() == before
     # Both runs print the same logins.
     assert again.output.splitlines()[1:] == loaded.output.splitlines()[1:]
     assert DEMO_PASSWORD in loaded.output
@@ -171,3 +193,109 @@ def test_every_board_has_ranked_and_unranked_rows_and_ties(loaded, client, demo)
     totals = Counter(r["total"] for r in boards["ai"] if r["rank"] is not None)
     tied = [r for r in boards["ai"] if r["rank"] is not None and totals[r["total"]] > 1]
     assert len({r["rank"] for r in tied}) == len(tied) >= 2
+
+
+# --- the second contest, open for registration ------------------------------------------
+
+def _spring():
+    return db.session.scalar(select(Contest).where(Contest.slug == spring.SLUG))
+
+
+def test_the_spring_registrations_are_the_same_every_time_and_valid():
+    from datetime import date
+    today = date(2026, 11, 28)
+    people = spring.spring_registrations(today)
+    assert [(r.person, r.plan, r.reference) for r in people] == \
+        [(r.person, r.plan, r.reference) for r in spring.spring_registrations(today)]
+    assert 35 <= len(people) <= 45
+    for r in people:
+        parsed = ident.parse_resident_id(r.person.id_number, today)  # raises on a wrong check digit
+        assert parsed.number[:4] == "1101" and parsed.gender == r.person.gender
+        born = parsed.birth_date
+        assert 19 <= today.year - born.year - ((today.month, today.day) < (born.month, born.day)) <= 55
+        assert ident.parse_mobile(r.person.mobile) == r.person.mobile
+        assert ident.parse_email(r.person.email) == r.person.email
+        assert ident.clean_text(r.person.name) == r.person.name
+    for key in ("id_number", "mobile", "name"):
+        values = [getattr(r.person, key) for r in people]
+        assert len(set(values)) == len(values), key
+    names = "".join(r.person.name for r in people)
+    assert "䶮" in names and "𠈌" in names
+    assert any(r.person.email for r in people) and not all(r.person.email for r in people)
+    assert {r.source for r in people} == {"form", "import"}
+    assert all(bool(r.reference) == (r.source == "form") for r in people)
+    assert any(len(r.events) == 2 for r in people)
+    assert len({r.person.delegation for r in people}) >= 8
+
+
+def test_the_spring_contest_is_open_for_registration(loaded):
+    from competition.database import utcnow
+    contest = _spring()
+    organiser = db.session.scalar(select(User).where(User.username == "organiser"))
+    assert contest.status == "registration" and contest.organisation_id == organiser.organisation_id
+    assert contest.privacy_notice.startswith("个人信息保护告知") and contest.bib_pattern == spring.BIB_PATTERN
+    assert {e.code: e.name for e in contest.events} == {"dl": "数据标注员", "robot": "工业机器人系统运维员"}
+    for event in contest.events:
+        assert event.capacity and event.registration_deadline > utcnow() + timedelta(days=20)
+        assert {s.code for s in event.sections} == {"T", "P"} and len(event.criteria) >= 4
+        counted = sum(e.status in ("pending", "approved") for e in event.entries)
+        assert 0 < counted < event.capacity
+    assert contest.starts_on > utcnow().date()
+    judges = db.session.scalars(select(Judge).where(Judge.contest_id == contest.id)).all()
+    assert len(judges) >= 3 and all(j.delegation is not None for j in judges)
+    assert not any(j.seats for j in judges)  # on the books, not yet on a panel
+
+
+def test_the_spring_entries_show_every_stage_of_review(loaded):
+    contest = _spring()
+    entries = db.session.scalars(select(Entry).where(Entry.contest_id == contest.id)).all()
+    people = db.session.scalars(select(Contestant).where(Contestant.contest_id == contest.id)).all()
+    assert 35 <= len(people) <= 45 and len(entries) > len(people)
+    statuses = Counter(e.status for e in entries)
+    assert statuses["withdrawn"] == 1
+    assert len({e.contestant_id for e in entries if e.status == "rejected"}) == 2
+    assert statuses["pending"] >= 5 and statuses["approved"] >= 15
+    for entry in entries:
+        person = entry.contestant
+        assert ident.parse_resident_id(person.id_number).number == person.id_number
+        assert person.id_number[:4] == "1101" and person.mobile and person.gender and person.delegation
+        assert entry.name == person.name and entry.delegation_id == person.delegation_id
+        if person.source == "form":
+            assert person.reference and person.consented_at == person.created_at == entry.created_at
+        else:
+            assert person.source == "import" and person.reference is None and person.consented_at is None
+        if entry.status == "rejected":
+            assert entry.review_note and entry.bib is None
+        if entry.status == "pending":
+            assert entry.reviewed_at is None and entry.bib is None
+        else:
+            assert entry.reviewed_at and entry.reviewed_by_id
+    approved = [e for e in entries if e.status == "approved"]
+    numbered = [e for e in approved if e.bib]
+    assert 0 < len(numbered) < len(approved)  # approved since the bibs were given: not yet numbered
+    assert all(e.bib.startswith("CY27-") for e in numbered)
+    withdrawn = next(e for e in entries if e.status == "withdrawn")
+    assert withdrawn.bib and withdrawn.review_note
+    assert {p.source for p in people} == {"form", "import"}
+    assert any(p.email for p in people) and any(not p.email for p in people)
+    names = "".join(p.name for p in people)
+    assert "䶮" in names and "𠈌" in names
+    # The organiser's work is in the audit log like any other.
+    actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.contest_id == contest.id)))
+    assert {"registration.submit", "entries.import", "entry.approve", "entry.reject", "entry.withdraw",
+            "entry.bibs_assigned"} <= actions
+
+
+def test_the_spring_register_page_and_the_organiser_pages_answer(loaded, client):
+    page = client.get(f"/c/{spring.SLUG}/register")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "数据标注员" in text and "工业机器人系统运维员" in text and "个人信息保护告知" in text
+    assert client.post("/login", data={"username": "organiser", "password": DEMO_PASSWORD}).status_code == 302
+    home = client.get("/o/").get_data(as_text=True)
+    assert spring.NAME in home and "2026年朝阳区职工数智技能竞赛" in home
+    listing = client.get(f"/o/c/{spring.SLUG}/entries")
+    assert listing.status_code == 200
+    person = db.session.scalars(select(Contestant).where(Contestant.contest_id == _spring().id)).first()
+    text = listing.get_data(as_text=True)
+    assert ident.mask_id(person.id_number) in text and person.id_number not in text

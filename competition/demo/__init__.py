@@ -260,33 +260,39 @@ def demo_logins() -> dict:
 
 
 def load_demo() -> tuple[bool, dict]:
-    """Import the demo contest and create its admin and organiser; when the contest is already
-    there, change nothing. Returns (created, logins)."""
+    """Import the demo contests and create the admin and organiser; what is already there is
+    left as it is, so running it again changes nothing. Returns (created anything, logins)."""
     from ..accounts.models import User
     from ..accounts.services import find_user
     from ..audit.models import record
     from ..contest_files.services import ContestFileInvalid, import_contest
     from ..contests.queries import contest_by_slug
     from ..database import write_transaction
+    from .spring import load_spring
 
     logins = demo_logins()
-    if contest_by_slug(SLUG) is not None:
-        return False, logins
-    try:
-        contest = import_contest(demo_contest_file(),
-                                 passwords={u: DEMO_PASSWORD for u, *_ in data.JUDGES})
-    except ContestFileInvalid:
-        if contest_by_slug(SLUG) is not None:  # another demo-load got there first
-            return False, logins
-        raise
+    passwords = {u: DEMO_PASSWORD for u, *_ in data.JUDGES}
+    created = False
+    contest = contest_by_slug(SLUG)
+    if contest is None:
+        try:
+            contest = import_contest(demo_contest_file(), passwords=passwords)
+            created = True
+        except ContestFileInvalid:
+            contest = contest_by_slug(SLUG)  # another demo-load got there first
+            if contest is None:
+                raise
     with write_transaction():
-        created = []
+        accounts = []
         for (username, name), extra in ((ADMIN, {"is_admin": True}),
                                         (ORGANISER, {"organisation_id": contest.organisation_id})):
             if find_user(username) is None:
                 user = User(username=username, name=name, **extra)
                 user.set_password(DEMO_PASSWORD)
                 db.session.add(user)
-                created.append(username)
-        record("demo.loaded", contest=contest, target=f"contest:{SLUG}", accounts=created)
-    return True, logins
+                accounts.append(username)
+        if created or accounts:
+            record("demo.loaded", contest=contest, target=f"contest:{SLUG}", accounts=accounts)
+    # The organiser's second contest, open for registration.
+    created |= load_spring(find_user(ORGANISER[0]), passwords) is not None
+    return created, logins
