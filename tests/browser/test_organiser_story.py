@@ -254,13 +254,15 @@ def test_an_organiser_goes_from_nothing_to_judging(server, page_at):
     expect(problems.locator("td").first).to_have_text("38")
     expect(problems).to_contain_text(bad[36]["id_number"])
     expect(office.locator("h3[role=alert]")).to_contain_text("未导入")
+    expect(office.locator("h3[role=alert]")).to_be_in_viewport()  # what went wrong comes first
     expect(office.get_by_role("button", name=re.compile("^导入"))).to_have_count(0)
     assert no_horizontal_scroll(office)
     shot(office, "story-07-import-refused-laptop")
     office.get_by_role("link", name="上传修改后的文件").click()
     upload(office, "电力等单位报名表.csv", gbk_csv(from_csv), "text/csv")
     expect(office.locator(".flash-success")).to_contain_text("100")
-    preview = office.locator("table").last
+    expect(office.locator(".flash-success")).to_be_in_viewport()
+    preview = office.locator("main table").first
     expect(preview).to_contain_text(from_csv[0]["name"])
     expect(preview).to_contain_text(from_csv[0]["delegation"])  # GBK read as Chinese, not mojibake
     office.get_by_role("button", name=re.compile("导入 100")).click()
@@ -381,6 +383,10 @@ def test_an_organiser_goes_from_nothing_to_judging(server, page_at):
         assert response.status == 200
         board = json.loads(response.text())
         assert sorted(r["entry"] for r in board["rows"]) == sorted(r["bib"] for r in entries[code])
+        # Nothing marked yet, and each entry expects the marks its assignments call for.
+        expected = sum(c[4] for section in schemes[code] for c in section[3])
+        assert {tuple(r["progress"]) for r in board["rows"]} == {(0, expected)}
+        assert all(r["rank"] is None and r["total"] is None for r in board["rows"])
         office.goto(f"{base}/c/{SLUG}/events/{code}/board")
         expect(office.get_by_role("heading", level=1)).to_contain_text(name)
         for r in (entries[code][0], entries[code][-1]):
