@@ -298,6 +298,8 @@ def test_an_organiser_goes_from_nothing_to_judging(server, page_at):
     assert no_horizontal_scroll(office)
     shot(office, "story-09-numbers-laptop")
 
+    # The tab reads 裁判 (judges), not 裁判人数 (number of judges): the msgid "Judges" was once
+    # shared with the scheme table's column and translated for it.
     tab(office, "裁判")
     for username, name, delegation in JUDGES:
         office.get_by_label("用户名").fill(username)
