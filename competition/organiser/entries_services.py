@@ -21,6 +21,7 @@ from ..marking.models import Mark
 from ..registration import identity as ident
 from ..registration import importing
 from ..registration.services import delegation_named, find_contestant, new_contestant
+from ..results import services as results
 
 ENTRY_STATUSES = ("pending", "approved", "rejected", "withdrawn")
 # Which review action may follow which status.
@@ -115,6 +116,14 @@ def review(contest: Contest, action: str, entry_ids: list[int], *, user, reason:
             entry.reviewed_by_id = user.id
             record(f"entry.{action}", user=user, contest=contest, target=f"entry:{entry.id}", ip=ip,
                    before=before, reason=reason)
+        db.session.flush()
+        # A numbered entry joins or leaves its event's board with its status.
+        numbered: dict = {}
+        for entry in entries:
+            if entry.bib is not None:
+                numbered.setdefault(entry.event, []).append(entry.id)
+        patches = [results.update_event(event, ids) for event, ids in numbered.items()]
+    results.publish(patches)
     return entries
 
 

@@ -17,6 +17,7 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..marking.models import Mark
 from ..policy import has_conflict
+from ..results import services as results
 
 
 class JudgesRefused(Exception):
@@ -196,7 +197,11 @@ def generate_assignments(actor, event: Event) -> AssignmentReport:
                 report.assigned += len(pick.chosen)
             report.conflicts.extend((judges[judge_id], entry, crits) for judge_id, crits in skipped.items())
         report.entries = len(entries)
+        db.session.flush()
+        # Each result counts the marks it expects (its progress): they follow the assignments.
+        patch = results.update_event(event, [e.id for e in entries]) if entries else None
         record("assignment.generate", user=actor, contest=contest, target=f"event:{event.code}",
                entries=len(entries), assigned=report.assigned, conflicts=len(report.conflicts),
                short=len(report.short))
+    results.publish([patch])
     return report

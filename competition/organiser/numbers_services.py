@@ -10,6 +10,7 @@ from ..contests.models import Contest, Delegation, Entry, Event
 from ..database import write_transaction
 from ..extensions import db
 from ..marking.models import Mark
+from ..results import services as results
 
 PATTERN_MESSAGES = {
     "empty": _l("The bib pattern is empty."),
@@ -104,9 +105,14 @@ def _assign_bibs(user, event, contest, order, seed, renumber) -> numbering.BibPl
             db.session.flush()
         for entry_id, bib in plan.bibs.items():
             by_id[entry_id].bib = bib
+        db.session.flush()
+        # A board lists the numbered approved entries from their results: without this, an
+        # entry entered through the pages would only appear on the board with its first mark.
+        patch = results.update_event(event, list(plan.bibs)) if plan.bibs else None
         record("entry.bibs_assigned", user=user, contest=contest, target=f"event:{event.code}",
                order=order, seed=plan.seed, renumber=renumber, numbered=len(plan.bibs), kept=len(plan.kept),
                pattern=contest.bib_pattern)
+    results.publish([patch])
     return plan
 
 
