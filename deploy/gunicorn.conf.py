@@ -43,3 +43,10 @@ forwarded_allow_ips = "127.0.0.1,::1"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
+
+
+def post_worker_init(worker):
+    """The app is loaded: keep its long-lived objects out of the collector's full passes (as
+    `python -m competition` does), so a collection during a fan-out stays short."""
+    import gc
+    gc.freeze()
