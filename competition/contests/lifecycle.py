@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .models import CONTEST_STATUSES
+from .numbering import format_bib
 
 # Each status may step forward to the next and back to the one before.
 FORWARD = dict(zip(CONTEST_STATUSES, CONTEST_STATUSES[1:]))
@@ -67,20 +68,31 @@ def next_statuses(current: str) -> list[str]:
     return [s for s in (FORWARD.get(current), BACKWARD.get(current)) if s]
 
 
-def is_registration_open(contest, event, now: datetime, taken: int | None = None) -> bool:
-    """Whether a new entry may register for `event` at `now` (naive UTC, as stored): the contest
-    takes registrations and is not archived, the event's deadline has not passed, and it has
-    room. `taken` is the number of entries holding a place; counted from event.entries when None."""
-    if contest.status != "registration" or contest.archived_at is not None:
-        return False
+def takes_registrations(contest) -> bool:
+    """The contest's status is registration and it is not archived."""
+    return contest.status == "registration" and contest.archived_at is None
+
+
+def registration_closed_reason(contest, event, now: datetime, taken: int | None = None) -> str | None:
+    """None when a new entry may register for `event` at `now` (naive UTC, as stored); else
+    "closed" (the contest takes no registrations), "deadline" (the event's has passed) or
+    "full" (no room). `taken` is the number of entries holding a place; counted from
+    event.entries when None."""
+    if not takes_registrations(contest):
+        return "closed"
     if event.registration_deadline is not None and now >= event.registration_deadline:
-        return False
+        return "deadline"
     if event.capacity is not None:
         if taken is None:
             taken = sum(1 for entry in event.entries if entry.status in TAKES_A_PLACE)
         if taken >= event.capacity:
-            return False
-    return True
+            return "full"
+    return None
+
+
+def is_registration_open(contest, event, now: datetime, taken: int | None = None) -> bool:
+    """Whether a new entry may register for `event` at `now` (see registration_closed_reason)."""
+    return registration_closed_reason(contest, event, now, taken) is None
 
 
 def is_marking_open(contest) -> bool:
@@ -116,6 +128,3 @@ def bib_pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def format_bib(pattern: str, event_code: str, n: int) -> str:
-    """The bib of the n-th entry of an event: {event} is the code upper-cased."""
-    return pattern.format(event=event_code.upper(), n=n)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import policy
+from ..contests.lifecycle import is_marking_open
 from ..contests.models import Assignment, Contest, Event
 from ..contests.queries import contest_by_slug, event_by_code
 from ..extensions import db
@@ -146,7 +147,7 @@ def _mark_page(contest, event, entry, judge, form, readonly, status=200, **extra
 def _readonly(contest, entry) -> str | None:
     if entry.is_locked:
         return "locked"
-    if contest.status != "judging":
+    if not is_marking_open(contest):
         return "closed"
     return None
 

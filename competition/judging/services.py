@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from .. import policy
 from ..accounts.models import User
 from ..audit.models import AuditEntry, record
+from ..contests.lifecycle import is_marking_open
 from ..contests.models import Assignment, Contest, Criterion, Entry, Event, Judge, PanelSeat
 from ..database import utcnow, write_transaction
 from ..extensions import db
@@ -423,7 +424,7 @@ def return_mark(chief, mark: Mark, note: str) -> None:
         db.session.refresh(mark)
         db.session.refresh(entry)
         _chief_check(chief, event)
-        if event.contest.status != "judging":
+        if not is_marking_open(event.contest):
             raise JudgingRefused(409, "not_judging", _("Marking is closed: the contest is not in judging."))
         if entry.is_locked:
             raise JudgingRefused(409, "locked", _("The marks of this entry are locked: unlock it first."))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .. import scoring
 from ..audit.models import record
+from ..contests.lifecycle import is_marking_open
 from ..contests.models import Assignment, Contest, Criterion, Entry, Event, Judge
 from ..database import utcnow, write_transaction
 from ..extensions import db
@@ -105,7 +106,7 @@ def submit_mark(user, *, contest: str, event: str, entry: str, criterion: str, v
             Assignment.judge_id == judge.id))
         if assigned is None:
             raise MarkRefused(403, "not_assigned", _("You are not assigned to mark this criterion of this entry."))
-        if contest_row.status != "judging":
+        if not is_marking_open(contest_row):
             raise MarkRefused(409, "not_judging", _("Marking is closed: the contest is not in judging."))
         if entry_row.is_locked:
             raise MarkRefused(409, "locked", _("The marks of this entry are locked."))

@@ -9,13 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.models import record
+from ..contests import lifecycle
 from ..contests.models import Contest, Contestant, Delegation, Entry, Event
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from . import identity as ident
-
-#: Entries that take a place in an event's capacity.
-COUNTED_STATUSES = ("approved", "pending")
 
 
 @dataclass
@@ -42,26 +40,24 @@ class RegistrationRefused(Exception):
         self.code, self.field, self.events = code, field, events or []
 
 
-def is_registration_open(contest: Contest) -> bool:
-    return contest.status == "registration" and contest.archived_at is None
+is_registration_open = lifecycle.takes_registrations
 
 
 def taken_places(event: Event) -> int:
     return db.session.scalar(select(func.count()).select_from(Entry).where(
-        Entry.event_id == event.id, Entry.status.in_(COUNTED_STATUSES))) or 0
+        Entry.event_id == event.id, Entry.status.in_(lifecycle.TAKES_A_PLACE))) or 0
 
 
 def event_closed_reason(contest: Contest, event: Event, now: datetime | None = None) -> str | None:
-    """None when the event takes registrations now; else "closed", "deadline", "full" or "team"."""
-    if not is_registration_open(contest):
+    """None when the event takes registrations on the form now; else "closed", "team",
+    "deadline" or "full" (the rule is contests.lifecycle's; teams are entered by their union,
+    not on the individual form)."""
+    if not lifecycle.takes_registrations(contest):
         return "closed"
     if event.is_team:
-        return "team"  # teams are entered by their union, not on the individual form
-    if event.registration_deadline is not None and (now or utcnow()) >= event.registration_deadline:
-        return "deadline"
-    if event.capacity is not None and taken_places(event) >= event.capacity:
-        return "full"
-    return None
+        return "team"
+    taken = taken_places(event) if event.capacity is not None else 0
+    return lifecycle.registration_closed_reason(contest, event, now or utcnow(), taken)
 
 
 def open_events(contest: Contest, now: datetime | None = None) -> list[Event]:
