@@ -1,26 +1,31 @@
 """Ranking of an event's entries and the awards that follow from the ranks."""
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
+from typing import NamedTuple
 
 from .marks import RuleError
 from .totals import AwardRule, tie_break_section
 
+# Tuples, not dataclasses: a board of thousands builds one of each per entry on every mark.
 
-@dataclass(frozen=True)
-class Standing:
+
+class Standing(NamedTuple):
     key: Hashable
     total: Decimal | None
-    sections: Mapping[str, Decimal]
+    sections: Mapping[str, Decimal]  # needed only where totals are equal: may be {} elsewhere
     completion_time: Decimal | None = None
     eligible: bool = True
 
 
-@dataclass(frozen=True)
-class Placing:
+class Placing(NamedTuple):
     key: Hashable
     rank: int | None
     award: str | None
+
+
+_by_key = attrgetter("key")
+_by_total = attrgetter("total")
 
 
 def rank(standings: Iterable[Standing], tie_break: Sequence[str] = (),
@@ -29,6 +34,7 @@ def rank(standings: Iterable[Standing], tie_break: Sequence[str] = (),
 
     Entries equal on the total and on every tie-break key share a rank and the award that
     goes with it; an ineligible entry keeps its rank but gets no award, and nobody moves up.
+    Entries that share a rank are listed by key (keys must be orderable).
 
     A window of a larger board can be ranked alone: the standings with every total in some
     range [lo, hi] of the board, `above` the number of the board's entries with a total
@@ -36,53 +42,59 @@ def rank(standings: Iterable[Standing], tie_break: Sequence[str] = (),
     awards count it). The placings are then exactly the board's for those entries.
     """
     standings = list(standings)
-    keys = [s.key for s in standings]
-    if len(set(keys)) != len(keys):
+    if len({s.key for s in standings}) != len(standings):
         raise RuleError("every standing needs its own key")
     sections = [tie_break_section(key) for key in tie_break]
 
     def merit(standing: Standing) -> tuple:
-        # Smaller sorts first: higher total and sections, then shorter time, no time last.
+        # Smaller sorts first: higher sections, then shorter time, no time last.
         # copy_negate is exact whatever the caller's decimal context.
-        order = [standing.total.copy_negate()]
-        for code in sections:
-            if code is None:
-                time = standing.completion_time
-                order.append((time is None, time if time is not None else 0))
-            elif code in standing.sections:
-                order.append(standing.sections[code].copy_negate())
-            else:
-                raise RuleError(f"standing {standing.key!r} has no section {code!r} to break a tie")
-        return tuple(order)
+        try:
+            return tuple(standing.sections[code].copy_negate() if code is not None
+                         else (standing.completion_time is None, standing.completion_time or 0)
+                         for code in sections)
+        except KeyError as missing:
+            raise RuleError(f"standing {standing.key!r} has no section {missing} to break a tie") from None
 
-    # Tie-break keys matter only between equal totals, so they are computed only there: a
-    # board of thousands is mostly distinct totals.
-    by_total = sorted((s for s in standings if s.total is not None), key=lambda s: (s.total.copy_negate(), s.key))
-    ranked = []
-    start = 0
-    while start < len(by_total):
-        end = start + 1
-        while end < len(by_total) and by_total[end].total == by_total[start].total:
-            end += 1
-        if end - start == 1 or not sections:
-            ranked.extend(((s.total.copy_negate(),), s) for s in by_total[start:end])
-        else:
-            ranked.extend(sorted(((merit(s), s) for s in by_total[start:end]),
-                                 key=lambda pair: (pair[0], pair[1].key)))
-        start = end
+    # Highest total first, by key within a total: two stable sorts on plain attributes.
+    ranked = sorted((s for s in standings if s.total is not None), key=_by_key)
+    ranked.sort(key=_by_total, reverse=True)
     limits, running = [], 0
     for award in awards:
         running += award.count_for(len(ranked) if field is None else field)
         limits.append((running, award.name))
-    placings, previous, place, due = [], None, 0, 0
-    for position, (order, standing) in enumerate(ranked, start=1):
-        if order != previous:
-            previous, place = order, above + position
-        # The first award whose running count reaches the rank; places only grow, so the
+
+    due = 0
+
+    def award_at(place: int) -> str | None:
+        # The first award whose running count reaches the place; places only grow, so the
         # search goes on from the award the place before had.
+        nonlocal due
         while due < len(limits) and limits[due][0] < place:
             due += 1
-        award = limits[due][1] if due < len(limits) and standing.eligible else None
-        placings.append(Placing(standing.key, place, award))
-    unranked = sorted((s for s in standings if s.total is None), key=lambda s: s.key)
+        return limits[due][1] if due < len(limits) else None
+
+    placings, start, count = [], 0, len(ranked)
+    while start < count:
+        first = ranked[start]
+        total, end = first.total, start + 1
+        while end < count and ranked[end].total == total:
+            end += 1
+        place = above + start + 1
+        if end - start == 1:  # most of a board: a total nobody else has
+            placings.append(Placing(first.key, place, award_at(place) if first.eligible else None))
+        elif not sections:
+            award = award_at(place)
+            placings.extend(Placing(s.key, place, award if s.eligible else None) for s in ranked[start:end])
+        else:
+            # Tie-break keys matter only between equal totals, so only here are they computed.
+            # (merit, key, standing): keys are unique, so the standings are never compared.
+            previous = None
+            for offset, (order, _, standing) in enumerate(sorted((merit(s), s.key, s) for s in ranked[start:end])):
+                if order != previous:
+                    previous, place = order, above + start + offset + 1
+                    award = award_at(place)
+                placings.append(Placing(standing.key, place, award if standing.eligible else None))
+        start = end
+    unranked = sorted((s for s in standings if s.total is None), key=_by_key)
     return placings + [Placing(s.key, None, None) for s in unranked]

@@ -16,12 +16,16 @@ _SECTION_PREFIX = "section:"
 _NOISE = Decimal("1E-18")
 
 
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(10))
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """`value` with exactly `places` decimals, a tie rounded away from zero (四舍五入)."""
     if type(places) is not int or places < 0:
         raise RuleError(f"places must be a whole number from 0, not {places!r}")
-    with localcontext(_CONTEXT):
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA[places] if places < len(_QUANTA) else Decimal(1).scaleb(-places)
+    # The context goes to quantize itself: every board row is formatted through here.
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_CONTEXT)
 
 
 def tie_break_section(key: str) -> str | None:
