@@ -2,6 +2,7 @@
 recomputed from the marks, on a randomly generated contest, on SQLite and PostgreSQL."""
 import random
 import uuid
+from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import func, select
@@ -133,3 +134,64 @@ def test_rebuild_of_unchanged_results_changes_no_board(any_db_app):
 def test_judge_user_exists_after_import(app):
     import_contest(random_contest(random.Random(4)))
     assert find_user("J3") is not None  # usernames are case-insensitive
+
+
+def ranked_contest(rng: random.Random, entries: int) -> dict:
+    """One event whose marks come in coarse steps, so totals often tie, with awards by count
+    and by share, broken by a section and then by time."""
+    criteria = lambda codes: [{"code": c, "name": c, "max": "10", "kind": "measurement",  # noqa: E731
+                               "method": "single", "judges": 1, "step": "1"} for c in codes]
+    rows = [{"event": "e", "bib": f"B{i:03d}", "name": f"选手{i}", "delegation": f"单位{i % 5}",
+             "completion_time": str(rng.choice([3000, 3300, 3600]))} for i in range(entries)]
+    marks = [{"event": "e", "entry": row["bib"], "criterion": c, "judge": "j1", "value": str(rng.randint(0, 10))}
+             for row in rows for c in ("T1", "P1") if rng.random() < 0.8]
+    return {
+        "contest": {"slug": "ranked", "name": "排名", "organisation": "测试工会", "status": "judging"},
+        "events": [{"code": "e", "name": "赛项", "places": 1, "tie_break": ["section:P", "-completion_time"],
+                    "awards": [{"name": "一等奖", "count": 2}, {"name": "二等奖", "share": "20"},
+                               {"name": "三等奖", "share": "30"}],
+                    "sections": [{"code": "T", "name": "理论", "weight": "40", "criteria": criteria(("T1", "T2"))},
+                                 {"code": "P", "name": "实操", "weight": "60", "criteria": criteria(("P1", "P2"))}]}],
+        "judges": [{"username": "j1", "name": "裁判", "delegation": "裁判委员会", "events": ["e"], "chief": True}],
+        "entries": rows,
+        "marks": marks,
+    }
+
+
+def full_ranking(event: Event) -> dict:
+    """Every entry's (rank, award) as the pure rule gives them from the stored totals."""
+    from competition import scoring
+    from competition.results.services import event_rule
+    rule = event_rule(event)
+    standings = [scoring.Standing(r.entry_id, r.total, {k: D(v) for k, v in (r.sections or {}).items()},
+                                  r.entry.completion_time, r.is_passed)
+                 for r in db.session.scalars(select(Result).where(Result.event_id == event.id))]
+    return {p.key: (p.rank, p.award) for p in scoring.rank(standings, rule.tie_break, rule.awards)}
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_after_every_mark_the_stored_ranks_are_a_full_rankings(any_db_app, seed):
+    # A mark that moves one ranked entry reranks only the window of totals it crossed, and
+    # takes the count above it and the size of the field from what is stored: after each
+    # mark, what is stored must still be what ranking the whole board gives.
+    rng = random.Random(seed)
+    import_contest(ranked_contest(rng, 40))
+    db.session.commit()
+    user = find_user("j1")
+    entries = list(db.session.scalars(select(Entry.bib)))
+    moved_windows = 0
+    for i in range(60):
+        bib, criterion = rng.choice(entries), rng.choice(("T1", "T2", "P1", "P2"))
+        marked = db.session.scalar(select(Mark.id).join(Entry).join(Criterion).where(
+            Entry.bib == bib, Criterion.code == criterion))
+        outcome = submit_mark(user, contest="ranked", event="e", entry=bib, criterion=criterion,
+                              value=str(rng.randint(0, 10)), client_id=f"m{i}",
+                              reason="复核更正" if marked else "")
+        db.session.expire_all()
+        event = db.session.scalar(select(Event))
+        stored = {r.entry_id: (r.rank, r.award) for r in db.session.scalars(select(Result))}
+        assert stored == full_ranking(event), f"after mark {i} on {bib}/{criterion}"
+        board = db.session.get(Board, event.id)
+        assert board.ranked in (None, sum(1 for rank, _ in stored.values() if rank is not None))
+        moved_windows += bool(outcome.patch and len(outcome.patch.upsert) > 1)
+    assert moved_windows > 10, "the marks should move entries past others"

@@ -31,7 +31,6 @@ class Result(db.Model):
     entry = relationship("Entry")
 
     __table_args__ = (
-        Index("ix_result_event_rank", "event_id", "rank"),
         # A mark reads the window of totals it can reorder (results.services.update_event).
         Index("ix_result_event_total", "event_id", "total"),
         CheckConstraint("status IN ('provisional', 'final')", name="status_known"),
@@ -53,6 +52,10 @@ class Board(db.Model):
     frozen_at: Mapped[datetime | None]
     public_rows: Mapped[list | None] = mapped_column(JSON)  # the public board's rows while frozen
     revealed: Mapped[int] = mapped_column(default=0, server_default="0")
+    # How many of the event's entries have a rank, as the last full ranking counted them
+    # (None: not counted yet). A mark that reorders only a window of the board needs it for
+    # the shares of awards; it does not change it (results.services.update_event).
+    ranked: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event = relationship("Event")

@@ -1,12 +1,12 @@
 """Results and boards: turn an event's marks into stored results and ranks with the pure
 rules of competition.scoring, keep each board's `seq`, and describe every change as a patch
 that is published only after the transaction commits."""
-import json
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from blinker import Namespace
-from sqlalchemy import Text, and_, case, func, not_, select, type_coerce
+from sqlalchemy import and_, case, func, not_, select
 from sqlalchemy.orm import joinedload
 
 from .. import scoring
@@ -115,6 +115,9 @@ def recompute_entry(entry: Entry, rule: scoring.EventRule, result: Result | None
     return result
 
 
+_NO_SCORES: dict = {}
+
+
 def tie_sections(rule: scoring.EventRule) -> tuple[str, ...]:
     """The section codes the event's tie-break compares."""
     return tuple(code for code in map(scoring.tie_break_section, rule.tie_break) if code is not None)
@@ -125,10 +128,15 @@ def rerank(lines: dict[int, "Line"], rule: scoring.EventRule, *, above: int = 0,
     """Rank the lines with the pure rule and hand out awards; returns the entry ids whose
     rank or award changed (their lines now hold the new ones). `above` and `field`: when the
     lines are a window of the board (see scoring.rank)."""
+    # Tie-break scores are compared only between equal totals: only those lines decode them.
+    codes = tie_sections(rule)
+    shared = {total for total, n in Counter(line.total for line in lines.values()).items()
+              if n > 1} if rule.tie_break else ()
     standings = [
-        scoring.Standing(key=entry_id, total=line.total,
-                         sections={code: Decimal(v) for code, v in line.tie.items() if v is not None},
-                         completion_time=line.completion_time, eligible=line.is_passed)
+        scoring.Standing(entry_id, line.total,
+                         {code: Decimal(line.sections[code]) for code in codes if code in line.sections}
+                         if line.total in shared else _NO_SCORES,
+                         line.completion_time, line.is_passed)
         for entry_id, line in lines.items()]
     changed = set()
     for placing in scoring.rank(standings, rule.tie_break, rule.awards, above=above, field=field):
@@ -152,31 +160,24 @@ def columns(event: Event) -> list[dict]:
 
 class Line:
     """One entry's line on its board, as plain values read in one query: what the ranking
-    compares and what a patch row shows. Section scores stay JSON text until asked for."""
+    compares and what a patch row shows."""
 
-    __slots__ = ("entry_id", "bib", "name", "delegation", "completion_time", "total", "_sections",
-                 "is_passed", "rank", "award", "marked", "expected", "status", "tie")
+    __slots__ = ("entry_id", "bib", "name", "delegation", "completion_time", "total", "is_passed",
+                 "rank", "award", "marked", "expected", "status", "sections")
 
-    def __init__(self, entry_id, bib, name, delegation, completion_time, total, sections, is_passed,
-                 rank, award, marked, expected, status, tie=None):
+    def __init__(self, entry_id, bib, name, delegation, completion_time, total, is_passed, rank, award,
+                 marked, expected, status, sections):
         self.entry_id, self.bib, self.name, self.delegation = entry_id, bib, name, delegation
-        self.completion_time, self.total, self._sections = completion_time, total, sections
-        self.is_passed, self.rank, self.award = is_passed, rank, award
+        self.completion_time, self.total, self.is_passed = completion_time, total, is_passed
+        self.rank, self.award = rank, award
         self.marked, self.expected, self.status = marked, expected, status
-        self.tie = tie or {}  # the tie-break sections' scores as text, read without decoding all
+        self.sections = sections  # section code -> score as text; {} before the first mark
 
     @classmethod
-    def of(cls, result: Result, entry: Entry, delegation: str | None, tie_codes=()) -> "Line":
-        sections = result.sections or {}
+    def of(cls, result: Result, entry: Entry, delegation: str | None) -> "Line":
         return cls(entry.id, entry.bib, entry.name, delegation, entry.completion_time, result.total,
-                   sections, result.is_passed, result.rank, result.award, result.marked,
-                   result.expected, result.status, {code: sections.get(code) for code in tie_codes})
-
-    @property
-    def sections(self) -> dict:
-        if isinstance(self._sections, (str, bytes)):
-            self._sections = json.loads(self._sections)
-        return self._sections or {}
+                   result.is_passed, result.rank, result.award, result.marked, result.expected,
+                   result.status, dict(result.sections or {}))
 
     def row(self, hide_names: bool, places: int) -> dict:
         return {
@@ -196,16 +197,16 @@ def _hide_names(contest: Contest) -> bool:
     return contest.is_names_hidden and contest.status != "published"
 
 
-def board_lines(event: Event, entry_ids=None, tie_codes=(), totals=None) -> dict[int, Line]:
-    """The event's board lines (of `entry_ids` only, when given) in board order, keyed by
-    entry id; one query of plain columns, no ORM objects. `tie_codes`: the sections whose
-    scores the ranking needs, read out of the JSON by the database."""
+def board_lines(event: Event, entry_ids=None, totals=None, codes=None) -> dict[int, Line]:
+    """The event's board lines (of `entry_ids` only, when given; with totals in the range
+    `totals`, when given) in board order, keyed by entry id: one query of plain columns, no
+    ORM objects. Section scores are read out of the JSON by the database, one column per
+    section of the event (`codes`, when the caller has them)."""
     from ..contests.models import Delegation
+    codes = tuple(s.code for s in event.sections) if codes is None else tuple(codes)
     q = (select(Result.entry_id, Entry.bib, Entry.name, Delegation.name, Entry.completion_time, Result.total,
-                # The JSON text as stored: decoded only for the rows a tie-break or a patch needs.
-                type_coerce(Result.sections, Text), Result.is_passed, Result.rank, Result.award,
-                Result.marked, Result.expected, Result.status,
-                *(Result.sections[code].as_string() for code in tie_codes))
+                Result.is_passed, Result.rank, Result.award, Result.marked, Result.expected, Result.status,
+                *(Result.sections[code].as_string() for code in codes))
          .join(Entry, Entry.id == Result.entry_id)
          .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
          .where(Result.event_id == event.id, on_board()))
@@ -214,7 +215,38 @@ def board_lines(event: Event, entry_ids=None, tie_codes=(), totals=None) -> dict
     if totals is not None:
         q = q.where(Result.total.between(*totals))
     q = q.order_by(Result.rank.is_(None), Result.rank, Entry.bib)
-    return {row[0]: Line(*row[:13], dict(zip(tie_codes, row[13:]))) for row in db.session.execute(q)}
+    lines = {}
+    for row in _plain_rows(q):
+        # A result holds every section's score or, before its first mark, none.
+        sections = {code: value for code, value in zip(codes, row[12:]) if value is not None}
+        lines[row[0]] = Line(*row[:12], sections)
+    return lines
+
+
+def _plain_rows(q) -> list:
+    """Run a select and return its rows as the driver's tuples, with only the columns whose
+    type converts values (decimals, booleans) converted, by their own types. A mark that
+    moves an entry across the board reads hundreds of rows, and building a SQLAlchemy Row
+    for each costs more than the query. Through the connection rather than the ORM session:
+    no identity map; what autoflush would do is done first."""
+    db.session.flush()
+    connection = db.session.connection()
+    dialect = connection.dialect
+    result = connection.execute(q)
+    cursor = result.cursor
+    convert = [(i, processor) for i, (column, described) in enumerate(zip(q.selected_columns, cursor.description))
+               if (processor := column.type.dialect_impl(dialect).result_processor(dialect, described[1]))]
+    rows = cursor.fetchall()
+    result.close()
+    if not convert:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i, processor in convert:
+            row[i] = processor(row[i])
+        out.append(row)
+    return out
 
 
 def board_rows(event: Event, entry_ids=None) -> list[dict]:
@@ -249,8 +281,8 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     rule = rule or event_rule(event)
     entry_ids = set(entry_ids)
     hide, places = _hide_names(event.contest), event.places
-    tie_codes = tie_sections(rule)
-    named = board_lines(event, entry_ids, tie_codes) if entry_ids else {}
+    codes = [section.code for section in rule.sections]
+    named = board_lines(event, entry_ids, codes=codes) if entry_ids else {}
     before = {i: line.row(hide, places) for i, line in named.items()}
     entries = db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids))
                                  .options(joinedload(Entry.penalties), joinedload(Entry.delegation))
@@ -262,7 +294,7 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
         result = recompute_entry(entry, rule, stored.get(entry.id))
         recomputed[entry.id] = result
         if entry.status in ON_BOARD and entry.bib is not None:
-            after[entry.id] = Line.of(result, entry, entry.delegation.name if entry.delegation else None, tie_codes)
+            after[entry.id] = Line.of(result, entry, entry.delegation.name if entry.delegation else None)
         else:
             result.rank, result.award = None, None  # an entry off the board keeps no rank
             if entry.id in stored and entry.bib is not None and entry.id not in before:
@@ -271,7 +303,7 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
 
     window = _window(named, after)
     if window is None:
-        lines, above, field = board_lines(event, tie_codes=tie_codes), 0, None
+        lines, above, field = board_lines(event, codes=codes), 0, None
         # Entries that left the board (rejected, withdrawn) without being named keep no rank.
         for result in db.session.scalars(
                 select(Result).join(Entry, Entry.id == Result.entry_id)
@@ -279,26 +311,17 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
             result.rank, result.award = None, None
     else:
         lo, hi = window
-        lines = board_lines(event, tie_codes=tie_codes, totals=(lo, hi))
-        # Ranked means on the board with a total (update_event keeps it so): count from results alone.
-        field, above = db.session.execute(
-            select(func.count(), func.count(case((Result.total > hi, 1))))
-            .where(Result.event_id == event.id, Result.rank.is_not(None))).one()
+        lines = board_lines(event, totals=(lo, hi), codes=codes)
+        above, field = _window_place(event.id, board, lines, hi)
     for entry_id in entry_ids:
         lines.pop(entry_id, None)
     lines.update(after)
     moved = rerank(lines, rule, above=above, field=field)
+    if window is None:
+        board.ranked = sum(1 for line in lines.values() if line.rank is not None)
     for entry_id, line in after.items():
         recomputed[entry_id].rank, recomputed[entry_id].award = line.rank, line.award
-    others = [(lines[i].rank, lines[i].award, i) for i in moved - recomputed.keys()]
-    if others:
-        # The one statement whose rows grow with the board (an entry that jumps up moves
-        # everyone it passes): plain ints and strings straight to the driver's executemany,
-        # which costs a third of building SQLAlchemy parameters for each row.
-        connection = db.session.connection()
-        slot = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        connection.exec_driver_sql(
-            f"UPDATE result SET rank = {slot}, award = {slot} WHERE entry_id = {slot}", others)
+    _write_ranks([(i, lines[i].rank, lines[i].award) for i in moved - recomputed.keys()])
     db.session.flush()
     # A row goes out when any field changed; a rank or award change is such a change.
     upsert = [line.row(hide, places) for entry_id, line in lines.items()
@@ -324,6 +347,47 @@ def _window(named: dict[int, Line], after: dict[int, Line]) -> tuple[Decimal, De
     if old.rank is None or old.total is None or new.total is None:
         return None
     return min(old.total, new.total), max(old.total, new.total)
+
+
+def _write_ranks(changes: list[tuple[int, int | None, str | None]]) -> None:
+    """Store new ranks and awards, (entry id, rank, award) per result: the one write whose
+    rows grow with the board (an entry that jumps up moves everyone it passes), so plain ints
+    and strings go straight to the driver, without building SQLAlchemy parameters per row."""
+    if not changes:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # One statement for all rows: one round trip, not one per row.
+        ids, ranks, awards = (list(column) for column in zip(*changes))
+        connection.exec_driver_sql(
+            "UPDATE result SET rank = v.rank, award = v.award"
+            " FROM unnest(%s::integer[], %s::integer[], %s::varchar[]) AS v(entry_id, rank, award)"
+            " WHERE result.entry_id = v.entry_id", (ids, ranks, awards))
+    else:
+        # SQLite runs in process: executemany costs no round trips.
+        connection.exec_driver_sql("UPDATE result SET rank = ?, award = ? WHERE entry_id = ?",
+                                   [(rank, award, entry_id) for entry_id, rank, award in changes])
+
+
+def _window_place(event_id: int, board: Board, lines: dict[int, Line], hi: Decimal) -> tuple[int, int]:
+    """For a window of the board read before its ranks change (every entry with a total in
+    [lo, hi], the one that moved included, with the ranks stored before the move): how many
+    ranked entries are above it, and how many are ranked in all (update_event keeps ranked
+    meaning on the board with a total).
+
+    Whoever is best in the window was beaten, before the move, by exactly the entries with
+    a total above hi, so the best stored rank in the window says how many those are. The
+    count of ranked entries is kept on the board by every full ranking. Neither needs the
+    rest of the board; the count query is the fallback when either is not known."""
+    ranks = [line.rank for line in lines.values()]
+    above = min(ranks) - 1 if ranks and None not in ranks else None
+    field = board.ranked
+    if above is None or field is None:
+        field, above = db.session.execute(
+            select(func.count(), func.count(case((Result.total > hi, 1))))
+            .where(Result.event_id == event_id, Result.rank.is_not(None))).one()
+        board.ranked = field
+    return above, field
 
 
 def rebuild_event(event: Event) -> Patch | None:
