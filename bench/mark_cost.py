@@ -1,18 +1,31 @@
 """The cost of one mark against the size of its board, as a ratio against a 20-entry board
 measured in the same run.
 
-    .venv/bin/python bench/mark_cost.py --entries 20 200 2000 --marks 200 [--db sqlite|postgres]
+    .venv/bin/python bench/mark_cost.py --entries 20 200 2000 --marks 100 --rounds 3 [--db sqlite|postgres]
 
 For every size N: a fresh database (a SQLite file, or a scratch PostgreSQL database), one
 contest with one event of N approved entries from 20 delegations, two weighted sections of
 two criteria each, one judge assigned to everything, and every entry already marked on three
-of the four criteria, so the board is fully ranked. Then --marks marks on the fourth
-criterion go through `marking.services.submit_mark` (the one write path: validation, the
-mark and its revision, the entry's result, the event's ranks, the board's seq, the audit
-entry, commit), in process and without HTTP, each on an entry not marked yet, with values
-that move entries across the board. Per mark: wall time (perf_counter) and the number of SQL
-statements. The baseline in the same run, on the same database, is a plain insert of the same
-mark row and its revision in its own transaction.
+of the four criteria, so the board is fully ranked. Marks go through
+`marking.services.submit_mark` (the one write path: validation, the mark and its revision,
+the entry's result, the event's ranks, the board's seq, the audit entry, commit), in process
+and without HTTP:
+
+- **new**: an entry's first mark on the fourth criterion (0 to 10 of 10, weighted 30 %): it
+  jumps across the board and every entry it passes moves down one place. A board with fewer
+  entries than --marks has its fourth-criterion marks deleted and its results rebuilt,
+  untimed, whenever every entry has one, so every size gets --marks new marks.
+- **correction**: a judge corrects the third criterion by ±0.1 to ±0.3 with a reason: a few
+  places.
+
+All sizes are set up first, then their marks are interleaved one by one (a mark on 20, on
+200, on 2,000, on 20, …), so a slow second of a shared machine falls on every size alike
+rather than on whichever size was being measured then. Five untimed corrections per board go
+first, so no size pays for the first use of a statement. Per mark: wall time (perf_counter),
+CPU time and the number of SQL statements. The baseline of "÷ plain insert", on the same
+database, is a plain insert of the same mark row and its revision in its own transaction.
+--rounds repeats all of it on fresh databases; the report gives the median over the rounds
+and the range of the ratio.
 
 Printed: JSON, then a Markdown table for docs/benchmarks.md. Never part of `make test`.
 """
@@ -38,6 +51,7 @@ from sqlalchemy import create_engine, event as sa_event, select, text  # noqa: E
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CRITERIA = ("T1", "T2", "P1", "P2")  # P2 is left for the timed marks
+SCENARIOS = {"new": "P2", "correction": "P1"}
 
 
 def contest_file(n: int, seed: int) -> dict:
@@ -85,126 +99,208 @@ def scratch_database(kind: str, tmp: Path):
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, drop
 
 
-def measure(n: int, marks: int, kind: str, tmp: Path, seed: int) -> dict:
-    from flask_migrate import upgrade
+class Board:
+    """One size: its app and database, and the marks still to give."""
 
-    from competition import create_app
-    from competition.accounts.models import User
-    from competition.contest_files.services import import_contest
-    from competition.contests.models import Criterion, Entry, Judge
-    from competition.extensions import db
-    from competition.marking.models import Mark, MarkRevision
-    from competition.marking.services import submit_mark
-    from competition.results.models import Board
+    def __init__(self, n: int, kind: str, tmp: Path, seed: int):
+        from flask_migrate import upgrade
 
-    url, drop = scratch_database(kind, tmp)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40,
-                      "LIVE_COALESCE_MS": 0, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    try:
-        with app.app_context():
+        from competition import create_app
+        from competition.accounts.models import User
+        from competition.contest_files.services import import_contest
+        from competition.contests.models import Entry
+        from competition.extensions import db
+
+        self.n, self.kind = n, kind
+        self.url, self.drop = scratch_database(kind, tmp)
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": self.url, "SECRET_KEY": "bench-" + "x" * 40,
+                               "LIVE_COALESCE_MS": 0, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+        self.rng = random.Random(seed + 1)
+        with self.app.app_context():
             upgrade(directory=str(ROOT / "competition" / "migrations"))
             import_contest(contest_file(n, seed))
             db.session.commit()
-            user_id = db.session.scalar(select(User.id).where(User.username == "j1"))
-            bibs = list(db.session.scalars(select(Entry.bib).order_by(Entry.bib)))
-            rng = random.Random(seed + 1)
-            targets = rng.sample(bibs, min(marks, len(bibs)))
-            counter = StatementCounter(db.engine)
-            scenarios = {}
-            # "new": an entry's first mark on P2 (0 → up to 10 of 10, weighted 30 %): it jumps
-            # across the board and every entry it passes moves down one place.
-            # "correction": a judge corrects P1 by ±0.1 to ±0.3 with a reason: a few places.
-            for name, criterion in (("new", "P2"), ("correction", "P1")):
-                wall, cpu, statements, rows = [], [], [], []
-                for i, bib in enumerate(targets):
-                    if name == "new":
-                        value, reason = str(Decimal(rng.randint(0, 100)) / 10), ""
-                    else:
-                        old = db.session.scalar(select(Mark.value).join(Entry, Entry.id == Mark.entry_id)
-                                                .join(Criterion, Criterion.id == Mark.criterion_id)
-                                                .where(Entry.bib == bib, Criterion.code == "P1"))
-                        delta = Decimal(rng.choice((-3, -2, -1, 1, 2, 3))) / 10
-                        value = str(min(Decimal(10), max(Decimal(0), old + delta)))
-                        reason = "复核更正"
-                        db.session.remove()
-                    before = counter.count
-                    start, start_cpu = time.perf_counter(), time.process_time()
-                    user = db.session.get(User, user_id)  # as the request's token lookup would
-                    outcome = submit_mark(user, contest="cost", event="e", entry=bib, criterion=criterion,
-                                          value=value, client_id=f"{name}{i}", reason=reason)
-                    wall.append(time.perf_counter() - start)
-                    cpu.append(time.process_time() - start_cpu)
-                    statements.append(counter.count - before)
-                    rows.append(len(outcome.patch.upsert) if outcome.patch else 0)
-                    db.session.remove()
-                scenarios[name] = {"wall_ms": 1000 * statistics.median(wall),
-                                   "wall_p90_ms": 1000 * statistics.quantiles(wall, n=10)[-1],
-                                   "cpu_ms": 1000 * statistics.median(cpu),
-                                   "statements": statistics.median(statements),
-                                   "patch_rows": statistics.median(rows)}
-            seq = db.session.scalar(select(Board.seq))
-            # Baseline: the same rows (a mark of another criterion and its revision) inserted
-            # plainly, one transaction each, on the same database.
+            self.user_id = db.session.scalar(select(User.id).where(User.username == "j1"))
+            self.bibs = list(db.session.scalars(select(Entry.bib).order_by(Entry.bib)))
+            self.counter = StatementCounter(db.engine)
+            for i, bib in enumerate(self.bibs[:5]):  # warm-up, untimed: first uses of statements
+                self._submit(bib, "T1", str(self._value(bib, "T1")), f"warm{i}", "预热")
+        self.unmarked: list[str] = []
+        self.samples = {name: {"wall": [], "cpu": [], "statements": [], "rows": []} for name in SCENARIOS}
+
+    def _value(self, bib: str, criterion: str) -> Decimal:
+        from competition.contests.models import Criterion, Entry
+        from competition.extensions import db
+        from competition.marking.models import Mark
+        value = db.session.scalar(select(Mark.value).join(Entry, Entry.id == Mark.entry_id)
+                                  .join(Criterion, Criterion.id == Mark.criterion_id)
+                                  .where(Entry.bib == bib, Criterion.code == criterion))
+        db.session.remove()
+        return value
+
+    def _submit(self, bib, criterion, value, client_id, reason):
+        from competition.accounts.models import User
+        from competition.extensions import db
+        from competition.marking.services import submit_mark
+        user = db.session.get(User, self.user_id)  # as the request's token lookup would
+        outcome = submit_mark(user, contest="cost", event="e", entry=bib, criterion=criterion,
+                              value=value, client_id=client_id, reason=reason)
+        db.session.remove()
+        return outcome
+
+    def _clear_new_marks(self) -> None:
+        """Untimed: delete every fourth-criterion mark and rebuild the results."""
+        from competition.contests.models import Criterion, Event
+        from competition.extensions import db
+        from competition.marking.models import Mark, MarkRevision
+        from competition.results.services import rebuild_event
+        criterion_id = db.session.scalar(select(Criterion.id).where(Criterion.code == SCENARIOS["new"]))
+        marks = select(Mark.id).where(Mark.criterion_id == criterion_id)
+        db.session.execute(MarkRevision.__table__.delete().where(MarkRevision.mark_id.in_(marks)))
+        db.session.execute(Mark.__table__.delete().where(Mark.criterion_id == criterion_id))
+        rebuild_event(db.session.scalar(select(Event)))
+        db.session.commit()
+        db.session.remove()
+
+    def mark(self, name: str, i: int) -> None:
+        """One timed mark of the scenario."""
+        from competition.extensions import db
+        with self.app.app_context():
+            criterion = SCENARIOS[name]
+            if name == "new":
+                if not self.unmarked:
+                    if i:
+                        self._clear_new_marks()
+                    self.unmarked = self.rng.sample(self.bibs, len(self.bibs))
+                bib, reason = self.unmarked.pop(), ""
+                value = str(Decimal(self.rng.randint(0, 100)) / 10)
+            else:
+                bib, reason = self.rng.choice(self.bibs), "复核更正"
+                delta = Decimal(self.rng.choice((-3, -2, -1, 1, 2, 3))) / 10
+                value = str(min(Decimal(10), max(Decimal(0), self._value(bib, criterion) + delta)))
+            before = self.counter.count
+            start, start_cpu = time.perf_counter(), time.process_time()
+            outcome = self._submit(bib, criterion, value, f"{name}{i}", reason)
+            samples = self.samples[name]
+            samples["wall"].append(time.perf_counter() - start)
+            samples["cpu"].append(time.process_time() - start_cpu)
+            samples["statements"].append(self.counter.count - before)
+            samples["rows"].append(len(outcome.patch.upsert) if outcome.patch else 0)
+            db.session.remove()
+
+    def plain_inserts(self, count: int) -> list[float]:
+        """The baseline: a mark row and its revision inserted plainly, one transaction each."""
+        from competition.contests.models import Criterion, Entry, Judge
+        from competition.extensions import db
+        from competition.marking.models import Mark, MarkRevision
+        with self.app.app_context():
             judge_id = db.session.scalar(select(Judge.id))
             criterion_id = db.session.scalar(select(Criterion.id).where(Criterion.code == "T1"))
-            entry_ids = dict(db.session.execute(select(Entry.bib, Entry.id)).all())
+            entry_ids = list(db.session.scalars(select(Entry.id).order_by(Entry.id)))[:count]
+            db.session.execute(MarkRevision.__table__.delete().where(MarkRevision.mark_id.in_(
+                select(Mark.id).where(Mark.criterion_id == criterion_id, Mark.entry_id.in_(entry_ids)))))
             db.session.execute(Mark.__table__.delete().where(Mark.criterion_id == criterion_id,
-                                                             Mark.entry_id.in_([entry_ids[b] for b in targets])))
+                                                             Mark.entry_id.in_(entry_ids)))
             db.session.commit()
-            plain, plain_cpu = [], []
-            for i, bib in enumerate(targets):
-                start, start_cpu = time.perf_counter(), time.process_time()
-                mark = Mark(entry_id=entry_ids[bib], criterion_id=criterion_id, judge_id=judge_id,
+            plain = []
+            for i, entry_id in enumerate(entry_ids):
+                start = time.perf_counter()
+                mark = Mark(entry_id=entry_id, criterion_id=criterion_id, judge_id=judge_id,
                             value=Decimal("5"), revision=1)
                 db.session.add(mark)
                 db.session.flush()
                 db.session.add(MarkRevision(mark_id=mark.id, revision=1, value=Decimal("5"),
-                                            client_id=f"plain{i}", source="api", author_id=user_id))
+                                            client_id=f"plain{i}", source="api", author_id=self.user_id))
                 db.session.commit()
                 plain.append(time.perf_counter() - start)
-                plain_cpu.append(time.process_time() - start_cpu)
                 db.session.remove()
+            return plain
+
+    def close(self) -> None:
+        from competition.extensions import db
+        with self.app.app_context():
             db.session.remove()
             db.engine.dispose()
+        if self.drop:
+            self.drop()
+
+
+def one_round(sizes, marks: int, kind: str, tmp: Path, seed: int, label: str) -> list[dict]:
+    boards = []
+    try:
+        for n in sizes:
+            print(f"{label}: setting up {n} entries…", file=sys.stderr)
+            boards.append(Board(n, kind, tmp, seed))
+        print(f"{label}: {marks} marks of each kind on each board, interleaved…", file=sys.stderr)
+        for name in SCENARIOS:
+            for i in range(marks):
+                for board in boards:
+                    board.mark(name, i)
+        runs = []
+        for board in boards:
+            scenarios = {}
+            for name, samples in board.samples.items():
+                scenarios[name] = {"wall_ms": 1000 * statistics.median(samples["wall"]),
+                                   "wall_p90_ms": 1000 * statistics.quantiles(samples["wall"], n=10)[-1],
+                                   "cpu_ms": 1000 * statistics.median(samples["cpu"]),
+                                   "statements": statistics.median(samples["statements"]),
+                                   "patch_rows": statistics.median(samples["rows"])}
+            runs.append({"entries": board.n, "marks": marks, "scenarios": scenarios,
+                         "plain_ms": 1000 * statistics.median(board.plain_inserts(min(marks, board.n)))})
     finally:
-        if drop:
-            drop()
-    return {"entries": n, "marks": len(targets), "seq_after": seq, "scenarios": scenarios,
-            "plain_ms": 1000 * statistics.median(plain), "plain_cpu_ms": 1000 * statistics.median(plain_cpu)}
+        for board in boards:
+            board.close()
+    base = runs[0]
+    for run in runs:
+        for name, sc in run["scenarios"].items():
+            first = base["scenarios"][name]
+            sc["wall_vs_smallest"] = sc["wall_ms"] / first["wall_ms"]
+            sc["cpu_vs_smallest"] = sc["cpu_ms"] / first["cpu_ms"]
+            sc["wall_vs_plain"] = sc["wall_ms"] / run["plain_ms"]
+    return runs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, nargs="+", default=[20, 200, 2000])
-    parser.add_argument("--marks", type=int, default=200)
+    parser.add_argument("--marks", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        runs = []
-        for n in args.entries:
-            print(f"{n} entries…", file=sys.stderr)
-            runs.append(measure(n, min(args.marks, n), args.db, Path(tmp), args.seed))
-    base = runs[0]
-    for run in runs:
-        for name, sc in run["scenarios"].items():
-            first = base["scenarios"][name]
-            sc["cpu_vs_smallest"] = round(sc["cpu_ms"] / first["cpu_ms"], 2)
-            sc["wall_vs_smallest"] = round(sc["wall_ms"] / first["wall_ms"], 2)
-            sc["cpu_vs_plain"] = round(sc["cpu_ms"] / run["plain_cpu_ms"], 1)
+        rounds = [one_round(args.entries, args.marks, args.db, Path(tmp), args.seed, f"round {r + 1}")
+                  for r in range(args.rounds)]
+    summary = []
+    for name in SCENARIOS:
+        for i, n in enumerate(args.entries):
+            seen = [rnd[i]["scenarios"][name] for rnd in rounds]
+            ratios = [sc["wall_vs_smallest"] for sc in seen]
+            summary.append({
+                "mark": name, "entries": n,
+                "patch_rows": statistics.median(sc["patch_rows"] for sc in seen),
+                "statements": statistics.median(sc["statements"] for sc in seen),
+                "wall_ms": statistics.median(sc["wall_ms"] for sc in seen),
+                "wall_vs_plain": statistics.median(sc["wall_vs_plain"] for sc in seen),
+                "wall_vs_smallest": statistics.median(ratios),
+                "wall_vs_smallest_range": [min(ratios), max(ratios)],
+                "cpu_vs_smallest": statistics.median(sc["cpu_vs_smallest"] for sc in seen),
+            })
     report = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "db": args.db,
-              "python": platform.python_version(), "cpus": os.cpu_count(),
-              "load_before": os.getloadavg(), "runs": runs}
+              "python": platform.python_version(), "cpus": os.cpu_count(), "load_before": load_before,
+              "rounds": rounds, "summary": summary}
     print(json.dumps(report, indent=2))
-    print(f"\n| mark | entries | patch rows p50 | SQL statements | wall p50 ms | CPU p50 ms | "
-          f"CPU ÷ plain insert | wall ÷ at {base['entries']} | **CPU ÷ at {base['entries']}** |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name in base["scenarios"]:
-        for r in runs:
-            sc = r["scenarios"][name]
-            print(f"| {name} | {r['entries']:,} | {sc['patch_rows']:.0f} | {sc['statements']:.0f} | "
-                  f"{sc['wall_ms']:.1f} | {sc['cpu_ms']:.1f} | {sc['cpu_vs_plain']} | {sc['wall_vs_smallest']} | "
-                  f"**{sc['cpu_vs_smallest']}** |")
+    smallest = args.entries[0]
+    print(f"\n{args.rounds} rounds of {args.marks} marks of each kind per board; medians over the rounds.\n")
+    print(f"| mark | entries | rows in the patch p50 | SQL statements | wall p50 ms | wall ÷ plain insert | "
+          f"**wall ÷ at {smallest}** (range) | CPU ÷ at {smallest} |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in summary:
+        lo, hi = row["wall_vs_smallest_range"]
+        print(f"| {row['mark']} | {row['entries']:,} | {row['patch_rows']:.0f} | {row['statements']:.0f} | "
+              f"{row['wall_ms']:.1f} | {row['wall_vs_plain']:.1f} | **{row['wall_vs_smallest']:.2f}** "
+              f"({lo:.2f}–{hi:.2f}) | {row['cpu_vs_smallest']:.2f} |")
 
 
 if __name__ == "__main__":
