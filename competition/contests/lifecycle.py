@@ -1,13 +1,12 @@
 """A contest's life (draft → registration → judging → finished → published) and the rules that
-hang on it, as plain functions: which status changes are allowed and why not, whether
-registration or marking is open, and whether a bib pattern numbers entries. No Flask, no
-queries: the caller gathers the facts (ContestFacts) and says what to tell people."""
-import string
+hang on it, as plain functions: which status changes are allowed and why not, and whether
+registration or marking is open. No Flask, no queries: the caller gathers the facts
+(ContestFacts) and says what to tell people. (Whether a bib pattern numbers entries is
+contests.numbering's.)"""
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .models import CONTEST_STATUSES
-from .numbering import format_bib
 
 # Each status may step forward to the next and back to the one before.
 FORWARD = dict(zip(CONTEST_STATUSES, CONTEST_STATUSES[1:]))
@@ -15,9 +14,6 @@ BACKWARD = {after: before for before, after in FORWARD.items()}
 
 # Entries that take a place in an event (a rejected or withdrawn one frees it).
 TAKES_A_PLACE = ("pending", "approved")
-
-BIB_FIELDS = ("event", "n")
-BIB_MAX_LENGTH = 32  # Entry.bib
 
 
 @dataclass(frozen=True)
@@ -98,33 +94,5 @@ def is_registration_open(contest, event, now: datetime, taken: int | None = None
 def is_marking_open(contest) -> bool:
     """Judges may submit and correct marks only while the contest is judging."""
     return contest.status == "judging" and contest.archived_at is None
-
-
-def bib_pattern_problem(pattern: str) -> str | None:
-    """None when `pattern` numbers bibs, else a code saying why not: "empty", "syntax",
-    "unknown_field" (only {event} and {n}), "needs_n", "needs_event" (bibs are unique in the
-    whole contest, and the number runs per event), "format" (a bad format spec such as {n:x3}),
-    "too_long" (a bib holds at most 32 characters)."""
-    if not pattern or not pattern.strip():
-        return "empty"
-    try:
-        fields = [name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name is not None]
-    except ValueError:
-        return "syntax"
-    if any(name not in BIB_FIELDS for name in fields):
-        return "unknown_field"
-    if "n" not in fields:
-        return "needs_n"
-    if "event" not in fields:
-        return "needs_event"
-    try:
-        longest = max((format_bib(pattern, "E" * 8, n) for n in (1, 9999)), key=len)
-    except (ValueError, TypeError, KeyError, IndexError):
-        return "format"
-    if not longest.strip():
-        return "empty"
-    if len(longest) > BIB_MAX_LENGTH:
-        return "too_long"
-    return None
 
 

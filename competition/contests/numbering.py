@@ -38,8 +38,12 @@ def format_bib(pattern: str, event_code: str, n: int) -> str:
 
 
 def check_pattern(pattern: str) -> None:
-    """PatternInvalid unless the pattern numbers entries: only {event} and {n}, and {n} present,
-    so two running numbers never give the same bib."""
+    """PatternInvalid unless the pattern numbers entries. Its `code`: "empty"; "bad_format"
+    (unmatched braces, or a format spec such as {n:x3}); "unknown_field" (only {event} and
+    {n}); "no_number" (without {n} every bib would be the same); "bad_character" (a space or
+    a slash: bibs go into addresses and onto badges); "too_long" (longer than Entry.bib
+    holds). A pattern without {event} is allowed (a contest of one event numbers 001, 002…);
+    where two events would give the same bib, numbering reports the clash (plan_bibs)."""
     if not pattern or not pattern.strip():
         raise PatternInvalid("empty")
     fields = set()
@@ -59,6 +63,9 @@ def check_pattern(pattern: str) -> None:
         raise PatternInvalid("no_number")
     if any(c.isspace() for c in first) or "/" in first:
         raise PatternInvalid("bad_character")
+    longest = max((format_bib(pattern, "E" * 8, n) for n in (1, 9999)), key=len)
+    if len(longest) > MAX_BIB_LENGTH:
+        raise PatternInvalid("too_long")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from wtforms import (BooleanField, SelectChoice, DateField, DateTimeLocalField, 
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..contest_files import schema
-from ..contests.lifecycle import bib_pattern_problem
+from ..contests import numbering
+from .numbers_services import PATTERN_MESSAGES
 
 SLUG_RE = r"^[a-z0-9-]{2,64}$"
 CODE_RE = r"^[A-Za-z0-9_-]{1,32}$"
@@ -91,9 +92,10 @@ class ContestForm(FlaskForm):
             raise ValidationError(_("The last day cannot be before the first day."))
 
     def validate_bib_pattern(self, field):
-        problem = bib_pattern_problem(field.data or "")
-        if problem:
-            raise ValidationError(bib_pattern_message(problem))
+        try:
+            numbering.check_pattern(field.data or "")
+        except numbering.PatternInvalid as invalid:
+            raise ValidationError(str(PATTERN_MESSAGES[invalid.code])) from None
 
     def values(self) -> dict:
         return {"name": self.name.data.strip(), "slug": self.slug.data.strip(), "starts_on": self.starts_on.data,
@@ -101,18 +103,6 @@ class ContestForm(FlaskForm):
                 "board_policy": self.board_policy.data, "is_blind": self.is_blind.data,
                 "is_names_hidden": self.is_names_hidden.data, "standings_best_n": self.standings_best_n.data,
                 "bib_pattern": self.bib_pattern.data.strip(), "privacy_notice": (self.privacy_notice.data or "").strip()}
-
-
-def bib_pattern_message(problem: str) -> str:
-    return {
-        "empty": _("Give a pattern such as {event}{n:03}."),
-        "syntax": _("The braces do not match: write fields as {event} and {n:03}."),
-        "unknown_field": _("Only {event} and {n} can be used in the pattern."),
-        "needs_n": _("The pattern needs {n}, the running number, or every bib would be the same."),
-        "needs_event": _("The pattern needs {event}: numbers run per event, and bibs are unique in the whole contest."),
-        "format": _("The pattern does not format a number: write for example {n:03} for 001."),
-        "too_long": _("The bibs would be longer than 32 characters."),
-    }.get(problem, _("The pattern is not valid."))
 
 
 class StatusForm(FlaskForm):

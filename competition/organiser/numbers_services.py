@@ -12,6 +12,8 @@ from ..extensions import db
 from ..marking.models import Mark
 from ..results import services as results
 
+#: What to tell organisers for each contests.numbering.check_pattern refusal (the settings
+#: form and the bibs page check the same rule).
 PATTERN_MESSAGES = {
     "empty": _l("The bib pattern is empty."),
     "unknown_field": _l("The bib pattern may only use {event} and {n}."),

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from competition.contests.lifecycle import (ContestFacts, Refusal, bib_pattern_problem, format_bib,
+from competition.contests.lifecycle import (ContestFacts, Refusal,
                                             is_marking_open, is_registration_open, next_statuses,
                                             transition_refusals)
 from competition.contests.models import CONTEST_STATUSES
@@ -114,18 +114,3 @@ def test_marking_is_open_only_while_judging():
     assert not is_marking_open(contest("judging", archived_at=NOW))
     for status in ("draft", "registration", "finished", "published"):
         assert not is_marking_open(contest(status))
-
-
-@pytest.mark.parametrize("pattern,problem", [
-    ("{event}{n:03}", None), ("{event}-{n}", None), ("S{n:04}{event}", None), ("{event}{n:>4}", None),
-    ("", "empty"), ("   ", "empty"), ("{event", "syntax"), ("{event}}{n}", "syntax"), ("{event}{x}", "unknown_field"),
-    ("{event}{0}", "unknown_field"), ("{event}", "needs_n"), ("{n:03}", "needs_event"), ("{event}{n:x3}", "format"),
-    ("{event}{n:s}", "format"), ("{event}" + "x" * 30 + "{n}", "too_long"),
-])
-def test_bib_patterns(pattern, problem):
-    assert bib_pattern_problem(pattern) == problem
-
-
-def test_bibs_are_formatted_with_the_event_code_in_capitals():
-    assert format_bib("{event}{n:03}", "ai", 7) == "AI007"
-    assert format_bib("{event}-{n}", "iot", 12) == "IOT-12"

@@ -25,10 +25,21 @@ def test_format_bib_upper_cases_the_event_and_pads_the_number():
     assert format_bib("{n:04d}", "ai", 7) == "0007"
 
 
+def test_patterns_that_number_entries_pass():
+    # Without {event} too: a contest of one event numbers 001, 002…; clashes between events
+    # are numbering's to report.
+    for pattern in ("{event}{n:03}", "{event}-{n}", "S{n:04}{event}", "{event}{n:0>4}", "{n:03}", "A{n:03}"):
+        check_pattern(pattern)
+
+
 @pytest.mark.parametrize("pattern, code", [
     ("", "empty"), ("   ", "empty"), ("{event}", "no_number"), ("A001", "no_number"),
-    ("{event}{m:03}", "unknown_field"), ("{event}{n:03", "bad_format"), ("{n:zz}", "bad_format"),
-    ("{event} {n}", "bad_character"), ("{event}/{n}", "bad_character"), ("{0}{n}", "unknown_field"),
+    ("{event}{m:03}", "unknown_field"), ("{event}{n:03", "bad_format"), ("{event}{n:zz}", "bad_format"),
+    ("{event", "bad_format"), ("{event}}{n}", "bad_format"), ("{event}{n:x3}", "bad_format"),
+    ("{event}{n:s}", "bad_format"), ("{event} {n}", "bad_character"), ("{event}/{n}", "bad_character"),
+    ("{event}{n:>4}", "bad_character"),  # padded with spaces
+    ("{0}{n}", "unknown_field"), ("{event}{0}", "unknown_field"),
+    ("{event}" + "x" * 30 + "{n}", "too_long"),
 ])
 def test_broken_patterns_are_refused_with_a_reason(pattern, code):
     with pytest.raises(PatternInvalid) as refused:
