@@ -181,3 +181,37 @@ def test_a_withdrawn_entrys_bib_is_skipped(organiser):
     assert response.status_code == 302
     entries = ai_entries()
     assert sorted(e.bib for e in entries.values() if e.status == "approved") == ["AI001", "AI003", "AI004"]
+
+
+def test_renumbering_moves_open_boards_to_the_new_bibs(organiser):
+    # A spectator's board keyed by bib, before and after renumbering: applying the patch to
+    # what it showed gives exactly the new snapshot, with no row left under an old bib.
+    from competition.results.services import board_changed, snapshot
+
+    organiser.post(f"/o/c/{SLUG}/numbers/ai/bibs", data={"bibs-ai-order": "registration"})
+    event = event_by_code(contest_by_slug(SLUG), "ai")
+    shown = snapshot(event)
+    assert {r["entry"]: r["name"] for r in shown["rows"]} == {"AI001": "孙三", "AI002": "钱二", "AI003": "赵一"}
+    patches = []
+
+    def seen(sender=None, *, patch, **_):
+        patches.append(patch.as_dict())
+    board_changed.connect(seen)
+    try:
+        response = organiser.post(f"/o/c/{SLUG}/numbers/ai/bibs",
+                                  data={"bibs-ai-order": "delegation", "bibs-ai-renumber": "y"})
+    finally:
+        board_changed.disconnect(seen)
+    assert response.status_code == 302
+    [patch] = patches
+    assert patch["base"] == shown["seq"]
+    rows = {r["entry"]: r for r in shown["rows"]}
+    for bib in patch["remove"]:
+        rows.pop(bib)
+    for row in patch["upsert"]:
+        rows[row["entry"]] = row
+    db.session.expire_all()
+    now = snapshot(event_by_code(contest_by_slug(SLUG), "ai"))
+    assert now["seq"] == patch["seq"]
+    assert rows == {r["entry"]: r for r in now["rows"]}
+    assert {bib: r["name"] for bib, r in rows.items()} == {"AI001": "孙三", "AI002": "赵一", "AI003": "钱二"}

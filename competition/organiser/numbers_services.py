@@ -100,6 +100,7 @@ def _assign_bibs(user, event, contest, order, seed, renumber) -> numbering.BibPl
                    "Use {event} in the bib pattern, or give those entries other bibs."),
                 [(c.bib, names.get(c.entry_id, ""), names.get(c.holder_id, "")) for c in plan.clashes])
         by_id = {e.id: e for e in approved}
+        shown = {e.id: e.bib for e in approved if e.bib is not None}  # what open boards show now
         if renumber:
             # Clear first: swapping bibs between two entries must not trip the unique constraint.
             for entry in approved:
@@ -110,7 +111,8 @@ def _assign_bibs(user, event, contest, order, seed, renumber) -> numbering.BibPl
         db.session.flush()
         # A board lists the numbered approved entries from their results: without this, an
         # entry entered through the pages would only appear on the board with its first mark.
-        patch = results.update_event(event, list(plan.bibs)) if plan.bibs else None
+        # Renumbered entries leave open boards under their old bibs and come back under the new.
+        patch = results.update_event(event, list(plan.bibs), shown_bibs=shown) if plan.bibs else None
         record("entry.bibs_assigned", user=user, contest=contest, target=f"event:{event.code}",
                order=order, seed=plan.seed, renumber=renumber, numbered=len(plan.bibs), kept=len(plan.kept),
                pattern=contest.bib_pattern)

@@ -268,7 +268,7 @@ def snapshot(event: Event) -> dict:
 
 
 def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
-                 board: Board | None = None) -> Patch | None:
+                 board: Board | None = None, shown_bibs: dict[int, str] | None = None) -> Patch | None:
     """Recompute the given entries and the event's ranks inside the caller's transaction,
     bump the board's seq when anything the public sees changed, and return the patch.
 
@@ -276,7 +276,10 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     are written back (one executemany) and sent. When one ranked entry's total moves from t0
     to t1, only the entries with totals between t0 and t1 can change places, so only that
     window of the board is read (see scoring.rank's `above` and `field`): a correction on a
-    board of thousands costs about what it costs on a board of twenty."""
+    board of thousands costs about what it costs on a board of twenty.
+
+    `shown_bibs`: entries whose bib this transaction changed (renumbering), with the bib the
+    board showed them under; a row is keyed by its bib, so the patch drops the old one."""
     board = board or lock_board(event.id)
     rule = rule or event_rule(event)
     entry_ids = set(entry_ids)
@@ -284,6 +287,9 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     codes = [section.code for section in rule.sections]
     named = board_lines(event, entry_ids, codes=codes) if entry_ids else {}
     before = {i: line.row(hide, places) for i, line in named.items()}
+    for entry_id, bib in (shown_bibs or {}).items():
+        if entry_id in before:
+            before[entry_id]["entry"] = bib
     entries = db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids))
                                  .options(joinedload(Entry.penalties), joinedload(Entry.delegation))
                                  ).unique().all() if entry_ids else []
@@ -327,7 +333,11 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     upsert = [line.row(hide, places) for entry_id, line in lines.items()
               if entry_id in moved or (entry_id in entry_ids and before.get(entry_id) != line.row(hide, places))]
     upsert.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0, row["entry"]))
-    remove = sorted(gone | {row["entry"] for i, row in before.items() if i not in after})
+    # Rows that left the board, and rows shown under a bib their entry no longer has (unless
+    # another entry's row now takes that bib).
+    remove = sorted((gone | {row["entry"] for i, row in before.items()
+                             if i not in after or row["entry"] != after[i].bib})
+                    - {row["entry"] for row in upsert})
     if not upsert and not remove:
         return None
     board.seq += 1
