@@ -33,6 +33,10 @@ def _refusal(refused: services.EntryActionRefused) -> str:
         "not_found": _("One of the entries is not in this contest."),
         "wrong_status": _("%(name)s cannot take this action in its current status.", name=who),
         "has_marks": _("%(name)s already has marks: it cannot be rejected or withdrawn.", name=who),
+        "full": _("%(event)s is full: all %(capacity)s places are taken. Withdraw or reject another entry first, "
+                  "or raise the event's capacity.",
+                  event=refused.entry.event.name if refused.entry is not None else "",
+                  capacity=refused.entry.event.capacity if refused.entry is not None else ""),
     }.get(refused.code, _("This action is not possible."))
 
 

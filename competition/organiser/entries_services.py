@@ -14,13 +14,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..audit.models import record
+from ..contests.lifecycle import TAKES_A_PLACE
 from ..contests.models import Contest, Contestant, Delegation, Entry, Event
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..marking.models import Mark
 from ..registration import identity as ident
 from ..registration import importing
-from ..registration.services import delegation_named, find_contestant, new_contestant
+from ..registration.services import delegation_named, find_contestant, new_contestant, taken_places
 from ..results import services as results
 
 ENTRY_STATUSES = ("pending", "approved", "rejected", "withdrawn")
@@ -107,6 +108,8 @@ def review(contest: Contest, action: str, entry_ids: list[int], *, user, reason:
                 raise EntryActionRefused("wrong_status", entry)
             if action != "approve" and db.session.scalar(select(Mark.id).where(Mark.entry_id == entry.id).limit(1)):
                 raise EntryActionRefused("has_marks", entry)
+        if action == "approve":
+            _check_room(entries)
         now = utcnow()
         for entry in entries:
             before = entry.status
@@ -127,6 +130,22 @@ def review(contest: Contest, action: str, entry_ids: list[int], *, user, reason:
     return entries
 
 
+def _check_room(entries: list[Entry]) -> None:
+    """Approving a rejected entry gives it a place again: refused where that would take its
+    event past its capacity (a pending entry holds its place already)."""
+    joining: dict[Event, list[Entry]] = {}
+    for entry in entries:
+        if entry.status not in TAKES_A_PLACE:
+            joining.setdefault(entry.event, []).append(entry)
+    for event, newcomers in joining.items():
+        if event.capacity is None:
+            continue
+        # Two organisers approving at once count one after the other.
+        db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+        if taken_places(event) + len(newcomers) > event.capacity:
+            raise EntryActionRefused("full", newcomers[0])
+
+
 # --- import ----------------------------------------------------------------------------------
 
 def import_context(contest: Contest, default_event: str | None) -> importing.ImportContext:
@@ -139,9 +158,12 @@ def import_context(contest: Contest, default_event: str | None) -> importing.Imp
         known[(id_type, id_number)] = name
         if code:
             entered.add((id_type, id_number, code))
+    room = {e.code: max(0, e.capacity - taken_places(e)) for e in contest.events
+            if e.code in events and e.capacity is not None}
     return importing.ImportContext(
         events=events, team_events={e.code: e.name for e in contest.events if e.is_team},
-        default_event=default_event if default_event in events else None, entered=entered, known_names=known)
+        default_event=default_event if default_event in events else None, entered=entered, known_names=known,
+        room=room)
 
 
 def check_import(contest: Contest, table: list[list[str]], mapping: list[str | None],

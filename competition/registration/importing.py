@@ -76,6 +76,7 @@ class ImportContext:
     entered: set = field(default_factory=set)    # (id_type, id_number, event code)
     known_names: dict = field(default_factory=dict)  # (id_type, id_number) → name on file
     today: date | None = None
+    room: dict = field(default_factory=dict)     # event code → places left (absent: no limit)
 
 
 @dataclass
@@ -298,6 +299,12 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Impor
             good.append(ImportRow(number, Registrant(
                 name=name, gender=gender, id_type=id_type, id_number=id_number, mobile=mobile, email=email,
                 delegation=delegation, trade=trade, skill_level=skill_level), event))
+    # An event's capacity holds for imports too: the rows past its last free place are refused.
+    per_event: dict[str, int] = {}
+    for row in good:
+        per_event[row.event] = per_event.get(row.event, 0) + 1
+        if row.event in context.room and per_event[row.event] > context.room[row.event]:
+            problems.append(Problem(row.row, "event_full", "event", context.events.get(row.event, row.event)))
     if not good and not problems:
         problems.append(Problem(1, "no_rows"))
     return CheckedFile(good, problems)

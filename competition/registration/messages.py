@@ -68,6 +68,7 @@ IMPORT_PROBLEMS = {
     "team_event": _l("“%(value)s” is a team event: teams cannot be imported from this list."),
     "duplicate_in_file": _l("The same ID number is already in row %(value)s for this event."),
     "already_entered": _l("This person is already entered in %(value)s."),
+    "event_full": _l("%(value)s has no place left for this row: the rows before it fill the event's capacity."),
     "name_differs_in_file": _l("The same ID number has another name in row %(value)s."),
     "name_differs_on_file": _l("This ID number is registered under the name “%(value)s”."),
 }

@@ -4,6 +4,7 @@ the organiser's own organisation."""
 import csv
 import io
 import re
+from html import unescape
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -111,6 +112,26 @@ def test_bulk_approve(org_client, contest):
     assert db.session.query(AuditEntry).filter_by(action="entry.approve").count() == 2
 
 
+def test_approving_a_rejected_entry_into_a_full_event_is_refused(org_client, contest):
+    contest.events[0].capacity = 2
+    db.session.commit()
+    first, second = registered(org_client, 1, events=["ai"]), registered(org_client, 2, events=["ai"])
+    org_client.post(f"{BASE}/{first.id}/reject", data={"reason": "材料不全"})
+    third = registered(org_client, 3, events=["ai"])  # the freed place is taken
+    response = org_client.post(f"{BASE}/{first.id}/approve", headers=EN, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "人工智能训练师 is full: all 2 places are taken." in html
+    assert [db.session.get(Entry, e.id).status for e in (first, second, third)] == ["rejected", "pending", "pending"]
+    # Approving the pending ones changes nothing in the count: they hold their places already.
+    response = org_client.post(f"{BASE}/approve", data={"entry": [str(second.id), str(third.id)]},
+                               headers=EN, follow_redirects=True)
+    assert "2 entries approved." in response.get_data(as_text=True)
+    # Once a place is free again, the rejected entry may come back.
+    org_client.post(f"{BASE}/{third.id}/withdraw", data={"reason": "本人申请"})
+    org_client.post(f"{BASE}/{first.id}/approve")
+    assert db.session.get(Entry, first.id).status == "approved"
+
+
 def test_entry_of_another_contest_is_404(org_client, contest):
     other = make_contest("other-2026")
     org_client.post("/c/other-2026/register", data=form_data(n=5))
@@ -209,6 +230,23 @@ def test_bad_file_imports_nothing_and_reports_row_numbers(org_client, contest):
     response = org_client.post(url, headers=EN)
     assert response.status_code == 422
     assert db.session.query(Entry).count() == 1  # only the one registered on the form
+
+
+def test_an_import_past_an_events_capacity_imports_nothing(org_client, contest):
+    contest.events[0].capacity = 3
+    db.session.commit()
+    registered(org_client, 7, events=["ai"])  # one place of three taken
+    table = [HEADER, *rows(6)]  # rows 2, 4 and 6 are for 人工智能训练师
+    url = preview_url(upload(org_client, "名单.csv", csv_file(table, "utf-8-sig")))
+    html = org_client.get(url, headers=EN).get_data(as_text=True)
+    found = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td[^>]*>[^<]*</td><td>([^<]+)</td></tr>", html)
+    assert [(row, unescape(message)) for row, message in found] == [
+        ("6", "人工智能训练师 has no place left for this row: the rows before it fill the event's capacity.")]
+    response = org_client.post(url, data={f"map_{i}": f or "" for i, f in enumerate(
+        [None, "name", "gender", "id_number", "mobile", "delegation", "trade", "skill_level", "event"])},
+        headers=EN, follow_redirects=True)
+    assert response.status_code == 422
+    assert db.session.query(Entry).count() == 1
 
 
 def test_unmatched_column_is_mapped_by_hand(org_client, contest):
