@@ -235,7 +235,7 @@ class Entry(db.Model):
     event = relationship(Event, back_populates="entries")
     delegation = relationship(Delegation)
     contestant = relationship(Contestant)
-    members = relationship(Contestant, secondary=entry_member)
+    members = relationship(Contestant, secondary=entry_member, order_by=Contestant.id)
     penalties = relationship("Penalty", back_populates="entry", cascade="all, delete-orphan")
 
     __table_args__ = (

@@ -153,7 +153,9 @@ def export_entries_full(slug: str):
 @login_required
 def import_template(slug: str, fmt: str):
     contest = managed_contest(slug)
-    return _file_response(contest, fmt, list(importing.CANONICAL_HEADERS.values()), [], "template")
+    # The team column only where there are teams to enter.
+    fields = [f for f in importing.CANONICAL_HEADERS if f != "team" or any(e.is_team for e in contest.events)]
+    return _file_response(contest, fmt, [importing.CANONICAL_HEADERS[f] for f in fields], [], "template")
 
 
 @bp.route("/c/<slug>/entries/import", methods=["GET", "POST"])

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.models import record
 from ..contests.lifecycle import TAKES_A_PLACE
-from ..contests.models import Contest, Contestant, Delegation, Entry, Event
+from ..contests.models import Contest, Contestant, Delegation, Entry, Event, entry_member
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..marking.models import Mark
@@ -56,7 +56,8 @@ def list_entries(contest: Contest, filters: EntryFilter) -> list[Entry]:
     query = (select(Entry).join(Event, Event.id == Entry.event_id)
              .outerjoin(Contestant, Contestant.id == Entry.contestant_id)
              .where(Entry.contest_id == contest.id)
-             .options(joinedload(Entry.event), joinedload(Entry.contestant), joinedload(Entry.delegation))
+             .options(joinedload(Entry.event), joinedload(Entry.contestant), joinedload(Entry.delegation),
+                      selectinload(Entry.members))
              .order_by(Event.position, Event.id, Entry.bib.is_(None), Entry.bib, Entry.created_at, Entry.id))
     if filters.event:
         query = query.where(Event.code == filters.event)
@@ -150,20 +151,32 @@ def _check_room(entries: list[Entry]) -> None:
 
 def import_context(contest: Contest, default_event: str | None) -> importing.ImportContext:
     events = {e.code: e.name for e in contest.events if not e.is_team}
+    team_events = {e.code: e.name for e in contest.events if e.is_team}
     entered, known = set(), {}
     for id_type, id_number, name, code in db.session.execute(
             select(Contestant.id_type, Contestant.id_number, Contestant.name, Event.code)
             .select_from(Contestant).outerjoin(Entry, Entry.contestant_id == Contestant.id)
             .outerjoin(Event, Event.id == Entry.event_id).where(Contestant.contest_id == contest.id)):
+        if id_number is None:
+            continue  # a team member known by name only (from a contest file)
         known[(id_type, id_number)] = name
         if code:
             entered.add((id_type, id_number, code))
-    room = {e.code: max(0, e.capacity - taken_places(e)) for e in contest.events
-            if e.code in events and e.capacity is not None}
+    # Team members are entered through their team.
+    entered.update(db.session.execute(
+        select(Contestant.id_type, Contestant.id_number, Event.code)
+        .join(entry_member, entry_member.c.contestant_id == Contestant.id)
+        .join(Entry, Entry.id == entry_member.c.entry_id).join(Event, Event.id == Entry.event_id)
+        .where(Contestant.contest_id == contest.id, Contestant.id_number.is_not(None))).tuples())
+    teams = set(db.session.execute(
+        select(Event.code, Entry.name).join(Entry, Entry.event_id == Event.id)
+        .where(Event.contest_id == contest.id, Event.is_team)).tuples())
+    room = {e.code: max(0, e.capacity - taken_places(e)) for e in contest.events if e.capacity is not None}
     return importing.ImportContext(
-        events=events, team_events={e.code: e.name for e in contest.events if e.is_team},
+        events=events, team_events=team_events,
         default_event=default_event if default_event in events else None, entered=entered, known_names=known,
-        room=room)
+        room=room, team_sizes={e.code: e.team_size for e in contest.events if e.is_team and e.team_size},
+        teams=teams)
 
 
 def check_import(contest: Contest, table: list[list[str]], mapping: list[str | None],
@@ -181,6 +194,7 @@ def import_entries(contest: Contest, table: list[list[str]], mapping: list[str |
             return checked
         events = {e.code: e for e in contest.events}
         people: dict[tuple, Contestant] = {}
+        teams: dict[tuple, Entry] = {}
         for row in checked.rows:
             person = row.person
             key = (person.id_type, person.id_number)
@@ -190,10 +204,22 @@ def import_entries(contest: Contest, table: list[list[str]], mapping: list[str |
                                             delegation=delegation_named(contest, person.delegation))
                 db.session.flush()
             people[key] = contestant
+            if row.team:
+                # One entry per team, named by it, with every row of the team as a member.
+                team = teams.get((row.event, row.team))
+                if team is None:
+                    team = teams[(row.event, row.team)] = Entry(
+                        contest_id=contest.id, event_id=events[row.event].id, contestant_id=None,
+                        delegation_id=contestant.delegation_id, name=row.team, status=IMPORT_STATUS, bib=None,
+                        reviewed_at=utcnow(), reviewed_by_id=user.id)
+                    db.session.add(team)
+                team.members.append(contestant)
+                continue
             db.session.add(Entry(contest_id=contest.id, event_id=events[row.event].id, contestant_id=contestant.id,
                                  delegation_id=contestant.delegation_id, name=contestant.name,
                                  status=IMPORT_STATUS, bib=None, reviewed_at=utcnow(), reviewed_by_id=user.id))
-        record("entries.import", user=user, contest=contest, ip=ip, filename=filename, rows=len(checked.rows))
+        record("entries.import", user=user, contest=contest, ip=ip, filename=filename, rows=len(checked.rows),
+               teams=len(teams))
     return checked
 
 

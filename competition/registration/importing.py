@@ -1,6 +1,7 @@
 """Entrant lists from a union's spreadsheet: reading XLSX or CSV (UTF-8, UTF-8 with BOM, or
 GBK/GB18030 as Chinese Excel saves it), matching the header row to our fields by its usual
-names, and checking every row with the registration rules. Nothing here touches the database:
+names, and checking every row with the registration rules. In a team event each row is one
+member, and the rows with the same team name (队名) make one team. Nothing here touches the database:
 what is already entered comes in as an `ImportContext`, so the rules are tested on their own.
 
 Row numbers are the spreadsheet's own: the header is row 1, the first entrant row 2."""
@@ -16,15 +17,17 @@ from . import identity as ident
 from .services import Registrant
 
 FIELDS = ("name", "gender", "id_type", "id_number", "mobile", "email", "delegation", "trade",
-          "skill_level", "event")
+          "skill_level", "event", "team")
 REQUIRED = ("name", "id_number", "mobile", "delegation")
 NAME_MAX = 60
+TEAM_NAME_MAX = 200  # Entry.name
 MAX_ROWS = 5000
 
 # The canonical Chinese headers, in the order of the downloadable template.
 CANONICAL_HEADERS = {
     "name": "姓名", "gender": "性别", "id_type": "证件类型", "id_number": "证件号码", "mobile": "手机号码",
     "email": "电子邮箱", "delegation": "工作单位", "trade": "工种", "skill_level": "技能等级", "event": "参赛项目",
+    "team": "队名",
 }
 SYNONYMS = {
     "name": ("姓名", "选手姓名", "参赛选手", "名字", "name"),
@@ -39,6 +42,7 @@ SYNONYMS = {
     "trade": ("工种", "职业", "职业工种", "trade"),
     "skill_level": ("技能等级", "职业技能等级", "等级", "技术等级", "skilllevel"),
     "event": ("参赛项目", "赛项", "比赛项目", "竞赛项目", "参赛赛项", "项目", "event"),
+    "team": ("队名", "团队名称", "队伍名称", "参赛队", "参赛队名", "团队", "队伍", "team"),
 }
 _NOTE = re.compile(r"[（(【\[].*?[)）】\]]")
 
@@ -64,6 +68,7 @@ class ImportRow:
     row: int
     person: Registrant
     event: str  # event code
+    team: str = ""  # the team's name, in a team event
 
 
 @dataclass
@@ -77,6 +82,11 @@ class ImportContext:
     known_names: dict = field(default_factory=dict)  # (id_type, id_number) → name on file
     today: date | None = None
     room: dict = field(default_factory=dict)     # event code → places left (absent: no limit)
+    team_sizes: dict = field(default_factory=dict)  # team event code → most members (absent: any)
+    teams: set = field(default_factory=set)      # (event code, team name) already entered
+
+    def event_name(self, code: str) -> str:
+        return self.events.get(code) or self.team_events.get(code) or code
 
 
 @dataclass
@@ -192,10 +202,9 @@ def _event_code(value: str, context: ImportContext) -> tuple[str | None, str | N
     if not text:
         return (context.default_event, None) if context.default_event else (None, "missing_event")
     key = header_key(text)
-    for pool, problem in ((context.events, None), (context.team_events, "team_event")):
-        for code, name in pool.items():
-            if key in (header_key(code), header_key(name)):
-                return (code, None) if problem is None else (None, problem)
+    for code, name in (*context.events.items(), *context.team_events.items()):
+        if key in (header_key(code), header_key(name)):
+            return code, None
     return None, "unknown_event"
 
 
@@ -276,6 +285,14 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Impor
         event, event_problem = _event_code(get("event") or "", context)
         if event_problem:
             refuse(event_problem, "event", get("event"))
+        team = ident.clean_text(get("team")) if event in context.team_events else ""
+        if event in context.team_events:
+            if not team:
+                refuse("missing_team", "team", context.team_events[event])
+            elif len(team) > TEAM_NAME_MAX:
+                refuse("team_too_long", "team", team)
+            elif (event, team) in context.teams:
+                refuse("team_exists", "team", team)
 
         if id_number and name:
             person_key = (id_type, id_number)
@@ -288,7 +305,7 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Impor
             if event:
                 key = (id_type, id_number, event)
                 if key in context.entered:
-                    refuse("already_entered", "id_number", context.events.get(event, event))
+                    refuse("already_entered", "id_number", context.event_name(event))
                 elif key in seen:
                     refuse("duplicate_in_file", "id_number", str(seen[key]))
                 else:
@@ -298,16 +315,48 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Impor
         else:
             good.append(ImportRow(number, Registrant(
                 name=name, gender=gender, id_type=id_type, id_number=id_number, mobile=mobile, email=email,
-                delegation=delegation, trade=trade, skill_level=skill_level), event))
-    # An event's capacity holds for imports too: the rows past its last free place are refused.
-    per_event: dict[str, int] = {}
-    for row in good:
-        per_event[row.event] = per_event.get(row.event, 0) + 1
-        if row.event in context.room and per_event[row.event] > context.room[row.event]:
-            problems.append(Problem(row.row, "event_full", "event", context.events.get(row.event, row.event)))
+                delegation=delegation, trade=trade, skill_level=skill_level), event, team))
+    later = _team_problems(good, context) + _capacity_problems(good, context)
+    if later:
+        refused = {p.row for p in later}
+        good = [row for row in good if row.row not in refused]
+        problems = sorted(problems + later, key=lambda p: p.row)
     if not good and not problems:
         problems.append(Problem(1, "no_rows"))
     return CheckedFile(good, problems)
+
+
+def _team_problems(rows: list[ImportRow], context: ImportContext) -> list[Problem]:
+    """A team's members all come from one delegation, and a team has at most the event's
+    number of members: the rows that break either are refused."""
+    problems, teams = [], {}
+    for row in rows:
+        if not row.team:
+            continue
+        members = teams.setdefault((row.event, row.team), [])
+        if members and row.person.delegation != members[0].person.delegation:
+            problems.append(Problem(row.row, "team_delegation_differs", "delegation", str(members[0].row)))
+            continue
+        members.append(row)
+        most = context.team_sizes.get(row.event)
+        if most is not None and len(members) > most:
+            problems.append(Problem(row.row, "team_too_big", "team", str(most)))
+    return problems
+
+
+def _capacity_problems(rows: list[ImportRow], context: ImportContext) -> list[Problem]:
+    """An event's capacity holds for imports too: the rows of every entry (a person, or a
+    team) past its last free place are refused."""
+    problems, entries = [], {}
+    for row in rows:
+        if row.event not in context.room:
+            continue
+        entered = entries.setdefault(row.event, {})
+        key = row.team or row.row
+        entered.setdefault(key, len(entered) + 1)
+        if entered[key] > context.room[row.event]:
+            problems.append(Problem(row.row, "event_full", "event", context.event_name(row.event)))
+    return problems
 
 
 # --- writing files ---------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def identity_error(code: str) -> str:
 FIELD_LABELS = {
     "name": _l("Name"), "gender": _l("Gender"), "id_type": _l("ID type"), "id_number": _l("ID number"),
     "mobile": _l("Mobile number"), "email": _l("E-mail"), "delegation": _l("Employer or district union"),
-    "trade": _l("Trade"), "skill_level": _l("Skill level"), "event": _l("Event"),
+    "trade": _l("Trade"), "skill_level": _l("Skill level"), "event": _l("Event"), "team": _l("Team name"),
 }
 
 # Why an imported row cannot be taken; %(value)s is the cell, the other row, or the name on file.
@@ -65,7 +65,11 @@ IMPORT_PROBLEMS = {
     "trade_too_long": _l("The trade is too long."),
     "missing_event": _l("The event is missing (or choose an event for the whole file)."),
     "unknown_event": _l("Unknown event “%(value)s”."),
-    "team_event": _l("“%(value)s” is a team event: teams cannot be imported from this list."),
+    "missing_team": _l("%(value)s is a team event: give the row its team's name (队名)."),
+    "team_too_long": _l("The team name is too long."),
+    "team_exists": _l("A team named “%(value)s” is already entered in this event."),
+    "team_delegation_differs": _l("A team's members come from one delegation: this row's differs from row %(value)s."),
+    "team_too_big": _l("The team already has %(value)s members, as many as the event allows."),
     "duplicate_in_file": _l("The same ID number is already in row %(value)s for this event."),
     "already_entered": _l("This person is already entered in %(value)s."),
     "event_full": _l("%(value)s has no place left for this row: the rows before it fill the event's capacity."),

@@ -249,6 +249,38 @@ def test_an_import_past_an_events_capacity_imports_nothing(org_client, contest):
     assert db.session.query(Entry).count() == 1
 
 
+def test_a_team_event_imports_one_entry_per_team_with_its_members(org_client, contest):
+    from competition.contests.models import Event
+    contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=2))
+    db.session.commit()
+    table = [[*HEADER, "队名"],
+             *[[*r[:8], "网络安全管理员", team] for r, team in zip(rows(4), ["首钢一队", "电力队", "首钢一队", "电力队"])],
+             [*rows(1, start=200)[0], ""]]
+    table[2][5] = table[4][5] = "北京电力公司工会"  # each team from one delegation
+    mapping = [None, "name", "gender", "id_number", "mobile", "delegation", "trade", "skill_level", "event", "team"]
+    url = preview_url(upload(org_client, "队伍.xlsx", xlsx_file(table)))
+    assert "All 5 rows are correct." in org_client.get(url, headers=EN).get_data(as_text=True)
+    response = org_client.post(url, data={f"map_{i}": f or "" for i, f in enumerate(mapping)}, headers=EN,
+                               follow_redirects=True)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    teams = {e.name: e for e in db.session.scalars(select(Entry).join(Event).where(Event.code == "sec"))}
+    assert set(teams) == {"首钢一队", "电力队"}
+    assert sorted(m.name for m in teams["首钢一队"].members) == ["选手0𠈌", "选手2𠈌"]
+    assert {e.delegation.name for e in teams.values()} == {"首钢集团工会", "北京电力公司工会"}
+    assert all(e.contestant_id is None and e.status == "approved" for e in teams.values())
+    assert db.session.scalar(select(Entry).join(Event).where(Event.code == "ai")).name == "选手0𠈌"
+    listed = org_client.get(f"{BASE}?event=sec", headers=EN)
+    assert listed.status_code == 200 and "首钢一队<br><small>选手0𠈌、选手2𠈌</small>" in listed.get_data(as_text=True)
+    # The same team again, or one of its members in another team of the event: refused, nothing imported.
+    again = [[*HEADER, "队名"], [*rows(1)[0][:8], "网络安全管理员", "首钢一队"],
+             [*rows(1, start=300)[0][:8], "网络安全管理员", "新队"], [*rows(3)[2][:8], "网络安全管理员", "新队"]]
+    url = preview_url(upload(org_client, "again.csv", csv_file(again, "utf-8-sig")))
+    html = unescape(org_client.get(url, headers=EN).get_data(as_text=True))
+    assert "A team named “首钢一队” is already entered in this event." in html
+    assert "This person is already entered in 网络安全管理员." in html
+    assert db.session.query(Entry).count() == 3
+
+
 def test_unmatched_column_is_mapped_by_hand(org_client, contest):
     table = [["名字缩写", "身份证号", "手机", "单位"], ["张三", resident_id(11), "13900000011", "首钢集团工会"]]
     url = preview_url(upload(org_client, "a.csv", csv_file(table, "utf-8"), default_event="ai"))
@@ -293,6 +325,12 @@ def test_templates_have_canonical_headers(org_client, contest, fmt):
     else:
         sheet = load_workbook(io.BytesIO(response.data)).active
         assert [c.value for c in sheet[1]] == expected
+    # With a team event, a column for the team's name.
+    from competition.contests.models import Event
+    contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=2))
+    db.session.commit()
+    response = org_client.get(f"{BASE}/import/template.csv")
+    assert next(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))) == [*expected, "队名"]
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_clean_file():
     ({"手机号": ""}, "missing_mobile", "mobile"),
     ({"工作单位": ""}, "missing_delegation", "delegation"),
     ({"赛项": "焊工"}, "unknown_event", "event"),
-    ({"赛项": "网络安全"}, "team_event", "event"),
+    ({"赛项": "网络安全"}, "missing_team", "team"),  # a team event's row names its team
     ({"赛项": ""}, "missing_event", "event"),
     ({"性别": "女"}, "gender_mismatch", "gender"),
     ({"性别": "未知"}, "gender", "gender"),
@@ -178,3 +178,48 @@ def test_csv_bytes_has_bom_and_escapes():
     data = imp.csv_bytes(["姓名"], [["=HYPERLINK(\"x\")"]])
     assert data.startswith(b"\xef\xbb\xbf")
     assert list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == [["姓名"], ["'=HYPERLINK(\"x\")"]]
+
+
+TEAM_HEADER = [*HEADER, "队名"]
+
+
+def team_row(n: int, team: str, **changes) -> list[str]:
+    return [*row(n, 赛项="网络安全", **changes), team]
+
+
+def check_teams(rows, **ctx):
+    table = [TEAM_HEADER, *rows]
+    return imp.check_rows(table, imp.match_headers(TEAM_HEADER), context(**ctx))
+
+
+def test_rows_with_one_team_name_are_one_team():
+    checked = check_teams([team_row(1, "蓝队"), team_row(2, "红队"), team_row(3, "蓝队"), [*row(4), ""]],
+                          team_sizes={"sec": 2})
+    assert checked.is_clean
+    assert [(r.row, r.event, r.team) for r in checked.rows] == [
+        (2, "sec", "蓝队"), (3, "sec", "红队"), (4, "sec", "蓝队"), (5, "ai", "")]
+
+
+def test_a_team_comes_from_one_delegation_and_has_at_most_its_size():
+    checked = check_teams([team_row(1, "蓝队"), team_row(2, "蓝队", 工作单位="京东方科技集团工会"),
+                           team_row(3, "蓝队"), team_row(4, "蓝队")], team_sizes={"sec": 2})
+    assert [(p.row, p.code, p.value) for p in checked.problems] == [
+        (3, "team_delegation_differs", "2"), (5, "team_too_big", "2")]
+    assert [r.row for r in checked.rows] == [2, 4]
+
+
+def test_a_team_already_entered_is_refused():
+    checked = check_teams([team_row(1, "蓝队"), team_row(2, "红队")], teams={("sec", "蓝队")})
+    assert [(p.row, p.code, p.value) for p in checked.problems] == [(2, "team_exists", "蓝队")]
+
+
+def test_capacity_counts_teams_not_members():
+    checked = check_teams([team_row(1, "蓝队"), team_row(2, "蓝队"), team_row(3, "红队"), team_row(4, "蓝队")],
+                          room={"sec": 1})
+    assert [(p.row, p.code) for p in checked.problems] == [(4, "event_full")]
+    assert [r.row for r in checked.rows] == [2, 3, 5]
+
+
+def test_capacity_counts_people_in_individual_events():
+    checked = check([row(1), row(2), row(3, 赛项="iiot"), row(4)], room={"ai": 2})
+    assert [(p.row, p.code, p.value) for p in checked.problems] == [(5, "event_full", "人工智能训练师")]
