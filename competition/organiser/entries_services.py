@@ -274,35 +274,43 @@ def discard_upload(token: str) -> None:
 # --- export ----------------------------------------------------------------------------------
 
 EXPORT_HEADER = ["参赛项目", "参赛号", "姓名", "性别", "证件类型", "证件号码", "手机号码", "电子邮箱", "工作单位",
-                 "工种", "技能等级", "状态", "审核意见", "报名编号", "来源", "报名时间"]
+                 "工种", "技能等级", "状态", "审核意见", "报名编号", "来源", "报名时间", "队名"]
 STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过", "withdrawn": "已退出"}
 SOURCE_NAMES = {"form": "网上报名", "import": "名单导入", "organiser": "组织方录入"}
 
 
 def export_rows(contest: Contest, *, full: bool) -> list[list[str]]:
-    """One row per entry, in Chinese as the import reads it back; ID and mobile masked unless
-    `full` (the caller audits that choice)."""
+    """One row per person in an entry (a team: one per member, with its name under 队名), in
+    Chinese as the import reads it back; ID and mobile masked unless `full` (the caller audits
+    that choice)."""
     rows = []
     for entry in list_entries(contest, EntryFilter()):
-        person = entry.contestant
-        id_number = (person.id_number or "") if person else ""
-        mobile = (person.mobile or "") if person else ""
-        rows.append([
-            entry.event.name, entry.bib or "", entry.name,
-            {"male": "男", "female": "女"}.get(person.gender or "", "") if person else "",
-            ident.ID_TYPE_NAMES.get(person.id_type, ("",))[0] if person and person.id_type else "",
-            id_number if full else ident.mask_id(id_number),
-            mobile if full else ident.mask_mobile(mobile),
-            _email(person.email, full) if person else "",
-            entry.delegation.name if entry.delegation else "",
-            (person.trade or "") if person else "",
-            ident.SKILL_LEVEL_NAMES.get(person.skill_level or "", ("",))[0] if person else "",
-            STATUS_NAMES.get(entry.status, entry.status), entry.review_note or "",
-            (person.reference or "") if person else "",
-            SOURCE_NAMES.get(person.source, "") if person else "",
-            entry.created_at.strftime("%Y-%m-%d %H:%M") if entry.created_at else "",
-        ])
+        if entry.members:
+            rows.extend(_export_row(entry, member, member.name, entry.name, full) for member in entry.members)
+        else:
+            rows.append(_export_row(entry, entry.contestant, entry.name, "", full))
     return rows
+
+
+def _export_row(entry: Entry, person: Contestant | None, name: str, team: str, full: bool) -> list[str]:
+    id_number = (person.id_number or "") if person else ""
+    mobile = (person.mobile or "") if person else ""
+    return [
+        entry.event.name, entry.bib or "", name,
+        {"male": "男", "female": "女"}.get(person.gender or "", "") if person else "",
+        ident.ID_TYPE_NAMES.get(person.id_type, ("",))[0] if person and person.id_type else "",
+        id_number if full else ident.mask_id(id_number),
+        mobile if full else ident.mask_mobile(mobile),
+        _email(person.email, full) if person else "",
+        entry.delegation.name if entry.delegation else "",
+        (person.trade or "") if person else "",
+        ident.SKILL_LEVEL_NAMES.get(person.skill_level or "", ("",))[0] if person else "",
+        STATUS_NAMES.get(entry.status, entry.status), entry.review_note or "",
+        (person.reference or "") if person else "",
+        SOURCE_NAMES.get(person.source, "") if person else "",
+        entry.created_at.strftime("%Y-%m-%d %H:%M") if entry.created_at else "",
+        team,
+    ]
 
 
 def _email(email: str | None, full: bool) -> str:

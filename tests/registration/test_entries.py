@@ -271,6 +271,12 @@ def test_a_team_event_imports_one_entry_per_team_with_its_members(org_client, co
     assert db.session.scalar(select(Entry).join(Event).where(Event.code == "ai")).name == "选手0𠈌"
     listed = org_client.get(f"{BASE}?event=sec", headers=EN)
     assert listed.status_code == 200 and "首钢一队<br><small>选手0𠈌、选手2𠈌</small>" in listed.get_data(as_text=True)
+    # The export has a row per member, and reads back as the same teams.
+    exported = org_client.post(f"{BASE}/export", data={"format": "csv", "full": "y", "reason": "迁移"})
+    table_out = _csv_rows(exported.data)
+    team_rows = [(r[2], r[-1]) for r in table_out[1:] if r[0] == "网络安全管理员"]
+    assert sorted(team_rows) == sorted([("选手0𠈌", "首钢一队"), ("选手2𠈌", "首钢一队"),
+                                         ("选手1𠈌", "电力队"), ("选手3𠈌", "电力队")])
     # The same team again, or one of its members in another team of the event: refused, nothing imported.
     again = [[*HEADER, "队名"], [*rows(1)[0][:8], "网络安全管理员", "首钢一队"],
              [*rows(1, start=300)[0][:8], "网络安全管理员", "新队"], [*rows(3)[2][:8], "网络安全管理员", "新队"]]
