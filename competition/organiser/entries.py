@@ -239,5 +239,5 @@ def import_confirm(slug: str, token: str):
     if not checked.is_clean:
         return _preview(contest, token, meta, table, mapping, default_event, checked, status=422)
     services.discard_upload(token)
-    flash(ngettext("%(num)d entry imported.", "%(num)d entries imported.", len(checked.rows)), "success")
+    flash(ngettext("%(num)d entry imported.", "%(num)d entries imported.", checked.entries), "success")
     return redirect(url_for("organiser.entries", slug=slug))

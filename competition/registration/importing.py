@@ -98,6 +98,11 @@ class CheckedFile:
     def is_clean(self) -> bool:
         return not self.problems
 
+    @property
+    def entries(self) -> int:
+        """How many entries the rows make: a person each, or one per team."""
+        return len({(row.event, row.team) if row.team else row.row for row in self.rows})
+
 
 # --- reading ---------------------------------------------------------------------------------
 
