@@ -142,6 +142,13 @@ def _contest_with_event(org1, sections=True):
     return "/o/c/chaoyang-2026"
 
 
+def test_a_bib_pattern_is_checked_as_it_is_saved(org1):
+    # A space typed after the pattern is trimmed, as the bibs page trims it, not refused.
+    response = org1.post("/o/contests/new", data={**CONTEST, "bib_pattern": "{event}{n:03} "})
+    assert response.status_code == 302
+    assert contest_by_slug(CONTEST["slug"]).bib_pattern == "{event}{n:03}"
+
+
 # (page, form data, what was typed and must come back, the message)
 BAD_INPUT = [
     ("/o/contests/new", {**CONTEST, "slug": "Chaoyang 2026"}, "Chaoyang 2026", "Use 2 to 64 lowercase letters"),

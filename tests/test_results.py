@@ -195,3 +195,18 @@ def test_after_every_mark_the_stored_ranks_are_a_full_rankings(any_db_app, seed)
         assert board.ranked in (None, sum(1 for rank, _ in stored.values() if rank is not None))
         moved_windows += bool(outcome.patch and len(outcome.patch.upsert) > 1)
     assert moved_windows > 10, "the marks should move entries past others"
+
+
+def test_a_rebuild_repairs_a_wrong_stored_rank_even_with_one_entry(any_db_app):
+    # A mark trusts the ranks stored around it; a rebuild trusts none.
+    spec = ranked_contest(random.Random(1), 1)
+    spec["marks"] = [{"event": "e", "entry": "B000", "criterion": "T1", "judge": "j1", "value": "7"}]
+    import_contest(spec)
+    db.session.commit()
+    assert db.session.scalar(select(Result.rank)) == 1
+    db.session.execute(Result.__table__.update().values(rank=3))  # a stored rank gone wrong
+    db.session.commit()
+    out = any_db_app.test_cli_runner().invoke(args=["results-rebuild"])
+    assert out.exit_code == 0, out.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Result.rank)) == 1

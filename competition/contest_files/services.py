@@ -115,7 +115,8 @@ def _write(spec: schema.ContestSpec, user, passwords: dict[str, str]) -> tuple[C
     writer.marks_and_assignments()
     # The one implementation of the rules computes results, ranks, awards and each board's seq.
     patches = [results.update_event(writer.events[e.code],
-                                    [writer.entries[x.bib].id for x in spec.entries if x.event == e.code], e.rule)
+                                    [writer.entries[x.bib].id for x in spec.entries if x.event == e.code], e.rule,
+                                    full=True)
                for e in spec.events]
     record("contest.import", user=user, contest=writer.contest, target=f"contest:{spec.slug}",
            events=len(spec.events), judges=len(spec.judges), entries=len(spec.entries), marks=len(spec.marks))

@@ -93,7 +93,7 @@ class ContestForm(FlaskForm):
 
     def validate_bib_pattern(self, field):
         try:
-            numbering.check_pattern(field.data or "")
+            numbering.check_pattern((field.data or "").strip())  # as values() saves it
         except numbering.PatternInvalid as invalid:
             raise ValidationError(str(PATTERN_MESSAGES[invalid.code])) from None
 

@@ -131,6 +131,15 @@ def review(contest: Contest, action: str, entry_ids: list[int], *, user, reason:
     return entries
 
 
+def _lock_events(event_ids: list[int]) -> None:
+    """Lock events (on PostgreSQL; SQLite's writers are serialised already) before counting
+    their places, in the order registration locks them (position, id), so two writers never
+    wait for each other crosswise."""
+    if event_ids:
+        db.session.execute(select(Event.id).where(Event.id.in_(event_ids))
+                           .order_by(Event.position, Event.id).with_for_update())
+
+
 def _check_room(entries: list[Entry]) -> None:
     """Approving a rejected entry gives it a place again: refused where that would take its
     event past its capacity (a pending entry holds its place already)."""
@@ -138,12 +147,10 @@ def _check_room(entries: list[Entry]) -> None:
     for entry in entries:
         if entry.status not in TAKES_A_PLACE:
             joining.setdefault(entry.event, []).append(entry)
+    # Two organisers approving at once count one after the other.
+    _lock_events([event.id for event in joining if event.capacity is not None])
     for event, newcomers in joining.items():
-        if event.capacity is None:
-            continue
-        # Two organisers approving at once count one after the other.
-        db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-        if taken_places(event) + len(newcomers) > event.capacity:
+        if event.capacity is not None and taken_places(event) + len(newcomers) > event.capacity:
             raise EntryActionRefused("full", newcomers[0])
 
 
@@ -189,6 +196,7 @@ def import_entries(contest: Contest, table: list[list[str]], mapping: list[str |
     """Check the file again inside the transaction and import every row, or nothing when any
     row has a problem (returned so the preview can show it)."""
     with write_transaction():
+        _lock_events([e.id for e in contest.events])  # the room counted below stays free
         checked = check_import(contest, table, mapping, default_event)
         if not checked.is_clean:
             return checked
@@ -208,10 +216,13 @@ def import_entries(contest: Contest, table: list[list[str]], mapping: list[str |
                 # One entry per team, named by it, with every row of the team as a member.
                 team = teams.get((row.event, row.team))
                 if team is None:
+                    # The team's delegation is the one its rows give (the checks made them agree),
+                    # whatever a member already on file was registered under.
+                    delegation = delegation_named(contest, person.delegation)
                     team = teams[(row.event, row.team)] = Entry(
                         contest_id=contest.id, event_id=events[row.event].id, contestant_id=None,
-                        delegation_id=contestant.delegation_id, name=row.team, status=IMPORT_STATUS, bib=None,
-                        reviewed_at=utcnow(), reviewed_by_id=user.id)
+                        delegation_id=delegation.id if delegation else None, name=row.team, status=IMPORT_STATUS,
+                        bib=None, reviewed_at=utcnow(), reviewed_by_id=user.id)
                     db.session.add(team)
                 team.members.append(contestant)
                 continue

@@ -268,7 +268,8 @@ def snapshot(event: Event) -> dict:
 
 
 def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
-                 board: Board | None = None, shown_bibs: dict[int, str] | None = None) -> Patch | None:
+                 board: Board | None = None, shown_bibs: dict[int, str] | None = None,
+                 full: bool = False) -> Patch | None:
     """Recompute the given entries and the event's ranks inside the caller's transaction,
     bump the board's seq when anything the public sees changed, and return the patch.
 
@@ -279,7 +280,8 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     board of thousands costs about what it costs on a board of twenty.
 
     `shown_bibs`: entries whose bib this transaction changed (renumbering), with the bib the
-    board showed them under; a row is keyed by its bib, so the patch drops the old one."""
+    board showed them under; a row is keyed by its bib, so the patch drops the old one.
+    `full`: rank the whole board, trusting no stored rank (a rebuild, an import)."""
     board = board or lock_board(event.id)
     rule = rule or event_rule(event)
     entry_ids = set(entry_ids)
@@ -307,7 +309,7 @@ def update_event(event: Event, entry_ids, rule: scoring.EventRule | None = None,
                 gone.add(entry.bib)  # it may have been on the board: clients drop it
     db.session.flush()
 
-    window = _window(named, after)
+    window = None if full else _window(named, after)
     if window is None:
         lines, above, field = board_lines(event, codes=codes), 0, None
         # Entries that left the board (rejected, withdrawn) without being named keep no rank.
@@ -402,4 +404,4 @@ def _window_place(event_id: int, board: Board, lines: dict[int, Line], hi: Decim
 
 def rebuild_event(event: Event) -> Patch | None:
     """Recompute every result of the event from its marks (the `results-rebuild` command)."""
-    return update_event(event, [e.id for e in event.entries])
+    return update_event(event, [e.id for e in event.entries], full=True)

@@ -287,6 +287,22 @@ def test_a_team_event_imports_one_entry_per_team_with_its_members(org_client, co
     assert db.session.query(Entry).count() == 3
 
 
+def test_a_team_takes_the_delegation_its_rows_give(org_client, contest):
+    # A member already on file under another delegation does not carry it into the team.
+    from competition.contests.models import Event
+    contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=3))
+    db.session.commit()
+    registered(org_client, 1, events=["ai"], delegation="京东方科技集团工会")
+    table = [["姓名", "公民身份号码", "联系电话", "参赛单位", "参赛项目", "队名"],
+             ["张𠈌䶮", resident_id(1), "13800138000", "首钢集团工会", "网络安全管理员", "首钢一队"],
+             ["李四", resident_id(3), "13800138001", "首钢集团工会", "网络安全管理员", "首钢一队"]]
+    url = preview_url(upload(org_client, "队.csv", csv_file(table, "utf-8-sig")))
+    org_client.post(url, data={f"map_{i}": f for i, f in enumerate(
+        ["name", "id_number", "mobile", "delegation", "event", "team"])})
+    team = db.session.scalar(select(Entry).where(Entry.name == "首钢一队"))
+    assert team.delegation.name == "首钢集团工会"
+
+
 def test_unmatched_column_is_mapped_by_hand(org_client, contest):
     table = [["名字缩写", "身份证号", "手机", "单位"], ["张三", resident_id(11), "13900000011", "首钢集团工会"]]
     url = preview_url(upload(org_client, "a.csv", csv_file(table, "utf-8"), default_event="ai"))
