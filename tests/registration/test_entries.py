@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from competition.audit.models import AuditEntry
-from competition.contests.models import Contestant, Delegation, Entry
+from competition.contests.models import Contestant, Delegation, Entry, Event
 from competition.extensions import db
 from competition.registration.identity import mask_id
 
@@ -38,6 +38,11 @@ def org_client(app, client, contest):
     organiser("org1")
     login(client, "org1")
     return client
+
+
+def add_team_event(contest, size: int) -> None:
+    contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=size))
+    db.session.commit()
 
 
 def registered(client, n: int, **changes) -> Entry:
@@ -250,9 +255,7 @@ def test_an_import_past_an_events_capacity_imports_nothing(org_client, contest):
 
 
 def test_a_team_event_imports_one_entry_per_team_with_its_members(org_client, contest):
-    from competition.contests.models import Event
-    contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=2))
-    db.session.commit()
+    add_team_event(contest, size=2)
     table = [[*HEADER, "队名"],
              *[[*r[:8], "网络安全管理员", team] for r, team in zip(rows(4), ["首钢一队", "电力队", "首钢一队", "电力队"])],
              [*rows(1, start=200)[0], ""]]
@@ -289,9 +292,7 @@ def test_a_team_event_imports_one_entry_per_team_with_its_members(org_client, co
 
 def test_a_team_takes_the_delegation_its_rows_give(org_client, contest):
     # A member already on file under another delegation does not carry it into the team.
-    from competition.contests.models import Event
-    contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=3))
-    db.session.commit()
+    add_team_event(contest, size=3)
     registered(org_client, 1, events=["ai"], delegation="京东方科技集团工会")
     table = [["姓名", "公民身份号码", "联系电话", "参赛单位", "参赛项目", "队名"],
              ["张𠈌䶮", resident_id(1), "13800138000", "首钢集团工会", "网络安全管理员", "首钢一队"],
@@ -348,9 +349,7 @@ def test_templates_have_canonical_headers(org_client, contest, fmt):
         sheet = load_workbook(io.BytesIO(response.data)).active
         assert [c.value for c in sheet[1]] == expected
     # With a team event, a column for the team's name.
-    from competition.contests.models import Event
-    contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=2))
-    db.session.commit()
+    add_team_event(contest, size=2)
     response = org_client.get(f"{BASE}/import/template.csv")
     assert next(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))) == [*expected, "队名"]
 
