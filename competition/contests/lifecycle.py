@@ -69,6 +69,12 @@ def takes_registrations(contest) -> bool:
     return contest.status == "registration" and contest.archived_at is None
 
 
+def places_left(capacity: int | None, taken: int) -> int | None:
+    """How many more entries an event of this capacity takes with `taken` places held (a
+    pending or approved entry holds one); None when it has no limit."""
+    return None if capacity is None else max(0, capacity - taken)
+
+
 def registration_closed_reason(contest, event, now: datetime, taken: int | None = None) -> str | None:
     """None when a new entry may register for `event` at `now` (naive UTC, as stored); else
     "closed" (the contest takes no registrations), "deadline" (the event's has passed) or
@@ -81,7 +87,7 @@ def registration_closed_reason(contest, event, now: datetime, taken: int | None 
     if event.capacity is not None:
         if taken is None:
             taken = sum(1 for entry in event.entries if entry.status in TAKES_A_PLACE)
-        if taken >= event.capacity:
+        if places_left(event.capacity, taken) == 0:
             return "full"
     return None
 

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.models import record
-from ..contests.lifecycle import TAKES_A_PLACE
+from ..contests.lifecycle import TAKES_A_PLACE, places_left
 from ..contests.models import Contest, Contestant, Delegation, Entry, Event, entry_member
 from ..database import utcnow, write_transaction
 from ..extensions import db
@@ -150,7 +150,8 @@ def _check_room(entries: list[Entry]) -> None:
     # Two organisers approving at once count one after the other.
     _lock_events([event.id for event in joining if event.capacity is not None])
     for event, newcomers in joining.items():
-        if event.capacity is not None and taken_places(event) + len(newcomers) > event.capacity:
+        left = places_left(event.capacity, taken_places(event))
+        if left is not None and len(newcomers) > left:
             raise EntryActionRefused("full", newcomers[0])
 
 
@@ -178,7 +179,7 @@ def import_context(contest: Contest, default_event: str | None) -> importing.Imp
     teams = set(db.session.execute(
         select(Event.code, Entry.name).join(Entry, Entry.event_id == Event.id)
         .where(Event.contest_id == contest.id, Event.is_team)).tuples())
-    room = {e.code: max(0, e.capacity - taken_places(e)) for e in contest.events if e.capacity is not None}
+    room = {e.code: places_left(e.capacity, taken_places(e)) for e in contest.events if e.capacity is not None}
     return importing.ImportContext(
         events=events, team_events=team_events,
         default_event=default_event if default_event in events else None, entered=entered, known_names=known,
