@@ -131,3 +131,17 @@ def sample_contest(**changes) -> dict:
     data = copy.deepcopy(SAMPLE_CONTEST)
     data.update(changes)
     return data
+
+
+def apply_patch(board: dict, patch: dict) -> dict:
+    """What a client does with a patch (DESIGN.md §4): removals, then upserts; the board is
+    then at the patch's seq (and frozen or not, when the patch says)."""
+    rows = {r["entry"]: r for r in board["rows"]}
+    for bib in patch["remove"]:
+        rows.pop(bib, None)
+    for row in patch["upsert"]:
+        rows[row["entry"]] = row
+    after = dict(board, seq=patch["seq"], rows=list(rows.values()))
+    if "frozen" in patch:
+        after["frozen"] = patch["frozen"]
+    return after

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -84,3 +85,13 @@ class LiveServer:
         if getattr(self, "log", None):
             self.log.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def in_app(server: LiveServer, code: str) -> str:
+    """Run Python in an app context against the server's database (one process: fast)."""
+    script = ("from competition import create_app\napp = create_app()\nwith app.app_context():\n"
+              + textwrap.indent(textwrap.dedent(code), "    "))
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=server.env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

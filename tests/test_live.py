@@ -10,6 +10,7 @@ import pytest
 import requests
 import socketio
 
+from .helpers import apply_patch
 from .server import LiveServer
 
 pytestmark = pytest.mark.live
@@ -53,12 +54,7 @@ class Watcher:
             if patch["base"] != self.board["seq"]:
                 threading.Thread(target=self.resync, daemon=True).start()
                 return
-            rows = {r["entry"]: r for r in self.board["rows"]}
-            for bib in patch["remove"]:
-                rows.pop(bib, None)
-            for row in patch["upsert"]:
-                rows[row["entry"]] = row
-            self.board = dict(self.board, seq=patch["seq"], rows=list(rows.values()))
+            self.board = apply_patch(self.board, patch)
             self.changed.notify_all()
 
     def wait_for(self, seq: int, timeout: float = 10) -> dict:

@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 
 from competition.live.coalesce import Coalescer, chains, merge
 
-from .server import LiveServer
-from .test_live_freeze import in_app
+from .server import LiveServer, in_app
 
 SAMPLE = Path(__file__).parent / "data" / "sample-contest.json"
 SLUG, EVENT = "sample-2026", "iot"

@@ -9,9 +9,6 @@ and chief judges only; a contest that hides names sends bibs alone."""
 import json
 import random
 import re
-import subprocess
-import sys
-import textwrap
 import threading
 import uuid
 from pathlib import Path
@@ -33,8 +30,8 @@ from competition.marking.services import submit_mark
 from competition.results import services as results
 from competition.results.models import Board
 
-from .helpers import PASSWORD, isolated_client, login, make_user, sample_contest
-from .server import ROOT, LiveServer
+from .helpers import PASSWORD, apply_patch, isolated_client, login, make_user, sample_contest
+from .server import LiveServer, in_app
 
 SAMPLE = Path(__file__).parent / "data" / "sample-contest.json"
 SLUG, EVENT = "sample-2026", "iot"
@@ -54,12 +51,7 @@ def random_mark(rng: random.Random, bibs=("S01", "S02", "S03", "S04")):
 
 def apply(board: dict, patch: dict) -> dict:
     assert patch["base"] == board["seq"], f"patch {patch['base']}->{patch['seq']} on seq {board['seq']}"
-    rows = {r["entry"]: r for r in board["rows"]}
-    for bib in patch["remove"]:
-        rows.pop(bib, None)
-    for row in patch["upsert"]:
-        rows[row["entry"]] = row
-    return dict(board, seq=patch["seq"], rows=list(rows.values()), frozen=patch.get("frozen", board["frozen"]))
+    return apply_patch(board, patch)
 
 
 def by_entry(board: dict) -> dict:
@@ -295,16 +287,6 @@ def test_the_organiser_freezes_reveals_and_unfreezes(people):
 
 
 # --- against a real server ----------------------------------------------------------------
-
-def in_app(server: LiveServer, code: str) -> str:
-    """Run Python in an app context against the server's database (one process: fast)."""
-    script = ("from competition import create_app\napp = create_app()\nwith app.app_context():\n"
-              + textwrap.indent(textwrap.dedent(code), "    "))
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=server.env, capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
 
 SETUP = f"""
 import json

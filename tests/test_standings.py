@@ -21,8 +21,7 @@ from competition.marking.services import submit_mark
 from competition.scoring.marks import RuleError
 from competition.scoring.standings import delegation_standings
 
-from .server import LiveServer
-from .test_live_freeze import in_app
+from .server import LiveServer, in_app
 
 D = Decimal
 SLUG = "standings-2026"

@@ -21,6 +21,7 @@ from competition import create_app
 from competition.extensions import db
 
 from ..conftest import PG_ADMIN_URL
+from ..helpers import apply_patch
 from ..server import free_port
 
 PASSWORD = "cluster-pass-1"
@@ -334,12 +335,7 @@ class Spectator:
             if patch["base"] != self.board["seq"]:
                 threading.Thread(target=self.resync, daemon=True).start()
                 return
-            rows = {r["entry"]: r for r in self.board["rows"]}
-            for bib in patch["remove"]:
-                rows.pop(bib, None)
-            for row in patch["upsert"]:
-                rows[row["entry"]] = row
-            self.board = dict(self.board, seq=patch["seq"], rows=list(rows.values()))
+            self.board = apply_patch(self.board, patch)
             self.changed.notify_all()
 
     def wait_for(self, predicate, timeout: float = 20) -> bool:

@@ -11,20 +11,8 @@ from competition.contests.queries import contest_by_slug, event_by_code
 from competition.extensions import db
 from competition.policy import has_conflict
 
-from .helpers import PASSWORD, isolated_client, login, make_user
-from .staff_setup import SLUG, english, ai_entries, ai_event, delegation, judge_named, staff_contest
-
-
-@pytest.fixture
-def contest(app):
-    return staff_contest(app)
-
-
-@pytest.fixture
-def organiser(app, contest):
-    client = english(isolated_client(app))
-    login(client, "org1")
-    return client
+from ..helpers import PASSWORD, make_user
+from ..staff_setup import SLUG, ai_entries, ai_event, delegation, judge_named
 
 
 def actions(name):

@@ -9,20 +9,7 @@ from competition.contests.models import Entry
 from competition.contests.queries import contest_by_slug, event_by_code
 from competition.extensions import db
 
-from .helpers import isolated_client, login
-from .staff_setup import SLUG, english, ai_entries, staff_contest
-
-
-@pytest.fixture
-def contest(app):
-    return staff_contest(app)
-
-
-@pytest.fixture
-def organiser(app, contest):
-    client = english(isolated_client(app))
-    login(client, "org1")
-    return client
+from ..staff_setup import SLUG, ai_entries
 
 
 def audit(action):

@@ -12,22 +12,10 @@ from competition.audit.models import AuditEntry
 from competition.database import utcnow
 from competition.extensions import db
 
-from .helpers import isolated_client, login
-from .staff_setup import SLUG, english, judge_named, staff_contest
+from ..helpers import isolated_client, login
+from ..staff_setup import SLUG, english, judge_named
 
 URL = re.compile(r'data-login-url>(http://[^<]+)<')
-
-
-@pytest.fixture
-def contest(app):
-    return staff_contest(app)
-
-
-@pytest.fixture
-def organiser(app, contest):
-    client = english(isolated_client(app))
-    login(client, "org1")
-    return client
 
 
 @pytest.fixture
@@ -150,7 +138,7 @@ def test_no_link_for_an_account_with_other_powers(organiser, app, power):
     from competition.accounts.services import find_user
     from competition.contests.models import Judge
     from competition.contests.queries import contest_by_slug
-    from .helpers import make_user
+    from ..helpers import make_user
     if power == "admin":
         make_user("boss", name="管理员", is_admin=True)
         username = "boss"

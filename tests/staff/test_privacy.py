@@ -18,21 +18,9 @@ from competition.extensions import db
 from competition.marking.services import submit_mark
 from competition.privacy import mask_id_number, mask_phone
 
-from .helpers import PASSWORD, isolated_client, login
-from .server import LiveServer
-from .staff_setup import PEOPLE, SLUG, ai_entries, english, judge_named, staff_contest
-
-
-@pytest.fixture
-def contest(app):
-    return staff_contest(app)
-
-
-@pytest.fixture
-def organiser(app, contest):
-    client = english(isolated_client(app))
-    login(client, "org1")
-    return client
+from ..helpers import PASSWORD, isolated_client, login
+from ..server import LiveServer
+from ..staff_setup import PEOPLE, SLUG, ai_entries, judge_named
 
 
 def person(name) -> Contestant:
