@@ -145,22 +145,21 @@ def contest_status(slug: str):
 @bp.post("/c/<slug>/archive")
 @login_required
 def contest_archive(slug: str):
-    contest = managed_contest(slug)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.set_archived(current_user, contest, True)
-    flash(_("The contest is archived: it is off the public pages and the judges' lists."), "success")
-    return redirect(url_for("organiser.contest_settings", slug=contest.slug))
+    return _set_archived(slug, True, _("The contest is archived: it is off the public pages and the judges' lists."))
 
 
 @bp.post("/c/<slug>/unarchive")
 @login_required
 def contest_unarchive(slug: str):
+    return _set_archived(slug, False, _("The contest is back from the archive."))
+
+
+def _set_archived(slug: str, archived: bool, message: str):
     contest = managed_contest(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.set_archived(current_user, contest, False)
-    flash(_("The contest is back from the archive."), "success")
+    services.set_archived(current_user, contest, archived)
+    flash(message, "success")
     return redirect(url_for("organiser.contest_settings", slug=contest.slug))
 
 
