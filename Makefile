@@ -60,10 +60,10 @@ test: install-test browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 babel-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 -k lazy_ngettext:1,2 -o competition/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 -k lazy_ngettext:1,2 -k N_ -k Nn_:1,2 -o competition/translations/messages.pot --no-location --sort-output .
 
 babel-update: babel-extract
-	$(BIN)/pybabel update -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching --ignore-obsolete
 
 babel-compile: install
 	$(BIN)/pybabel compile -d competition/translations

@@ -111,7 +111,9 @@ def plain_inserts(url: str, data: dict, plans: dict) -> float:
 
     from competition import database  # noqa: F401  (SQLite: WAL, busy timeout, BEGIN IMMEDIATE)
     from competition.accounts.models import User
-    from competition.contests.models import Contest, Criterion, Entry, Event, Judge
+    from competition.contests.models import Contest, Criterion, Event
+    from competition.entries.models import Entry
+    from competition.judges.models import Judge
     from competition.marking.models import Mark, MarkRevision
     engine = create_engine(url, pool_size=len(plans) + 2)
     slug = data["contest"]["slug"]

@@ -108,7 +108,7 @@ class Board:
         from competition import create_app
         from competition.accounts.models import User
         from competition.contest_files.services import import_contest
-        from competition.contests.models import Entry
+        from competition.entries.models import Entry
         from competition.extensions import db
 
         self.n, self.kind = n, kind
@@ -129,7 +129,8 @@ class Board:
         self.samples = {name: {"wall": [], "cpu": [], "statements": [], "rows": []} for name in SCENARIOS}
 
     def _value(self, bib: str, criterion: str) -> Decimal:
-        from competition.contests.models import Criterion, Entry
+        from competition.contests.models import Criterion
+        from competition.entries.models import Entry
         from competition.extensions import db
         from competition.marking.models import Mark
         value = db.session.scalar(select(Mark.value).join(Entry, Entry.id == Mark.entry_id)
@@ -153,12 +154,12 @@ class Board:
         from competition.contests.models import Criterion, Event
         from competition.extensions import db
         from competition.marking.models import Mark, MarkRevision
-        from competition.results.services import rebuild_event
+        from competition.boards.results import recompute_event
         criterion_id = db.session.scalar(select(Criterion.id).where(Criterion.code == SCENARIOS["new"]))
         marks = select(Mark.id).where(Mark.criterion_id == criterion_id)
         db.session.execute(MarkRevision.__table__.delete().where(MarkRevision.mark_id.in_(marks)))
         db.session.execute(Mark.__table__.delete().where(Mark.criterion_id == criterion_id))
-        rebuild_event(db.session.scalar(select(Event)))
+        recompute_event(db.session.scalar(select(Event)))
         db.session.commit()
         db.session.remove()
 
@@ -190,7 +191,9 @@ class Board:
 
     def plain_inserts(self, count: int) -> list[float]:
         """The baseline: a mark row and its revision inserted plainly, one transaction each."""
-        from competition.contests.models import Criterion, Entry, Judge
+        from competition.contests.models import Criterion
+        from competition.entries.models import Entry
+        from competition.judges.models import Judge
         from competition.extensions import db
         from competition.marking.models import Mark, MarkRevision
         with self.app.app_context():

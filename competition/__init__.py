@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,30 +37,29 @@ def create_app(config: dict | None = None) -> Flask:
                       logger=False, engineio_logger=False)
 
     from . import models  # noqa: F401  (every table registered before the first query)
-    from .i18n import init_i18n
-    from .errors import init_errors
     from .accounts import init_accounts
     from .accounts.routes import bp as accounts_bp
-    from .public.routes import bp as public_bp
     from .api.routes import bp as api_bp
-    from .judging.routes import bp as judging_bp
     from .boards.routes import bp as boards_bp
-    from .health import bp as health_bp
-    from .organiser import bp as organiser_bp
-    from .registration.routes import bp as registration_bp
     from .cli import register_cli
+    from .contest_files.routes import bp as contest_files_bp
+    from .contests.routes import bp as contests_bp
+    from .entries.routes import bp as entries_bp
+    from .errors import init_errors
+    from .health import bp as health_bp
+    from .i18n import init_i18n
+    from .judges.routes import bp as judges_bp
+    from .judging.routes import bp as judging_bp
+    from .numbering.routes import bp as numbering_bp
+    from .public.routes import bp as public_bp
 
     init_i18n(app)
     init_errors(app)
     init_accounts(app)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(judging_bp)
-    app.register_blueprint(boards_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(organiser_bp)
-    app.register_blueprint(registration_bp)
+    # One blueprint per feature, each defined in its routes.py.
+    for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, numbering_bp, judges_bp,
+                      judging_bp, boards_bp, api_bp, health_bp):
+        app.register_blueprint(blueprint)
     register_cli(app)
 
     from .live import init_live

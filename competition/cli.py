@@ -1,11 +1,24 @@
-"""Command-line tools: `flask --app wsgi <command>`."""
+"""Command-line tools: `flask --app wsgi <command>`. Messages follow the terminal's language
+(LC_ALL, LC_MESSAGES or LANG: zh… for Chinese, en… for English; else the app's default)."""
 import json
+import os
 import sys
 
 import click
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from .extensions import db
+
+
+def terminal_locale(default: str = "zh_Hans") -> str:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (os.environ.get(name) or "").lower()
+        if value.startswith("zh"):
+            return "zh_Hans"
+        if value.startswith("en"):
+            return "en"
+    return default
 
 
 def register_cli(app) -> None:
@@ -47,8 +60,9 @@ def contest_import(path):
         contest = import_contest(load_file(path))
     except ContestFileInvalid as invalid:
         click.echo(f"{path}: {len(invalid.problems)} problem(s), nothing imported:", err=True)
-        for problem in invalid.problems:
-            click.echo(f"  {problem}", err=True)
+        with force_locale(terminal_locale()):
+            for line in invalid.lines():
+                click.echo(f"  {line}", err=True)
         sys.exit(1)
     click.echo(f"Imported contest {contest.slug} with {len(contest.events)} event(s).")
 
@@ -60,7 +74,7 @@ def contest_import(path):
 def contest_export(slug, output):
     """Write a contest as its JSON file."""
     from .contest_files.services import export_contest
-    from .contests.queries import contest_by_slug
+    from .contests.models import contest_by_slug
     contest = contest_by_slug(slug)
     if contest is None:
         raise click.ClickException(f"No contest with the slug {slug!r}.")
@@ -77,9 +91,9 @@ def contest_export(slug, output):
 @click.option("--contest", "slug", default=None, help="Only this contest.")
 def results_rebuild(slug):
     """Recompute every result from the marks; boards that change get a new seq."""
+    from .boards.results import publish, recompute_event
     from .contests.models import Contest, Event
     from .database import write_transaction
-    from .results.services import publish, rebuild_event
     query = select(Event.id).join(Contest).order_by(Contest.id, Event.position, Event.id)
     if slug:
         query = query.where(Contest.slug == slug)
@@ -88,7 +102,7 @@ def results_rebuild(slug):
     for event_id in ids:
         with write_transaction():
             event = db.session.get(Event, event_id)
-            patch = rebuild_event(event)
+            patch = recompute_event(event)
         publish([patch])
         changed += patch is not None
     click.echo(f"Rebuilt {len(ids)} event(s); {changed} board(s) changed.")
@@ -104,7 +118,8 @@ def judge_token(username, label):
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
     token = issue_token(user, label)
-    click.echo(f"API token for {user.username} (keep it secret; revoke it from the organiser pages):")
+    click.echo(f"API token for {user.username} (keep it secret; an organiser revokes it on the contest's "
+               "judges page, and removing the judge revokes it too):")
     click.echo(token)
 
 

@@ -100,7 +100,7 @@ def write_transaction():
     """One transaction for one action: commits on success, rolls back on any error.
 
     On SQLite it starts with BEGIN IMMEDIATE; on PostgreSQL callers lock the rows they
-    read-modify-write (see results.services.lock_board)."""
+    read-modify-write (see boards.results.lock_board)."""
     session = db.session()  # the real Session behind Flask-SQLAlchemy's scoped_session
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:

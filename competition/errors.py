@@ -1,6 +1,8 @@
 """Errors: JSON `{"error": {"code", "message"}}` for the API, a friendly page elsewhere, and
-never a stack trace."""
-from flask import current_app, jsonify, render_template, request
+never a stack trace. An action the rules refuse raises ActionRefused, the one refusal of the
+app: a status, a code and its parameters; the handler here says it in the reader's words
+(competition.messages), as JSON for the API and as a flash message on the page it came from."""
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -10,6 +12,29 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
          429: "too_many_requests", 500: "server_error", 503: "unavailable"}
+
+
+class ActionRefused(Exception):
+    """An action that cannot be done: the HTTP status (403, 404, 409, 422 …), a machine
+    `code` (the API's error code, and the key of its message in competition.messages), the
+    message's `params` and, for a form, the `field` it concerns. `say` names another message
+    where one code covers several cases (the API's "not_found"). Services raise it before they
+    write anything, or inside their transaction, which then rolls back."""
+
+    def __init__(self, status: int, code: str, params: dict | None = None, *, field: str | None = None,
+                 say: str | None = None):
+        super().__init__(code)
+        self.status, self.code, self.params, self.field = status, code, dict(params or {}), field
+        self.say = say or code
+
+    @property
+    def message(self) -> str:
+        """What the refusal says in the reader's language."""
+        from .messages import message
+        return message(self.say, **self.params)
+
+    def __repr__(self) -> str:
+        return f"ActionRefused({self.status}, {self.code!r}, {self.params!r})"
 
 
 def wants_json() -> bool:
@@ -79,7 +104,19 @@ def database_unavailable(exc):
     return body, status, {"Retry-After": "5"}
 
 
+def refusal_response(refused: ActionRefused):
+    """JSON for an API client; else the message flashed on the page the form came from."""
+    if wants_json():
+        extra = {"field": refused.field} if refused.field else {}
+        return json_error(refused.status, refused.message, refused.code, **extra)
+    from .safety import back_target
+    flash(refused.message, "error")
+    return redirect(back_target(url_for("public.home")))
+
+
 def init_errors(app) -> None:
+    app.register_error_handler(ActionRefused, refusal_response)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         message = _("The form has expired or was sent from elsewhere. Please reload the page and try again.")

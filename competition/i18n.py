@@ -1,17 +1,17 @@
 """Chinese first: the locale follows the user's choice, then the browser, then zh_Hans."""
-from urllib.parse import urlsplit
-
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from .extensions import babel
-from .safety import safe_next
+from .messages import status_label
+from .safety import back_target
 
 bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a command, a background task: the app's default
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans")
     chosen = session.get("lang")
     if chosen in ("zh_Hans", "en"):
         return chosen
@@ -29,18 +29,7 @@ def select_locale() -> str:
 def switch(lang: str):
     if lang in ("zh_Hans", "en"):
         session["lang"] = lang
-    target = request.form.get("next") or _same_site_path(request.referrer)
-    return redirect(safe_next(target) or url_for("public.home"))
-
-
-def _same_site_path(url: str | None) -> str | None:
-    """The path of a Referer from this very site, else None."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if parts.netloc != request.host:
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return redirect(back_target(url_for("public.home")))
 
 
 def init_i18n(app) -> None:
@@ -52,12 +41,3 @@ def init_i18n(app) -> None:
         locale = str(get_locale() or "zh_Hans")
         return {"current_lang": locale, "html_lang": "zh-Hans" if locale.startswith("zh") else "en",
                 "status_label": status_label}
-
-
-def status_label(status: str) -> str:
-    labels = {
-        "draft": _("Draft"), "registration": _("Registration open"), "judging": _("Judging"),
-        "finished": _("Finished"), "published": _("Results published"),
-        "provisional": _("Provisional"), "final": _("Final"),
-    }
-    return labels.get(status, status)

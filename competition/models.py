@@ -1,10 +1,11 @@
 """Every table, imported in one place so Alembic and the shell see the whole schema."""
-from .accounts.models import ApiToken, LoginLink, Organisation, User
+from .accounts.models import ApiToken, Organisation, User
 from .audit.models import AuditEntry
-from .contests.models import (Assignment, Contest, Contestant, Criterion, Delegation, Entry, Event,
-                              Judge, PanelSeat, Section, entry_member)
+from .boards.models import Board, Result
+from .contests.models import Contest, Criterion, Event, Section
+from .entries.models import Contestant, Delegation, Entry, entry_member
+from .judges.models import Assignment, Judge, LoginLink, PanelSeat
 from .marking.models import Mark, MarkRevision, Penalty
-from .results.models import Board, Result
 
 __all__ = ["ApiToken", "Assignment", "AuditEntry", "Board", "Contest", "Contestant", "Criterion",
            "Delegation", "Entry", "Event", "Judge", "LoginLink", "Mark", "MarkRevision", "Organisation",

@@ -1,35 +1,51 @@
-"""Who may do what — the one place roles are checked. Views call these at the top of a
-handler; templates only ask them."""
+"""Who may do what: the one place permissions are decided. Handlers call these at the top;
+services call them again inside their transactions; templates only ask them.
+
+The finders at the end (managed_contest, viewable_event …) are the scope of every page: they
+answer 404 for a contest the user may not see or manage, exactly as for one that does not
+exist, so another organisation's drafts never leak their existence."""
+from flask import abort
+from flask_login import current_user
 from sqlalchemy import select
 
-from .contests.models import Contest, Event, Judge, PanelSeat
+from .contests.models import Contest, Event, contest_by_slug, event_by_code
 from .extensions import db
+from .judges.models import Assignment, Judge, PanelSeat
+
+
+def _known(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
 
 
 def is_admin(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_admin)
+    return _known(user) and user.is_admin
 
 
 def can_manage_contest(user, contest: Contest) -> bool:
     """Platform admins, and organisers of the contest's own organisation."""
-    if not getattr(user, "is_authenticated", False):
+    if not _known(user):
         return False
     return user.is_admin or (user.organisation_id is not None and user.organisation_id == contest.organisation_id)
 
 
 def can_create_contest(user) -> bool:
     """Organisers (for their organisation) and platform admins."""
-    return bool(getattr(user, "is_authenticated", False) and (user.is_admin or user.organisation_id is not None))
+    return _known(user) and (user.is_admin or user.organisation_id is not None)
+
+
+def can_view_contest(user, contest: Contest) -> bool:
+    return contest.is_public or can_manage_contest(user, contest)
 
 
 def judge_role(user, contest: Contest) -> Judge | None:
-    if not getattr(user, "is_authenticated", False):
+    if not _known(user):
         return None
     return db.session.scalar(select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id))
 
 
 def is_chief_of(user, event: Event) -> bool:
-    if not getattr(user, "is_authenticated", False):
+    """A chief judge (裁判长) acts only in the events where they hold the chief's seat."""
+    if not _known(user):
         return False
     return db.session.scalar(
         select(PanelSeat.id).join(Judge, Judge.id == PanelSeat.judge_id)
@@ -50,56 +66,110 @@ def live_events(user, contest: Contest) -> list:
     return [event for event in contest.events if is_chief_of(user, event)]
 
 
-def can_view_contest(user, contest: Contest) -> bool:
-    return contest.is_public or can_manage_contest(user, contest)
-
-
-# --- judging ---------------------------------------------------------------------------------
-
-def has_conflict(judge: Judge | None, entry) -> bool:
-    """A judge never marks an entry of their own delegation."""
-    return judge is not None and judge.delegation_id is not None and judge.delegation_id == entry.delegation_id
-
-
-def can_mark(user, entry, criterion) -> bool:
-    """Whether the user may mark this (entry, criterion): a judge of the contest, assigned to
-    exactly this pair, and not of the entry's delegation. Locks and the contest's status are
-    not rights: marking.services.submit_mark answers those with 409."""
-    judge = judge_role(user, entry.event.contest)
-    if judge is None or has_conflict(judge, entry):
-        return False
-    from .contests.models import Assignment
-    return db.session.scalar(select(Assignment.id).where(
-        Assignment.entry_id == entry.id, Assignment.criterion_id == criterion.id,
-        Assignment.judge_id == judge.id)) is not None
-
-
-def markable_criteria(user, entry) -> list:
-    """The criteria of the entry the user may mark, in the scheme's order; [] when none."""
-    judge = judge_role(user, entry.event.contest)
-    if judge is None or has_conflict(judge, entry):
-        return []
-    from .contests.models import Assignment, Criterion
-    return list(db.session.scalars(
-        select(Criterion).join(Assignment, Assignment.criterion_id == Criterion.id)
-        .where(Assignment.entry_id == entry.id, Assignment.judge_id == judge.id)
-        .order_by(Criterion.position, Criterion.id)))
-
-
-def can_judge(user, contest: Contest) -> bool:
-    """A judge (chief judges included) of this contest: may open its judging pages."""
-    return judge_role(user, contest) is not None
-
-
 def has_judging(user) -> bool:
     """Whether the user judges in any contest still kept (for the "My judging" link)."""
-    if not getattr(user, "is_authenticated", False):
+    if not _known(user):
         return False
     return db.session.scalar(
         select(Judge.id).join(Contest, Contest.id == Judge.contest_id)
         .where(Judge.user_id == user.id, Contest.archived_at.is_(None)).limit(1)) is not None
 
 
-def can_chief(user, event: Event) -> bool:
-    """A chief judge (裁判长) acts only in the events where they hold the chief's seat."""
-    return is_chief_of(user, event)
+# --- marking ---------------------------------------------------------------------------------
+
+def has_conflict(judge: Judge | None, entry) -> bool:
+    """A judge never marks an entry of their own delegation."""
+    return judge is not None and judge.delegation_id is not None and judge.delegation_id == entry.delegation_id
+
+
+def why_not_mark(judge: Judge | None, entry, criterion) -> str | None:
+    """Why this judge (the user's role in the entry's contest, or None) may not mark this
+    criterion of this entry: "not_a_judge", "conflict_of_interest" or "not_assigned"; None
+    when they may. Locks and the contest's status are not rights: the marking service answers
+    those with 409."""
+    if judge is None:
+        return "not_a_judge"
+    if has_conflict(judge, entry):
+        return "conflict_of_interest"
+    assigned = db.session.scalar(select(Assignment.id).where(
+        Assignment.entry_id == entry.id, Assignment.criterion_id == criterion.id, Assignment.judge_id == judge.id))
+    return None if assigned is not None else "not_assigned"
+
+
+def can_mark(user, entry, criterion) -> bool:
+    return why_not_mark(judge_role(user, entry.event.contest), entry, criterion) is None
+
+
+def markable_criteria(judge: Judge, entry) -> list:
+    """The criteria of the entry the judge may mark, in the scheme's order; [] when none."""
+    if has_conflict(judge, entry):
+        return []
+    from .contests.models import Criterion
+    return list(db.session.scalars(
+        select(Criterion).join(Assignment, Assignment.criterion_id == Criterion.id)
+        .where(Assignment.entry_id == entry.id, Assignment.judge_id == judge.id)
+        .order_by(Criterion.position, Criterion.id)))
+
+
+# --- the scope of a page: 404 for what is not the user's ----------------------------------------
+
+def _event_of(contest: Contest, code: str) -> Event:
+    event = event_by_code(contest, code)
+    if event is None:
+        abort(404)
+    return event
+
+
+def managed_contest(slug: str) -> Contest:
+    """The contest the current user manages (organisers' pages), else 404."""
+    contest = contest_by_slug(slug)
+    if contest is None or not can_manage_contest(current_user, contest):
+        abort(404)
+    return contest
+
+
+def managed_event(slug: str, code: str) -> tuple[Contest, Event]:
+    contest = managed_contest(slug)
+    return contest, _event_of(contest, code)
+
+
+def viewable_contest(slug: str) -> Contest:
+    """A contest the current user may see (public, or theirs to manage), else 404."""
+    contest = contest_by_slug(slug)
+    if contest is None or not can_view_contest(current_user, contest):
+        abort(404)
+    return contest
+
+
+def viewable_event(slug: str, code: str) -> tuple[Contest, Event]:
+    contest = viewable_contest(slug)
+    return contest, _event_of(contest, code)
+
+
+def live_view_contest(slug: str) -> tuple[Contest, list]:
+    """The contest whose judging the user follows live, with the events they may watch; 404
+    for anybody who may watch none."""
+    contest = contest_by_slug(slug)
+    events = live_events(current_user, contest) if contest is not None else []
+    if not events:
+        abort(404)
+    return contest, events
+
+
+def judged_contest(slug: str) -> tuple[Contest, Judge]:
+    """A contest still kept in which the current user judges, with their role; else 404."""
+    contest = contest_by_slug(slug)
+    judge = contest is not None and contest.archived_at is None and judge_role(current_user, contest)
+    if not judge:
+        abort(404)
+    return contest, judge
+
+
+def chief_event(slug: str, code: str) -> tuple[Contest, Event]:
+    """An event of a contest the user judges in, where they are the chief judge: 404 outside
+    their contests, 403 in an event of theirs they are not chief of."""
+    contest, _judge = judged_contest(slug)
+    event = _event_of(contest, code)
+    if not is_chief_of(current_user, event):
+        abort(403)
+    return contest, event

@@ -40,3 +40,12 @@ def mask_phone(value: str | None) -> str:
     if not hidden:
         hidden = set(digits)
     return "".join(MASK if i in hidden else c for i, c in enumerate(value))
+
+
+def mask_email(value: str | None) -> str:
+    """An e-mail address with its first character and its domain (z***@example.cn)."""
+    value = (value or "").strip()
+    if "@" not in value:
+        return _mask(value, 1, 0) if value else ""
+    local, domain = value.split("@", 1)
+    return local[:1] + MASK * 3 + "@" + domain

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from competition.accounts.models import Organisation
 from competition.contest_files.services import import_contest
-from competition.contests.models import (Contest, Contestant, Criterion, Delegation, Entry, Event, Judge,
-                                         Section)
-from competition.contests.queries import contest_by_slug, event_by_code
+from competition.contests.models import Contest, Criterion, Event, Section
+from competition.entries.models import Contestant, Delegation, Entry
+from competition.judges.models import Judge
+from competition.contests.models import contest_by_slug, event_by_code
 from competition.extensions import db
 
 from .helpers import make_user, sample_contest

@@ -13,7 +13,9 @@ from competition.accounts.models import ApiToken, User
 from competition.accounts.services import issue_token
 from competition.audit.models import AuditEntry
 from competition.contest_files.services import import_contest
-from competition.contests.models import Assignment, Contest, Contestant, Criterion, Entry, Judge
+from competition.contests.models import Contest, Criterion
+from competition.entries.models import Contestant, Entry
+from competition.judges.models import Assignment, Judge
 from competition.database import utcnow
 from competition.extensions import db
 from competition.marking.models import Mark, MarkRevision
@@ -417,7 +419,7 @@ def test_marking_outside_judging_is_409(tablet, contest, status):
     ("T1", "101", "over_max"),
     ("T1", 101, "over_max"),
     ("T1", "12.345", "too_many_decimals"),
-    ("P2", "2.5", "not_a_step"),
+    ("P2", "2.5", "not_a_whole_mark"),
     ("P2", "4", "over_max"),
     ("P1", "30.5", "over_max"),  # P1 (trimmed) takes 0-30 from each judge
     ("P1", "2.555", "too_many_decimals"),

@@ -13,12 +13,25 @@ from competition.accounts.services import authenticate, create_user, find_user
 from competition.audit.models import AuditEntry
 from competition.contest_files.schema import validate
 from competition.contest_files.services import ContestFileInvalid, export_contest, import_contest, load_file
-from competition.contests.models import Assignment, Contest, Criterion, Entry, Judge, PanelSeat
-from competition.contests.queries import contest_by_slug
+from competition.contests.models import Contest, Criterion
+from competition.entries.models import Entry
+from competition.judges.models import Assignment, Judge, PanelSeat
+from competition.contests.models import contest_by_slug
 from competition.database import write_transaction
 from competition.extensions import db
 from competition.marking.models import MarkRevision
-from competition.results.services import board_changed
+from competition.boards.results import board_changed
+
+@pytest.fixture
+def app_config():
+    """The checker's messages in English (outside a request, the app's default language)."""
+    return {"BABEL_DEFAULT_LOCALE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def english_terminal(monkeypatch):
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")  # a CLI run speaks its terminal's language
+
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample-contest.json"  # a copy of ../shared/contract/sample-contest.json
@@ -208,59 +221,61 @@ def test_ties_are_broken_by_the_chain_and_awards_follow_shared_ranks(app, runner
 # --- invalid files ----------------------------------------------------------------------
 
 INVALID_PROBLEMS = [
-    'contest.slug: must be 2 to 64 lowercase letters, digits or "-"',
-    'contest.blind: must be true or false',
-    'contest.status: must be one of draft, registration, judging, finished, published',
-    'contest.ends_on: must not be before starts_on',
-    'contest.organiser: unknown key',
-    'contest.name: required',
-    'events[0].places: must be at most 4',
-    'events[0].tie_break[0]: "section:Z" names no section of this event',
-    'events[0].tie_break[1]: must be "section:<code>" or "-completion_time"',
-    'events[0].awards[0].count: must be at least 1',
-    'events[0].awards[1]: give either "count" or "share" (a percentage of the ranked entries)',
-    'events[0].awards[2]: give either "count" or "share" (a percentage of the ranked entries)',
-    'events[0].sections[0].criteria[0].max: must be > 0',
-    'events[0].sections[0].criteria[0].kind: must be one of measurement, judgement',
-    'events[0].sections[0].criteria[0].judges: must be 1 for method "single"',
-    'events[0].sections[1].criteria[1].max: must be a string such as "7.5"',
-    'events[0].sections[1].criteria[1].judges: must be at least 3 to drop the 1 highest and 1 lowest marks',
-    'events[0].sections[1].criteria[2].code: duplicate criterion code "B1" '
-    '(first at events[0].sections[1].criteria[0])',
-    'events[0].sections[1].criteria[2].tolerance: required for method "tolerance"',
-    'events[0].sections[1].criteria[3].step: does not apply to method "judgement" (marks are whole numbers 0 to 3)',
-    'events[0].sections[1].criteria[3].descriptors: must list 4 descriptors: what 0, 1, 2 and 3 mean',
-    'events[0].sections[1].criteria[3].colour: unknown key',
-    'events[0].sections[1].weight: required: the other sections of this event have a weight (all or none)',
-    'events[1].code: duplicate event code "cnc" (first at events[0])',
-    'events[1].name: must not be empty',
-    'events[1].team: must be true or false',
-    'events[1].sections: must have at least one section',
-    'judges[1].username: duplicate username "J1" (first at judges[0])',
-    'judges[1].events[1]: no event "lathe" in events',
-    'judges[1].chief: must be true or false',
-    'judges[2].username: must not contain spaces',
-    'judges[2].events: must be a list',
-    'entries[0].event: no event "lathe" in events',
-    'entries[1].bib: duplicate bib "E01" (first at entries[0])',
-    'entries[1].completion_time: must be a string such as "7.5"',
-    'entries[1].members: only for team events',
-    'entries[1].penalties[0].points: must be > 0',
-    'entries[1].penalties[0].reason: required',
-    'entries[2].status: must be one of pending, approved, rejected, withdrawn',
-    'entries[3].draw_code: duplicate draw code "Q1" (first at entries[2])',
-    'marks[0].judge: conflict of interest: judge "j1" and entry "E02" are both from "甲厂工会"',
-    'marks[1].value: must be at most 20',
-    'marks[2]: duplicate of marks[1]: one mark per judge, entry and criterion',
-    'marks[3].value: must have at most 2 decimals',
-    'marks[4].judge: no judge "j2" in judges',
-    'marks[4].value: must be a string such as "7.5"',
-    'marks[5].entry: no entry "E09" in event "cnc"',
-    'marks[5].criterion: no criterion "B9" in event "cnc"',
-    'marks[5].note: unknown key',
-    'marks[6].event: no event "lathe" in events',
-    'marks[7].judge: required',
-    'extra: unknown key',
+    'contest.slug: Use 2 to 64 lowercase letters, digits or hyphens, for example chaoyang-2026.',
+    'contest.blind: Must be true or false.',
+    'contest.status: Must be one of draft, registration, judging, finished, published.',
+    'contest.ends_on: The last day cannot be before the first day.',
+    'contest.organiser: Unknown key.',
+    'contest.name: Required.',
+    'events[0].places: Must be at most 4.',
+    'events[0].tie_break[0]: The tie-break names section Z, which this event does not have.',
+    'events[0].tie_break[1]: A tie-break key is “section:<code>” or “-completion_time”.',
+    'events[0].awards[0].count: Must be at least 1.',
+    'events[0].awards[1]: Give either a count or a share (a percentage of the ranked entries).',
+    'events[0].awards[2]: Give either a count or a share (a percentage of the ranked entries).',
+    'events[0].sections[0].criteria[0].max: Must be greater than 0.',
+    'events[0].sections[0].criteria[0].kind: Must be one of measurement, judgement.',
+    'events[0].sections[0].criteria[0].judges: A single-judge criterion takes exactly 1 judge.',
+    'events[0].sections[1].criteria[1].max: Write the number as text, such as "7.5".',
+    'events[0].sections[1].criteria[1].judges: At least 3 judges are needed to drop the 1 highest and '
+    'the 1 lowest marks.',
+    'events[0].sections[1].criteria[2].code: The code “B1” is used twice in this event (first at '
+    'events[0].sections[1].criteria[0]).',
+    'events[0].sections[1].criteria[2].tolerance: The tolerance method needs a tolerance.',
+    'events[0].sections[1].criteria[3].step: Judgement marks are whole numbers from 0 to 3: leave the step empty.',
+    'events[0].sections[1].criteria[3].descriptors: Say what each of 0, 1, 2 and 3 means, or leave all four empty.',
+    'events[0].sections[1].criteria[3].colour: Unknown key.',
+    'events[0].sections[1].weight: Give this section a weight too: either every section of the event has '
+    'a weight, or none.',
+    'events[1].code: The event code “cnc” is used twice (first at events[0]).',
+    'events[1].name: Must not be empty.',
+    'events[1].team: Must be true or false.',
+    'events[1].sections: The scheme has no section yet.',
+    'judges[1].username: The username “J1” is listed twice (first at judges[0]).',
+    'judges[1].events[1]: There is no event “lathe” in events.',
+    'judges[1].chief: Must be true or false.',
+    'judges[2].username: Must not contain spaces.',
+    'judges[2].events: Must be a list […].',
+    'entries[0].event: There is no event “lathe” in events.',
+    'entries[1].bib: The bib “E01” is used twice (first at entries[0]).',
+    'entries[1].completion_time: Write the number as text, such as "7.5".',
+    'entries[1].members: Only for team events.',
+    'entries[1].penalties[0].points: Must be greater than 0.',
+    'entries[1].penalties[0].reason: Required.',
+    'entries[2].status: Must be one of pending, approved, rejected, withdrawn.',
+    'entries[3].draw_code: The draw code “Q1” is used twice (first at entries[2]).',
+    'marks[0].judge: Conflict of interest: judge “j1” and entry “E02” are both from “甲厂工会”.',
+    'marks[1].value: The mark must be at most 20.',
+    'marks[2]: Repeats marks[1]: one mark per judge, entry and criterion.',
+    'marks[3].value: Use at most 2 decimals.',
+    'marks[4].judge: There is no judge “j2” in judges.',
+    'marks[4].value: Write the number as text, such as "7.5".',
+    'marks[5].entry: There is no entry “E09” in event “cnc”.',
+    'marks[5].criterion: There is no criterion “B9” in event “cnc”.',
+    'marks[5].note: Unknown key.',
+    'marks[6].event: There is no event “lathe” in events.',
+    'marks[7].judge: Required.',
+    'extra: Unknown key.',
 ]
 
 
@@ -269,7 +284,7 @@ def test_an_invalid_file_reports_every_problem_with_its_path_and_imports_nothing
     assert validate(load_file(INVALID)) == INVALID_PROBLEMS
     with pytest.raises(ContestFileInvalid) as raised:
         import_contest(load_file(INVALID))
-    assert raised.value.problems == INVALID_PROBLEMS
+    assert raised.value.lines() == INVALID_PROBLEMS
     out = runner.invoke(args=["contest-import", str(INVALID)])
     assert out.exit_code == 1
     assert f"{len(INVALID_PROBLEMS)} problem(s), nothing imported" in out.stderr
@@ -296,15 +311,15 @@ def test_mark_problems_are_found_against_the_panel_and_the_criterion(app):
         dict(mark, entry="S01", criterion="P1", judge="k1", value="30.5"),  # marks[20]: over P1's max
     ]
     assert validate(data) == [
-        'marks[10].judge: criterion "T1" of entry "S01" takes 1 judge, and 1 already marked it',
-        'marks[11].judge: judge "k9" is not on the panel of event "iot"',
-        'marks[12].value: must be at most 3',
-        'marks[13].value: must be a whole number from 0 to 3',
-        'marks[14].judge: conflict of interest: judge "k6" and entry "S02" are both from "京东方工会"',
-        'marks[18].judge: criterion "P2" of entry "S02" takes 3 judges, and 3 already marked it',
-        'marks[19]: duplicate of marks[15]: one mark per judge, entry and criterion',
-        'marks[20]: duplicate of marks[1]: one mark per judge, entry and criterion',
-        'marks[20].value: must be at most 30',
+        'marks[10].judge: Criterion “T1” of entry “S01” takes 1 judge, and 1 already marked it.',
+        'marks[11].judge: Judge “k9” is not on the panel of event “iot”.',
+        'marks[12].value: The mark must be at most 3.',
+        'marks[13].value: Choose a whole mark from 0 to 3.',
+        'marks[14].judge: Conflict of interest: judge “k6” and entry “S02” are both from “京东方工会”.',
+        'marks[18].judge: Criterion “P2” of entry “S02” takes 3 judges, and 3 already marked it.',
+        'marks[19]: Repeats marks[15]: one mark per judge, entry and criterion.',
+        'marks[20]: Repeats marks[1]: one mark per judge, entry and criterion.',
+        'marks[20].value: The mark must be at most 30.',
     ]
 
 
@@ -326,30 +341,31 @@ def test_types_are_checked_integers_welcome_floats_refused_and_strings_stripped(
     broken["contest"]["starts_on"] = "2026/05/01"
     broken["judges"][0]["events"] = ["iot", 7]
     assert validate(broken) == [
-        'contest.starts_on: must be a date such as "2026-05-01"',
-        'events[0].places: must be a whole number',
-        'events[0].tie_break: must be a list',
-        'events[0].sections[0].weight: must be a string such as "7.5"',
-        'judges[0].events[1]: must be a string',
-        'entries[1].completion_time: must be a decimal number such as "7.5"',
-        'marks[2].value: must be a string such as "7.5"',
+        'contest.starts_on: Must be a date such as 2026-05-01.',
+        'events[0].places: Enter a whole number.',
+        'events[0].tie_break: Must be a list […].',
+        'events[0].sections[0].weight: Write the number as text, such as "7.5".',
+        'judges[0].events[1]: Must be a string.',
+        'entries[1].completion_time: Enter a number such as 7.5.',
+        'marks[2].value: Write the number as text, such as "7.5".',
     ]
-    assert validate([]) == ["file: must be an object"]
+    assert validate([]) == ["file: Must be an object {…}."]
     contest = import_contest(data)
     assert contest_by_slug("sample-2026").name == "示例竞赛"
     assert db.session.scalar(select(Entry.bib).where(Entry.bib == "S01")) == "S01"
 
 
 def test_a_scheme_the_scoring_rules_refuse_is_reported_at_its_path(app, monkeypatch):
-    # The field checks mirror the rules; should they ever miss one, the rule's own error is
-    # still reported, at the event it concerns, and nothing is imported.
+    # The scheme is checked by the scoring's own rules; should the rule classes ever refuse
+    # what those checks let through, the refusal is still reported, at the event it concerns.
     from competition import scoring
 
     def refuse(**_kwargs):
         raise scoring.RuleError("refused by the scoring rules")
 
     monkeypatch.setattr(scoring, "EventRule", refuse)
-    assert validate(sample()) == ["events[0]: refused by the scoring rules"]
+    assert validate(sample()) == ["events[0]: The scoring rules refuse this marking scheme (refused by the scoring "
+                                  "rules)."]
 
 
 def test_a_taken_slug_is_refused_and_nothing_changes(app, runner):
@@ -360,15 +376,15 @@ def test_a_taken_slug_is_refused_and_nothing_changes(app, runner):
     again["judges"].append({"username": "newcomer", "name": "新裁判", "events": ["iot"]})
     with pytest.raises(ContestFileInvalid) as raised:
         import_contest(again)
-    assert raised.value.problems == ['contest.slug: a contest "sample-2026" already exists']
+    assert raised.value.lines() == ["contest.slug: A contest with the address “sample-2026” already exists."]
     out = runner.invoke(args=["contest-import", str(SAMPLE)])
-    assert out.exit_code == 1 and 'contest.slug: a contest "sample-2026" already exists' in out.stderr
+    assert out.exit_code == 1 and "contest.slug: A contest with the address “sample-2026” already exists." in out.stderr
     # With other problems, the taken slug is one of them, in its place.
     again["contest"]["blind"] = "no"
     with pytest.raises(ContestFileInvalid) as raised:
         import_contest(again)
-    assert raised.value.problems == ['contest.slug: a contest "sample-2026" already exists',
-                                     "contest.blind: must be true or false"]
+    assert raised.value.lines() == ["contest.slug: A contest with the address “sample-2026” already exists.",
+                                    "contest.blind: Must be true or false."]
     assert counts() == before
     assert find_user("newcomer") is None
 
@@ -392,20 +408,20 @@ def test_a_json_syntax_error_is_reported_with_line_and_column_and_imports_nothin
     path.write_text('{\n "contest": {"slug": "x"}\n "events": []\n}\n', encoding="utf-8")
     with pytest.raises(ContestFileInvalid) as raised:
         load_file(path)
-    assert raised.value.problems == ["line 3, column 2: Expecting ',' delimiter"]
+    assert raised.value.lines() == ["line 3, column 2: not valid JSON (Expecting ',' delimiter)"]
     out = runner.invoke(args=["contest-import", str(path)])
-    assert out.exit_code == 1 and "line 3, column 2: Expecting ',' delimiter" in out.stderr
+    assert out.exit_code == 1 and "line 3, column 2: not valid JSON (Expecting ',' delimiter)" in out.stderr
     assert counts()["contest"] == 0
 
     path.write_text('\n  [1, 2]\n', encoding="utf-8")
     with pytest.raises(ContestFileInvalid) as raised:
         load_file(path)
-    assert raised.value.problems == ["line 2, column 3: must be a JSON object {…}, not a list"]
+    assert raised.value.lines() == ["line 2, column 3: must be a JSON object {…}, not a list"]
 
     path.write_bytes(b'{"contest":\n {"name": "\xff"}}')
     with pytest.raises(ContestFileInvalid) as raised:
         load_file(path)
-    assert raised.value.problems == ["line 2, column 12: not UTF-8 text"]
+    assert raised.value.lines() == ["line 2, column 12: not UTF-8 text"]
 
 
 def test_a_byte_order_mark_is_fine_and_a_repeated_key_is_a_problem(app, tmp_path):
@@ -414,7 +430,7 @@ def test_a_byte_order_mark_is_fine_and_a_repeated_key_is_a_problem(app, tmp_path
     assert load_file(path) == sample()
     path.write_text(SAMPLE.read_text(encoding="utf-8").replace(
         '"name": "示例职工数字技能竞赛",', '"name": "示例职工数字技能竞赛", "name": "又一个",'), encoding="utf-8")
-    assert validate(load_file(path)) == ["contest.name: duplicate key (JSON keeps only the last)"]
+    assert validate(load_file(path)) == ["contest.name: This key appears twice (JSON keeps only the last)."]
 
 
 # --- export -----------------------------------------------------------------------------
@@ -422,7 +438,7 @@ def test_a_byte_order_mark_is_fine_and_a_repeated_key_is_a_problem(app, tmp_path
 def test_export_writes_the_same_format_with_the_defaults_made_explicit(app, runner):
     contest = import_contest(sample())
     expected = sample()
-    expected["contest"].update(status="judging", hide_names=False, board_policy="submitted", standings_best_n=3)
+    expected["contest"].update(status="judging", hide_names=False, standings_best_n=3)
     for entry in expected["entries"]:
         entry["status"] = "approved"
     assert export_contest(contest) == expected

@@ -10,11 +10,14 @@ from sqlalchemy import func, select
 from competition import scoring
 from competition.accounts.models import User
 from competition.audit.models import AuditEntry
-from competition.contests.models import Contest, Contestant, Entry, Judge, PanelSeat
+from competition.contests.models import Contest
+from competition.entries.models import Contestant, Entry
+from competition.judges.models import Judge, PanelSeat
 from competition.demo import DEMO_PASSWORD, SLUG, demo_contest_file, spring
 from competition.extensions import db
 from competition.marking.models import Mark
-from competition.registration import identity as ident
+from competition.entries import identity as ident
+from competition.privacy import mask_id_number
 
 
 @pytest.fixture(scope="module")
@@ -298,4 +301,4 @@ def test_the_spring_register_page_and_the_organiser_pages_answer(loaded, client)
     assert listing.status_code == 200
     person = db.session.scalars(select(Contestant).where(Contestant.contest_id == _spring().id)).first()
     text = listing.get_data(as_text=True)
-    assert ident.mask_id(person.id_number) in text and person.id_number not in text
+    assert mask_id_number(person.id_number) in text and person.id_number not in text

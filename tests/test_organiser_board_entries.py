@@ -2,7 +2,7 @@
 their assignments call for, and leave it (with a patch for live clients) when withdrawn."""
 import pytest
 
-from competition.results import services as results
+from competition.boards import results
 
 from .helpers import isolated_client, login
 from .staff_setup import SLUG, ai_entries, english, judge_named, staff_contest

@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 
 from competition.accounts.services import find_user
 from competition.contest_files.services import import_contest
-from competition.contests.models import Assignment, Criterion, Entry, Event, Judge
+from competition.contests.models import Criterion, Event
+from competition.entries.models import Entry
+from competition.judges.models import Assignment, Judge
 from competition.extensions import db
 from competition.marking.models import Mark, MarkRevision
 from competition.marking.services import submit_mark
-from competition.results.models import Board, Result
-from competition.results.services import snapshot
+from competition.boards.models import Board, Result
+from competition.boards.results import snapshot
 
 METHODS = [
     {"kind": "measurement", "method": "single", "judges": 1, "max": "100"},
@@ -161,8 +163,7 @@ def ranked_contest(rng: random.Random, entries: int) -> dict:
 def full_ranking(event: Event) -> dict:
     """Every entry's (rank, award) as the pure rule gives them from the stored totals."""
     from competition import scoring
-    from competition.results.services import event_rule
-    rule = event_rule(event)
+    rule = event.rule()
     standings = [scoring.Standing(r.entry_id, r.total, {k: D(v) for k, v in (r.sections or {}).items()},
                                   r.entry.completion_time, r.is_passed)
                  for r in db.session.scalars(select(Result).where(Result.event_id == event.id))]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from competition.accounts.services import find_user
 from competition.boards import services as boards
 from competition.contest_files.services import import_contest
-from competition.contests.queries import contest_by_slug, event_by_code
+from competition.contests.models import contest_by_slug, event_by_code
 from competition.extensions import db
 from competition.marking.services import submit_mark
 from competition.scoring.marks import RuleError
@@ -136,8 +136,15 @@ def test_standings_api_by_hand(any_db_app):
     assert table(body) == [(1, "A工会", "240.00", 3, 3), (2, "B工会", "175.00", 2, 2),
                            (2, "C工会", "175.00", 2, 2), (None, "D工会", None, 0, 1)]
     assert body["best_n"] == 3 and body["hidden"] is False and body["awards"] == ["一等奖", "二等奖"]
+    # DESIGN.md §3: an award is decided only once its event is signed off; until then the
+    # public standings count none, whatever the provisional ranks say.
+    assert [r["awards"] for r in body["rows"]] == [{}, {}, {}, {}]
+    from competition.contests.models import event_by_code
+    from competition.judging.services import lock_event
+    lock_event(find_user("sj1"), event_by_code(contest_by_slug(SLUG), "e1"))
+    body = client.get(STANDINGS).get_json()
     assert body["rows"][0]["awards"] == {"二等奖": 1}  # A1 is second in e1
-    assert body["rows"][1]["awards"] == {"一等奖": 1, "二等奖": 1}  # B1 first in e1, B2 second in e2
+    assert body["rows"][1]["awards"] == {"一等奖": 1}  # B1 first in e1; B2's second in e2 is not decided
     assert body["rows"][0]["best"] == [{"event": "e1", "entry": "A1", "total": "90.00"},
                                        {"event": "e1", "entry": "A2", "total": "80.00"},
                                        {"event": "e2", "entry": "A3", "total": "70.00"}]

@@ -1,4 +1,4 @@
-"""Organisations, user accounts and judges' API tokens."""
+"""Organisations, user accounts and their API tokens (for judges' tablets and scripts)."""
 import hashlib
 import secrets
 from datetime import datetime
@@ -81,35 +81,3 @@ class ApiToken(db.Model):
     def issue(cls, user: User, label: str = "") -> tuple["ApiToken", str]:
         token = "gj_" + secrets.token_urlsafe(32)
         return cls(user=user, token_hash=cls.hash(token), label=label), token
-
-
-class LoginLink(db.Model):
-    """A one-time login link (or its QR code) for a judge's tablet. Only its hash is stored;
-    it works once, until it expires, and the organiser can revoke it before."""
-
-    __tablename__ = "login_link"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
-
-    user = relationship(User, foreign_keys=[user_id])
-
-    __table_args__ = (CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),)
-
-    hash = staticmethod(ApiToken.hash)
-
-    @classmethod
-    def issue(cls, user: User, *, expires_at: datetime, contest=None, created_by=None) -> tuple["LoginLink", str]:
-        token = secrets.token_urlsafe(32)
-        link = cls(user=user, token_hash=cls.hash(token), expires_at=expires_at,
-                   contest_id=getattr(contest, "id", None), created_by_id=getattr(created_by, "id", None))
-        return link, token
-
-    def is_usable(self, now: datetime) -> bool:
-        return self.used_at is None and self.revoked_at is None and now < self.expires_at

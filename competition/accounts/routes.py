@@ -1,7 +1,7 @@
 """Log in and out."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 
 from ..extensions import limiter
 from ..safety import safe_next
@@ -12,7 +12,6 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_limit():
-    from flask import current_app
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -40,6 +39,3 @@ def logout():
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("public.home"))
-
-
-from . import links  # noqa: E402,F401  (one-time login links register on bp)

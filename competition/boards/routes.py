@@ -1,118 +1,147 @@
-"""The organiser's board actions: freeze a board or the whole contest, reveal it step by step
-or at once, unfreeze. POST forms with the CSRF token; each redirects back with a flash (or
-answers JSON to a client that asks for it)."""
-from urllib.parse import urlsplit
-
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+"""Board pages: an event's live board for phones, the hall's big screen, the delegation
+standings and the QR codes that lead to them (public); the organisers' and chief judges' live
+view of judging; and the organiser's freeze and reveal actions (POST forms with the CSRF token,
+each back where it came from with a flash, or JSON to a client that asks for it)."""
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..contests.queries import contest_by_slug, event_by_code
-from ..errors import json_error, wants_json
-from ..policy import can_manage_contest
-from ..safety import safe_next
+from .. import policy, qr
+from ..errors import wants_json
+from ..safety import back_target
 from . import services
 
-bp = Blueprint("boards", __name__, url_prefix="/o/c/<contest>")
+bp = Blueprint("boards", __name__)
+
+SCREEN_INTERVAL = (15, 3, 300)  # seconds per page of the big screen: default, min, max
 
 
-def _managed_contest(slug: str):
-    contest = contest_by_slug(slug)
-    if contest is None:
+def public_url(path: str) -> str:
+    """The absolute address phones use. The screen may be opened as http://127.0.0.1 on the
+    venue PC: PUBLIC_URL, when configured, is the address on the venue Wi-Fi."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + path
+
+
+@bp.app_context_processor
+def _live_view_helpers():
+    def live_view_allowed(contest) -> bool:
+        return bool(getattr(current_user, "is_authenticated", False) and policy.live_events(current_user, contest))
+    return {"live_view_allowed": live_view_allowed}
+
+
+# --- public ------------------------------------------------------------------------------------
+
+@bp.get("/c/<slug>/events/<code>/board")
+def board(slug: str, code: str):
+    contest, event = policy.viewable_event(slug, code)
+    # The jury (organisers, the event's chief judges) sees the live board; the public a frozen one.
+    return render_template("boards/board.html", contest=contest, event=event,
+                           board=services.board_snapshot(event, current_user))
+
+
+@bp.get("/c/<slug>/screen")
+def screen(slug: str):
+    contest = policy.viewable_contest(slug)
+    pinned = request.args.get("event")
+    if pinned is not None and policy.event_by_code(contest, pinned) is None:
         abort(404)
-    if not can_manage_contest(current_user, contest):
-        abort(403)
-    return contest
+    default, low, high = SCREEN_INTERVAL
+    interval = min(high, max(low, request.args.get("interval", default, type=int) or default))
+    # The big screen is for the hall: always the public board, whoever is logged in.
+    slides = [{"code": e.code, "name": e.name, "snapshot": services.board_snapshot(e, jury=False),
+               "board": public_url(url_for("boards.board", slug=contest.slug, code=e.code)),
+               "qr": url_for("boards.board_qr", slug=contest.slug, code=e.code)}
+              for e in contest.events if pinned is None or e.code == pinned]
+    return render_template("boards/screen.html", contest=contest, slides=slides, interval=interval)
 
 
-def _managed_event(slug: str, code: str):
-    contest = _managed_contest(slug)
-    event = event_by_code(contest, code)
-    if event is None:
-        abort(404)
-    return contest, event
+@bp.get("/c/<slug>/standings")
+def standings(slug: str):
+    contest = policy.viewable_contest(slug)
+    return render_template("boards/standings.html", contest=contest, standings=services.standings(contest))
 
 
-def _back(contest, event=None):
-    """Where the form came from (`next`, else the referrer on this site), else the board."""
-    target = safe_next(request.form.get("next"))
-    if target is None and request.referrer:
-        parts = urlsplit(request.referrer)
-        if parts.netloc == request.host:
-            target = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
-    if target is None:
-        target = (url_for("public.board", slug=contest.slug, code=event.code) if event is not None
-                  else url_for("public.contest", slug=contest.slug))
-    return redirect(target)
+@bp.get("/c/<slug>/qr/<code>.svg")
+def board_qr(slug: str, code: str):
+    """The phone board's address as a QR code, for the big screen."""
+    contest, event = policy.viewable_event(slug, code)
+    response = Response(qr.svg(public_url(url_for("boards.board", slug=contest.slug, code=event.code))),
+                        mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "max-age=300"
+    return response
 
 
-def _refused(refused: services.BoardActionRefused, contest, event=None):
-    message = {"frozen": _("The board is already frozen."),
-               "not_frozen": _("The board is not frozen.")}.get(refused.code, refused.message)
-    if wants_json():
-        return json_error(refused.status, message, refused.code)
-    flash(message, "error")
-    return _back(contest, event)
+# --- the jury ----------------------------------------------------------------------------------
+
+@bp.get("/o/c/<slug>/live")
+@login_required
+def organiser_live(slug: str):
+    contest, events = policy.live_view_contest(slug)
+    shown = {event.code for event in events}
+    progress = services.progress(contest)
+    progress["events"] = [p for p in progress["events"] if p["event"] in shown]
+    return render_template("boards/organiser_live.html", contest=contest, events=events, progress=progress,
+                           boards={event.code: services.board_snapshot(event, jury=True) for event in events},
+                           can_manage=policy.can_manage_contest(current_user, contest))
 
 
-def _done(message: str, contest, event=None, **data):
+def _done(message: str, fallback: str, **data):
     if wants_json():
         return jsonify(data)
     flash(message, "success")
-    return _back(contest, event)
+    return redirect(back_target(fallback))
 
 
-def _event_action(contest_slug: str, event_code: str, action, message):
-    contest, event = _managed_event(contest_slug, event_code)
-    try:
-        state = action(event, current_user)
-    except services.BoardActionRefused as refused:
-        return _refused(refused, contest, event)
-    return _done(message(state, event), contest, event, state=state)
+def _event_action(slug: str, code: str, action, message):
+    contest, event = policy.managed_event(slug, code)
+    state = action(event, current_user)
+    return _done(message(state, event), url_for("boards.board", slug=contest.slug, code=event.code), state=state)
 
 
-@bp.post("/events/<event>/freeze")
+@bp.post("/o/c/<slug>/events/<code>/freeze")
 @login_required
-def freeze(contest: str, event: str):
-    return _event_action(contest, event, services.freeze_board, lambda state, ev: _(
+def freeze(slug: str, code: str):
+    return _event_action(slug, code, services.freeze_board, lambda state, ev: _(
         "%(event)s is frozen: the public keeps this board until it is revealed.", event=ev.name))
 
 
-@bp.post("/events/<event>/reveal")
+@bp.post("/o/c/<slug>/events/<code>/reveal")
 @login_required
-def reveal(contest: str, event: str):
+def reveal(slug: str, code: str):
     def message(state, ev):
         if not state["frozen"]:
             return _("%(event)s is fully revealed: the board is live again.", event=ev.name)
         return _("%(count)d rows of %(event)s revealed.", count=state["revealed"], event=ev.name)
-    return _event_action(contest, event, services.reveal_step, message)
+    return _event_action(slug, code, services.reveal_step, message)
 
 
-@bp.post("/events/<event>/reveal-all")
+@bp.post("/o/c/<slug>/events/<code>/reveal-all")
 @login_required
-def reveal_all(contest: str, event: str):
-    return _event_action(contest, event, services.reveal_all, lambda state, ev: _(
+def reveal_all(slug: str, code: str):
+    return _event_action(slug, code, services.reveal_all, lambda state, ev: _(
         "%(event)s is fully revealed: the board is live again.", event=ev.name))
 
 
-@bp.post("/events/<event>/unfreeze")
+@bp.post("/o/c/<slug>/events/<code>/unfreeze")
 @login_required
-def unfreeze(contest: str, event: str):
-    return _event_action(contest, event, services.unfreeze, lambda state, ev: _(
+def unfreeze(slug: str, code: str):
+    return _event_action(slug, code, services.unfreeze, lambda state, ev: _(
         "%(event)s is live again.", event=ev.name))
 
 
-@bp.post("/freeze")
+@bp.post("/o/c/<slug>/freeze")
 @login_required
-def freeze_contest(contest: str):
-    contest_row = _managed_contest(contest)
-    count = services.freeze_contest(contest_row, current_user)
-    return _done(_("%(count)d boards frozen.", count=count), contest_row, frozen=count)
+def freeze_contest(slug: str):
+    contest = policy.managed_contest(slug)
+    count = services.freeze_contest(contest, current_user)
+    return _done(_("%(count)d boards frozen.", count=count), url_for("public.contest", slug=contest.slug),
+                 frozen=count)
 
 
-@bp.post("/unfreeze")
+@bp.post("/o/c/<slug>/unfreeze")
 @login_required
-def unfreeze_contest(contest: str):
-    contest_row = _managed_contest(contest)
-    count = services.unfreeze_contest(contest_row, current_user)
-    return _done(_("%(count)d boards live again.", count=count), contest_row, unfrozen=count)
+def unfreeze_contest(slug: str):
+    contest = policy.managed_contest(slug)
+    count = services.unfreeze_contest(contest, current_user)
+    return _done(_("%(count)d boards live again.", count=count), url_for("public.contest", slug=contest.slug),
+                 unfrozen=count)

@@ -1,145 +1,44 @@
 """Boards as their audiences see them. The live board (`Board.seq`) is what organisers and
 chief judges see; the public sees the same board until it is frozen, then `Board.public_rows`
 at `Board.public_seq` until the reveal ends. Every write here takes the board's lock in one
-transaction, and its patches and state go out through the signals below after commit."""
-import logging
+transaction and publishes its patches (each naming its audience) and the board's state after
+commit. Also the delegation standings and the organisers' judging progress."""
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 from blinker import Namespace
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, object_session
 
 from .. import scoring
 from ..audit.models import record
-from ..contests.models import Assignment, Contest, Delegation, Entry, Event
+from ..contests.models import Contest, Event
 from ..database import utcnow, write_transaction
+from ..entries.models import Delegation, Entry
+from ..errors import ActionRefused
 from ..extensions import db
+from ..judges.models import Assignment
 from ..marking.models import Mark
 from ..policy import can_see_live_board
-from ..results import services as results
-from ..results.models import Board, Result
 from ..scoring.standings import delegation_standings
-
-PUBLIC, JURY = "public", "jury"
-log = logging.getLogger(__name__)
+from . import results
+from .models import Board, Result
+from .results import JURY, PUBLIC, Patch
 
 _signals = Namespace()
-#: Sent after commit with `patch=BoardPatch`: a change made here (a reveal step, the catch-up
-#: when a freeze ends) for one audience only, `patch.audience`.
-board_published = _signals.signal("board-published")
 #: Sent after commit with `state=dict` (see `board_state`) when a board is frozen, revealed
 #: or unfrozen.
 board_state_changed = _signals.signal("board-state-changed")
-#: Sent after commit with `contest=<slug>` or `contest_id=<id>` when judging progress changed
-#: without a board changing: an entry locked or unlocked (noticed here by itself, whoever
-#: locks). Other features may send it too.
-judging_changed = _signals.signal("judging-changed")
-
-
-class BoardActionRefused(Exception):
-    """A freeze or reveal that cannot be done now, with the HTTP status and a machine code."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-@dataclass
-class BoardPatch(results.Patch):
-    """A patch for one audience. Besides the §4 keys it says whether the board is frozen
-    after it and, for a reveal step, which entry was revealed."""
-
-    audience: str = PUBLIC
-    frozen: bool = False
-    reveal: dict | None = None  # {"entry": bib, "revealed": rows revealed, "of": rows on the board}
-
-    def as_dict(self) -> dict:
-        out = super().as_dict()
-        out["frozen"] = self.frozen
-        if self.reveal is not None:
-            out["reveal"] = self.reveal
-        return out
-
-
-# --- who sees a committed patch of the live board ---------------------------------------
-
-_AUDIENCE = "gongjiang.board_audience"
-
-
-@sa_event.listens_for(Board.seq, "set")
-def _note_audience(board, seq, _old, _initiator):
-    # results.Patch does not say whom it is for, and by the time it is published (after
-    # commit) another request may have frozen or unfrozen the board. So the transaction that
-    # moves `seq` notes whether the public saw that change; reaches_public() reads the note.
-    session = object_session(board)
-    if session is not None:
-        notes = session.info.setdefault(_AUDIENCE, {})
-        if len(notes) > 1000:  # a long-lived session (a CLI run): keep the recent ones
-            notes.clear()
-        notes[(board.event_id, seq)] = board.frozen_at is None
-
-
-def _event_id(contest_slug: str, event_code: str) -> int | None:
-    return db.session.scalar(select(Event.id).join(Contest, Contest.id == Event.contest_id)
-                             .where(Contest.slug == contest_slug, Event.code == event_code))
-
-
-def reaches_public(patch: results.Patch) -> bool:
-    """Whether a committed patch of the live board (results.board_changed) is for the public
-    too: yes unless its board was frozen when the patch's transaction wrote it."""
-    event_id = patch.event_id if patch.event_id is not None else _event_id(patch.contest, patch.event)
-    noted = db.session.info.get(_AUDIENCE, {}).get((event_id, patch.seq))
-    if noted is not None:
-        return noted
-    if patch.live is not None:
-        return patch.live
-    board = db.session.get(Board, event_id) if event_id is not None else None
-    return board is None or board.frozen_at is None
-
-
-_LOCKS = "gongjiang.locked_contests"
-
-
-@sa_event.listens_for(Entry.locked_at, "set")
-def _note_lock(entry, value, old, _initiator):
-    session = object_session(entry)
-    if session is not None and value != old:
-        session.info.setdefault(_LOCKS, set()).add(entry.contest_id)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _locks_committed(session):
-    # No SQL here (the transaction is over): the contest is known by id only. The lock is
-    # committed whatever a listener does, so a failing listener must not look like a failed write.
-    for contest_id in session.info.pop(_LOCKS, ()):
-        try:
-            judging_changed.send(contest_id=contest_id)
-        except Exception:  # noqa: BLE001
-            log.exception("judging_changed listener failed")
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _locks_rolled_back(session):
-    session.info.pop(_LOCKS, None)
 
 
 # --- snapshots --------------------------------------------------------------------------
-
-def sees_live_board(user, event: Event) -> bool:
-    """The jury view (organisers, the event's chief judges) or the public one."""
-    return can_see_live_board(user, event)
-
 
 def board_snapshot(event: Event, user=None, *, jury: bool | None = None) -> dict:
     """The board snapshot of DESIGN.md §4 as `user` may see it: the live board for the jury,
     the frozen public board for everybody else while the board is frozen. Adds "view"
     ("public" or "jury") and "revealed" (rows revealed from the bottom while frozen)."""
     if jury is None:
-        jury = sees_live_board(user, event)
+        jury = can_see_live_board(user, event)
     board = db.session.get(Board, event.id)
     frozen = board is not None and board.frozen_at is not None
     if jury or not frozen:
@@ -203,11 +102,11 @@ def _freeze(board: Board, event: Event) -> None:
 def _frozen_board(event: Event) -> Board:
     board = results.lock_board(event.id)
     if board.frozen_at is None:
-        raise BoardActionRefused(409, "not_frozen", "The board is not frozen.")
+        raise ActionRefused(409, "not_frozen")
     return board
 
 
-def _catch_up(board: Board, event: Event, live: list[dict], reveal: dict | None = None) -> list[BoardPatch]:
+def _catch_up(board: Board, event: Event, live: list[dict], reveal: dict | None = None) -> list[Patch]:
     """End the freeze: the public jumps from what it was shown to the live board in one patch
     (from `public_seq` to the live seq), and the board is live again.
 
@@ -221,10 +120,10 @@ def _catch_up(board: Board, event: Event, live: list[dict], reveal: dict | None 
     if reveal is not None or base != board.seq or {r["entry"]: r for r in public} != {r["entry"]: r for r in live}:
         target = max(board.seq, base + 1)
         if target > board.seq:
-            patches.append(BoardPatch(contest=contest, event=code, base=board.seq, seq=target, audience=JURY))
+            patches.append(Patch(contest=contest, event=code, base=board.seq, seq=target, audience=JURY))
         upsert, remove = _diff(public, live, always={reveal["entry"]} if reveal else ())
-        patches.append(BoardPatch(contest=contest, event=code, base=base, seq=target, upsert=upsert,
-                                  remove=remove, audience=PUBLIC, reveal=reveal))
+        patches.append(Patch(contest=contest, event=code, base=base, seq=target, upsert=upsert,
+                             remove=remove, audience=PUBLIC, reveal=reveal))
         board.frozen_at = None
         board.seq = target  # a live board: public_seq follows (Board._public_follows_live)
     board.frozen_at = None
@@ -235,9 +134,8 @@ def _catch_up(board: Board, event: Event, live: list[dict], reveal: dict | None 
     return patches
 
 
-def _send(patches: list[BoardPatch], states: list[dict]) -> None:
-    for patch in patches:
-        board_published.send(patch=patch)
+def _send(patches: list[Patch], states: list[dict]) -> None:
+    results.publish(patches)
     for state in states:
         board_state_changed.send(state=state)
 
@@ -248,7 +146,7 @@ def freeze_board(event: Event, user) -> dict:
     with write_transaction():
         board = results.lock_board(event.id)
         if board.frozen_at is not None:
-            raise BoardActionRefused(409, "frozen", "The board is already frozen.")
+            raise ActionRefused(409, "frozen")
         _freeze(board, event)
         record("board.freeze", user=user, contest=event.contest, target=f"board:{event.code}", seq=board.seq)
         state = board_state(event, board)
@@ -285,9 +183,9 @@ def reveal_step(event: Event, user) -> dict:
             entry = live[len(live) - step]["entry"]
             shown = revealed_rows(board.public_rows or [], live, step)
             upsert, remove = _diff(board.public_rows or [], shown, always={entry})
-            patches = [BoardPatch(contest=event.contest.slug, event=event.code, base=board.public_seq,
-                                  seq=board.public_seq + 1, upsert=upsert, remove=remove, audience=PUBLIC,
-                                  frozen=True, reveal={"entry": entry, "revealed": step, "of": len(live)})]
+            patches = [Patch(contest=event.contest.slug, event=event.code, base=board.public_seq,
+                             seq=board.public_seq + 1, upsert=upsert, remove=remove, audience=PUBLIC,
+                             frozen=True, reveal={"entry": entry, "revealed": step, "of": len(live)})]
             board.public_seq += 1
             board.public_rows = shown
             board.revealed = step
@@ -348,7 +246,7 @@ def standings(contest: Contest) -> dict:
                                      .order_by(Event.position, Event.id)))
     award_names = list(dict.fromkeys(a["name"] for e in events for a in (e.awards or ())))
     best_n = max(1, contest.standings_best_n or 1)
-    hidden = contest.is_names_hidden and contest.status != "published"
+    hidden = contest.names_hidden
     out = {"contest": contest.slug, "seq": sum(b.public_seq for b in boards.values()), "best_n": best_n,
            "hidden": hidden, "awards": award_names, "rows": []}
     if hidden:
@@ -356,8 +254,10 @@ def standings(contest: Contest) -> dict:
     public = {event_id: {r["entry"]: r for r in board.public_rows or []}
               for event_id, board in boards.items() if board.frozen_at is not None}
     scored, awards = [], defaultdict(Counter)
-    for event_id, code, places, bib, delegation, total, award in db.session.execute(
-            select(Entry.event_id, Event.code, Event.places, Entry.bib, Delegation.name, Result.total, Result.award)
+    # DESIGN.md §3: an award is decided only once its event is signed off; until then none counts.
+    for event_id, code, places, signed_off, bib, delegation, total, award in db.session.execute(
+            select(Entry.event_id, Event.code, Event.places, Event.locked_at.is_not(None), Entry.bib,
+                   Delegation.name, Result.total, Result.award)
             .join(Event, Event.id == Entry.event_id)
             .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
             .outerjoin(Result, Result.entry_id == Entry.id)
@@ -369,7 +269,7 @@ def standings(contest: Contest) -> dict:
         elif total is not None:
             total = scoring.round_half_up(total, places)  # as the board shows it
         scored.append((delegation, (code, bib), total))
-        if delegation is not None and award:
+        if delegation is not None and award and signed_off:
             awards[delegation][award] += 1
     for s in delegation_standings(scored, best_n):
         out["rows"].append({

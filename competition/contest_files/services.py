@@ -2,8 +2,6 @@
 export a contest in the same format, so export then import reproduces it."""
 import json
 from collections import defaultdict
-from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,25 +9,35 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import Organisation, User
 from ..accounts.services import find_user
 from ..audit.models import record
-from ..contests.assigning import pick_judges
-from ..contests.models import (Assignment, Contest, Contestant, Criterion, Delegation, Entry, Event,
-                               Judge, PanelSeat, Section, entry_member)
-from ..contests.queries import contest_by_slug
+from ..boards import results
+from ..contests import schemes
+from ..contests.models import Contest, Criterion, Event, Section, contest_by_slug
 from ..database import write_transaction
+from ..entries.models import Contestant, Delegation, Entry, entry_member
 from ..extensions import db
+from ..judges.assigning import pick_judges
+from ..judges.models import Assignment, Judge, PanelSeat
 from ..marking.models import Mark, MarkRevision, Penalty
 from ..policy import has_conflict
-from ..results import services as results
+from ..scoring import Problem, decimal_text
 from . import schema
-from ..scoring import decimal_text
 
 
 class ContestFileInvalid(Exception):
-    """A contest file that cannot be imported; `problems` lists every one as "path: message"."""
+    """A contest file that cannot be imported, with every problem (scoring.Problem; a path of
+    None when the message says where, as a line and column). `lines()` says them in the
+    reader's language, in the file's order."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the contest file: " + "; ".join(self.problems))
+    def __init__(self, problems: list[Problem], data=None):
+        self.problems, self.data = list(problems), data
+        super().__init__(f"{len(self.problems)} problem(s) in the contest file: "
+                         + "; ".join(f"{p.path}: {p.code}" for p in self.problems))
+
+    def lines(self) -> list[str]:
+        from ..messages import message
+        located = [p for p in self.problems if p.path is None]
+        return ([message(p.code, **p.params) for p in located]
+                + schema.describe(self.data, [p for p in self.problems if p.path is not None]))
 
 
 class _JsonObject(dict):
@@ -51,31 +59,38 @@ def _json_object(pairs) -> dict:
 
 
 def load_file(path) -> dict:
-    """The contest file at `path` as a dict; ContestFileInvalid with the line and column when it
-    is not UTF-8 JSON (a byte-order mark is fine) or not a JSON object."""
+    """The contest file at `path` as a dict; see read_file."""
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read()
     except OSError as error:
-        raise ContestFileInvalid([f"file: cannot be read ({error.strerror})"]) from None
+        raise ContestFileInvalid([Problem(None, "file_unreadable", {"error": error.strerror})]) from None
+    return read_file(raw)
+
+
+def read_file(raw: bytes) -> dict:
+    """A contest file's bytes as a dict; ContestFileInvalid with the line and column when it is
+    not UTF-8 JSON (a byte-order mark is fine) or not a JSON object."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         before = raw[:error.start]
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        raise ContestFileInvalid([f"line {line}, column {column}: not UTF-8 text"]) from None
+        raise ContestFileInvalid([Problem(None, "file_not_utf8", {"line": line, "column": column})]) from None
     try:
         data = json.loads(text, object_pairs_hook=_json_object)
     except json.JSONDecodeError as error:
-        raise ContestFileInvalid([f"line {error.lineno}, column {error.colno}: {error.msg}"]) from None
+        raise ContestFileInvalid([Problem(None, "file_bad_json", {"line": error.lineno, "column": error.colno,
+                                                                  "error": error.msg})]) from None
     except (ValueError, RecursionError) as error:  # e.g. a number too long to convert
-        raise ContestFileInvalid([f"file: not valid JSON ({error})"]) from None
+        raise ContestFileInvalid([Problem(None, "file_not_json", {"error": str(error)})]) from None
     if not isinstance(data, dict):
         start = len(text) - len(text.lstrip())
         line = text.count("\n", 0, start) + 1
         column = start - (text.rfind("\n", 0, start) + 1) + 1
-        kind = "a list" if isinstance(data, list) else "a single value"
-        raise ContestFileInvalid([f"line {line}, column {column}: must be a JSON object {{…}}, not {kind}"])
+        code = "file_list_not_object" if isinstance(data, list) else "file_value_not_object"
+        raise ContestFileInvalid([Problem(None, code, {"line": line, "column": column})])
     return data
 
 
@@ -87,24 +102,50 @@ def import_contest(data: dict, *, user=None, passwords: dict[str, str] | None = 
     if spec is not None and spec.slug and contest_by_slug(spec.slug) is not None:
         problems.append(_slug_taken(spec.slug))
     if problems:
-        raise ContestFileInvalid(schema.describe(data, problems))
+        raise ContestFileInvalid(problems, data)
     try:
         with write_transaction():
             # Again inside the transaction: another import may have taken the slug meanwhile.
             if contest_by_slug(spec.slug) is not None:
-                raise ContestFileInvalid(schema.describe(data, [_slug_taken(spec.slug)]))
+                raise ContestFileInvalid([_slug_taken(spec.slug)], data)
             contest, patches = _write(spec, user, passwords or {})
     except IntegrityError:
         db.session.rollback()
         if contest_by_slug(spec.slug) is not None:
-            raise ContestFileInvalid(schema.describe(data, [_slug_taken(spec.slug)])) from None
+            raise ContestFileInvalid([_slug_taken(spec.slug)], data) from None
         raise
     results.publish(patches)
     return contest
 
 
-def _slug_taken(slug: str) -> schema.Problem:
-    return (("contest", "slug"), f'a contest "{slug}" already exists')
+def import_upload(user, raw: bytes, *, organisation_name: str | None, slug: str | None, name: str | None,
+                  scheme_only: bool) -> Contest:
+    """Import an uploaded contest file for the user's organisation; ContestFileInvalid with every
+    problem, and nothing written, when it is not valid."""
+    data = read_file(raw)
+    head = data.get("contest")
+    if isinstance(head, dict):
+        # An organiser's upload always lands in their own organisation, whatever the file says.
+        if organisation_name is not None:
+            head["organisation"] = organisation_name
+        if slug:
+            head["slug"] = slug
+        if name:
+            head["name"] = name
+        if scheme_only:
+            head["status"] = "draft"
+    if scheme_only:
+        for key in ("judges", "entries", "marks"):
+            data.pop(key, None)
+    return import_contest(data, user=user)
+
+
+def export_json(contest: Contest) -> str:
+    return json.dumps(export_contest(contest), ensure_ascii=False, indent=1)
+
+
+def _slug_taken(slug: str) -> Problem:
+    return Problem(("contest", "slug"), "contest_exists", {"slug": slug})
 
 
 def _write(spec: schema.ContestSpec, user, passwords: dict[str, str]) -> tuple[Contest, list]:
@@ -114,7 +155,7 @@ def _write(spec: schema.ContestSpec, user, passwords: dict[str, str]) -> tuple[C
     writer.entries_and_contestants()
     writer.marks_and_assignments()
     # The one implementation of the rules computes results, ranks, awards and each board's seq.
-    patches = [results.update_event(writer.events[e.code],
+    patches = [results.recompute(writer.events[e.code],
                                     [writer.entries[x.bib].id for x in spec.entries if x.event == e.code], e.rule,
                                     full=True)
                for e in spec.events]
@@ -149,7 +190,7 @@ class _Writer:
             organisation = self.add(Organisation(name=spec.organisation))
         self.contest = self.add(Contest(
             organisation=organisation, slug=spec.slug, name=spec.name, venue=spec.venue,
-            starts_on=spec.starts_on, ends_on=spec.ends_on, status=spec.status, board_policy=spec.board_policy,
+            starts_on=spec.starts_on, ends_on=spec.ends_on, status=spec.status,
             is_blind=spec.blind, is_names_hidden=spec.hide_names, standings_best_n=spec.standings_best_n or 3))
         sections = {}
         for position, e in enumerate(spec.events):
@@ -216,7 +257,7 @@ class _Writer:
             mark.revisions.append(MarkRevision(revision=1, value=m.value, client_id=None, reason="",
                                                source="import", author_id=None))
             marked_by[m.entry, m.criterion].append(judge)
-        # Who marks what: the one rule (contests.assigning), as the organiser's pages apply it.
+        # Who marks what: the one rule (judges.assigning), as the organiser's pages apply it.
         schemes = {e.code: e for e in self.spec.events}
         for e in self.spec.entries:
             entry = self.entries[e.bib]
@@ -245,56 +286,14 @@ def export_contest(contest: Contest) -> dict:
     if contest.ends_on:
         head["ends_on"] = contest.ends_on.isoformat()
     head["hide_names"] = contest.is_names_hidden
-    head["board_policy"] = contest.board_policy
     head["standings_best_n"] = contest.standings_best_n
     return {
         "contest": head,
-        "events": [_export_event(event) for event in events],
+        "events": [schemes.written_event(event) for event in events],
         "judges": _export_judges(contest),
         "entries": _export_entries(contest),
         "marks": _export_marks(contest),
     }
-
-
-def _export_event(event: Event) -> dict:
-    out = {"code": event.code, "name": event.name, "team": event.is_team}
-    if event.team_size is not None:
-        out["team_size"] = event.team_size
-    if event.capacity is not None:
-        out["capacity"] = event.capacity
-    out["places"] = event.places
-    out["tie_break"] = list(event.tie_break or [])
-    out["awards"] = [{"name": a["name"], "count": a["count"]} if a.get("count") is not None
-                     else {"name": a["name"], "share": decimal_text(Decimal(a["share"]))}
-                     for a in event.awards or []]
-    out["sections"] = []
-    for section in event.sections:
-        s = {"code": section.code, "name": section.name}
-        if section.weight is not None:
-            s["weight"] = decimal_text(section.weight)
-        if section.pass_mark is not None:
-            s["pass"] = decimal_text(section.pass_mark)
-        s["criteria"] = [_export_criterion(c) for c in section.criteria]
-        out["sections"].append(s)
-    return out
-
-
-def _export_criterion(c: Criterion) -> dict:
-    out = {"code": c.code, "name": c.name, "max": decimal_text(c.max), "kind": c.kind, "method": c.method,
-           "judges": c.judges}
-    if c.method in ("trimmed", "tolerance") or c.trim != 1:
-        out["trim"] = c.trim
-    if c.method == "judgement" or c.spread != 1:
-        out["spread"] = decimal_text(c.spread)
-    if c.tolerance is not None:
-        out["tolerance"] = decimal_text(c.tolerance)
-    if c.step is not None:
-        out["step"] = decimal_text(c.step)
-    if c.descriptors:
-        out["descriptors"] = list(c.descriptors)
-    if c.description:
-        out["description"] = c.description
-    return out
 
 
 def _export_judges(contest: Contest) -> list[dict]:

@@ -1,19 +1,18 @@
 """A contest's life (draft → registration → judging → finished → published) and the rules that
 hang on it, as plain functions: which status changes are allowed and why not, and whether
 registration or marking is open. No Flask, no queries: the caller gathers the facts
-(ContestFacts) and says what to tell people. (Whether a bib pattern numbers entries is
-contests.numbering's.)"""
-from dataclasses import dataclass, field
+(ContestFacts), and a refusal is a code with its parameters (competition.messages says it).
+(Whether a bib pattern numbers entries is competition.numbering's.)"""
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
+from ..entries.models import TAKES_A_PLACE
 from .models import CONTEST_STATUSES
 
 # Each status may step forward to the next and back to the one before.
 FORWARD = dict(zip(CONTEST_STATUSES, CONTEST_STATUSES[1:]))
 BACKWARD = {after: before for before, after in FORWARD.items()}
-
-# Entries that take a place in an event (a rejected or withdrawn one frees it).
-TAKES_A_PLACE = ("pending", "approved")
 
 
 @dataclass(frozen=True)
@@ -23,16 +22,20 @@ class ContestFacts:
     events: tuple[str, ...] = ()  # event codes
     events_without_criteria: tuple[str, ...] = ()  # events whose scheme has no criterion yet
     events_with_invalid_scheme: tuple[str, ...] = ()  # schemes the scoring rules refuse
+    events_not_signed_off: tuple[str, ...] = ()  # events whose chief judge has not signed them off
     has_marks: bool = False
     is_archived: bool = False
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a status change is refused: a code the pages translate, and its details."""
+class Refusal(NamedTuple):
+    """Why a status change is refused: a code, and the parameters of its message."""
 
     code: str
-    events: tuple[str, ...] = field(default=())
+    params: dict = {}
+
+
+def _events(code: str, events) -> Refusal:
+    return Refusal(code, {"events": list(events)})
 
 
 def transition_refusals(current: str, target: str, facts: ContestFacts) -> list[Refusal]:
@@ -53,9 +56,13 @@ def transition_refusals(current: str, target: str, facts: ContestFacts) -> list[
         if not facts.events:
             refusals.append(Refusal("no_events"))
         if facts.events_without_criteria:
-            refusals.append(Refusal("no_criteria", tuple(facts.events_without_criteria)))
+            refusals.append(_events("no_criteria", facts.events_without_criteria))
         if facts.events_with_invalid_scheme:
-            refusals.append(Refusal("invalid_scheme", tuple(facts.events_with_invalid_scheme)))
+            refusals.append(_events("invalid_scheme", facts.events_with_invalid_scheme))
+    # DESIGN.md §2: results are decided before they are shown. Judging ends, and results are
+    # published, only once the chief judge of every event has signed it off.
+    if target == FORWARD.get(current) and target in ("finished", "published") and facts.events_not_signed_off:
+        refusals.append(_events("not_signed_off", facts.events_not_signed_off))
     return refusals
 
 
@@ -90,11 +97,6 @@ def registration_closed_reason(contest, event, now: datetime, taken: int | None 
         if places_left(event.capacity, taken) == 0:
             return "full"
     return None
-
-
-def is_registration_open(contest, event, now: datetime, taken: int | None = None) -> bool:
-    """Whether a new entry may register for `event` at `now` (see registration_closed_reason)."""
-    return registration_closed_reason(contest, event, now, taken) is None
 
 
 def is_marking_open(contest) -> bool:

@@ -1,16 +1,15 @@
-"""The contest and its marking scheme: contests, events, sections, criteria, delegations,
-contestants, entries, and who judges what (judges, panels, assignments)."""
+"""The contest and its marking scheme: contests, their events, sections and criteria."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import scoring
 from ..database import Fixed, utcnow
 from ..extensions import db
 
 CONTEST_STATUSES = ("draft", "registration", "judging", "finished", "published")
-BOARD_POLICIES = ("submitted", "locked")  # marks reach the public board on submit, or on lock
 CRITERION_KINDS = ("measurement", "judgement")
 
 
@@ -24,7 +23,6 @@ class Contest(db.Model):
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(16), default="draft")
-    board_policy: Mapped[str] = mapped_column(String(16), default="submitted")
     # Judges see draw codes instead of names and bibs.
     is_blind: Mapped[bool] = mapped_column(default=False)
     # Public boards carry bibs alone until results are published.
@@ -47,13 +45,17 @@ class Contest(db.Model):
 
     __table_args__ = (
         CheckConstraint(f"status IN {CONTEST_STATUSES}", name="status_known"),
-        CheckConstraint(f"board_policy IN {BOARD_POLICIES}", name="board_policy_known"),
         CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_ordered"),
     )
 
     @property
     def is_public(self) -> bool:
         return self.archived_at is None and self.status != "draft"
+
+    @property
+    def names_hidden(self) -> bool:
+        """Public boards and standings carry bibs alone: names are hidden until publication."""
+        return self.is_names_hidden and self.status != "published"
 
 
 class Event(db.Model):
@@ -93,6 +95,15 @@ class Event(db.Model):
         CheckConstraint("team_size IS NULL OR team_size >= 1", name="team_size_positive"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),
     )
+
+    def rule(self) -> scoring.EventRule:
+        """The event's marking scheme as the pure rules take it (RuleError if it cannot be
+        scored yet, e.g. a section without criteria)."""
+        return scoring.EventRule(
+            sections=tuple(scoring.SectionRule(code=s.code, criteria=tuple(c.rule for c in s.criteria),
+                                               weight=s.weight, pass_mark=s.pass_mark) for s in self.sections),
+            places=self.places, tie_break=tuple(self.tie_break or ()),
+            awards=tuple(award_rule(a) for a in self.awards or ()))
 
 
 class Section(db.Model):
@@ -155,156 +166,22 @@ class Criterion(db.Model):
         CheckConstraint("method != 'tolerance' OR tolerance IS NOT NULL", name="tolerance_given"),
     )
 
-
-class Delegation(db.Model):
-    """Whom entries represent: an enterprise or a district union."""
-
-    __tablename__ = "delegation"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
-
-    contest = relationship(Contest, back_populates="delegations")
-
-    __table_args__ = (UniqueConstraint("contest_id", "name"),)
-
-
-class Contestant(db.Model):
-    """A person and their registration data. Personal fields never reach a public page."""
-
-    __tablename__ = "contestant"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    gender: Mapped[str | None] = mapped_column(String(8))
-    id_type: Mapped[str | None] = mapped_column(String(16))
-    id_number: Mapped[str | None] = mapped_column(String(32))
-    mobile: Mapped[str | None] = mapped_column(String(20))
-    email: Mapped[str | None] = mapped_column(String(200))
-    trade: Mapped[str | None] = mapped_column(String(120))
-    skill_level: Mapped[str | None] = mapped_column(String(40))
-    # The registrant's reference to look up their status (报名编号); None for people the
-    # organiser entered or imported.
-    reference: Mapped[str | None] = mapped_column(String(32), unique=True)
-    consented_at: Mapped[datetime | None]  # when they accepted the contest's privacy notice
-    source: Mapped[str] = mapped_column(String(16), default="organiser", server_default="organiser")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    delegation = relationship(Delegation)
-
-    __table_args__ = (
-        UniqueConstraint("contest_id", "id_type", "id_number"),
-        CheckConstraint("source IN ('form', 'import', 'organiser')", name="source_known"),
-    )
-
-
-entry_member = db.Table(
-    "entry_member",
-    db.Column("entry_id", ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("contestant_id", ForeignKey("contestant.id", ondelete="CASCADE"), primary_key=True),
-)
-
-
-class Entry(db.Model):
-    """A contestant (or a team) entered in one event, with a bib (参赛号) and a secret draw
-    code (加密号)."""
-
-    __tablename__ = "entry"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Denormalised so bibs and draw codes are unique within a contest, by the database.
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"), index=True)
-    contestant_id: Mapped[int | None] = mapped_column(ForeignKey("contestant.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))  # display name: the person's or the team's
-    bib: Mapped[str | None] = mapped_column(String(32))  # None until the organiser assigns bibs
-    draw_code: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="approved")
-    completion_time: Mapped[Decimal | None] = mapped_column(Fixed(3))  # seconds
-    running_order: Mapped[int | None]
-    # The organiser's review of a registration: why it was rejected or withdrawn, by whom, when.
-    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
-    reviewed_at: Mapped[datetime | None]
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    locked_at: Mapped[datetime | None]
-    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    event = relationship(Event, back_populates="entries")
-    delegation = relationship(Delegation)
-    contestant = relationship(Contestant)
-    members = relationship(Contestant, secondary=entry_member, order_by=Contestant.id)
-    penalties = relationship("Penalty", back_populates="entry", cascade="all, delete-orphan")
-
-    __table_args__ = (
-        UniqueConstraint("contest_id", "bib"),
-        UniqueConstraint("contest_id", "draw_code"),
-        UniqueConstraint("event_id", "contestant_id"),  # one person enters one event once
-        CheckConstraint("status IN ('pending', 'approved', 'rejected', 'withdrawn')", name="status_known"),
-        CheckConstraint("completion_time IS NULL OR completion_time >= 0", name="completion_time_positive"),
-    )
-
     @property
-    def is_locked(self) -> bool:
-        return self.locked_at is not None
+    def rule(self) -> scoring.CriterionRule:
+        """The criterion as the pure rules take it: the one adapter from the model."""
+        return scoring.CriterionRule(code=self.code, max=self.max, method=self.method, judges=self.judges,
+                                     trim=self.trim, spread=self.spread, tolerance=self.tolerance, step=self.step)
 
 
-class Judge(db.Model):
-    """A user's role as judge in one contest, with the delegation they come from (for
-    conflicts of interest)."""
-
-    __tablename__ = "judge"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"))
-
-    contest = relationship(Contest, back_populates="judges")
-    user = relationship("User", back_populates="judge_roles")
-    delegation = relationship(Delegation)
-    seats = relationship("PanelSeat", back_populates="judge", cascade="all, delete-orphan")
-
-    __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
+def contest_by_slug(slug: str) -> Contest | None:
+    return db.session.scalar(select(Contest).where(Contest.slug == slug))
 
 
-panel_seat_criterion = db.Table(
-    "panel_seat_criterion",
-    db.Column("seat_id", ForeignKey("panel_seat.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("criterion_id", ForeignKey("criterion.id", ondelete="CASCADE"), primary_key=True),
-)
+def event_by_code(contest: Contest, code: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.contest_id == contest.id, Event.code == code))
 
 
-class PanelSeat(db.Model):
-    """A judge on an event's panel; a chief judge (裁判长) acts only in their events."""
-
-    __tablename__ = "panel_seat"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    judge_id: Mapped[int] = mapped_column(ForeignKey("judge.id", ondelete="CASCADE"), index=True)
-    is_chief: Mapped[bool] = mapped_column(default=False)
-    position: Mapped[int] = mapped_column(default=0)
-
-    event = relationship(Event, back_populates="panel")
-    judge = relationship(Judge, back_populates="seats")
-    # The criteria this judge marks in the event; none listed: every criterion of the event.
-    criteria = relationship(Criterion, secondary=panel_seat_criterion, order_by=Criterion.position)
-
-    __table_args__ = (UniqueConstraint("event_id", "judge_id"),)
-
-
-class Assignment(db.Model):
-    """Which judge marks which criterion of which entry."""
-
-    __tablename__ = "assignment"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id", ondelete="CASCADE"), index=True)
-    judge_id: Mapped[int] = mapped_column(ForeignKey("judge.id", ondelete="CASCADE"), index=True)
-
-    entry = relationship(Entry)
-    criterion = relationship(Criterion)
-    judge = relationship(Judge)
-
-    __table_args__ = (UniqueConstraint("entry_id", "criterion_id", "judge_id"),)
+def award_rule(award: dict) -> scoring.AwardRule:
+    """An award as Event.awards (and the contest file) store it, as the scoring takes it."""
+    return scoring.AwardRule(name=award["name"], count=award.get("count"),
+                             share=Decimal(award["share"]) if award.get("share") is not None else None)

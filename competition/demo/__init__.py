@@ -266,7 +266,7 @@ def load_demo() -> tuple[bool, dict]:
     from ..accounts.services import find_user
     from ..audit.models import record
     from ..contest_files.services import ContestFileInvalid, import_contest
-    from ..contests.queries import contest_by_slug
+    from ..contests.models import contest_by_slug
     from ..database import write_transaction
     from .spring import load_spring
 

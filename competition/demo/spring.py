@@ -14,11 +14,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from ..audit.models import record
-from ..contests.models import Contest, Contestant, Entry, Event
+from ..contests.models import Contest, Event
 from ..database import utcnow, write_transaction
 from ..extensions import db
-from ..registration import identity as ident
-from ..registration.services import Registrant, delegation_named, new_contestant
+from ..entries import identity as ident
+from ..entries.models import Contestant, Entry
+from ..entries.identity import Registrant
+from ..entries.services import delegation_named, new_contestant
 from . import data
 
 SLUG = "chaoyang-2027-spring"
@@ -285,9 +287,9 @@ def load_spring(organiser, passwords: dict[str, str], now: datetime | None = Non
     """Create the spring contest with its registrations and the organiser's review so far.
     None when the contest is there already (nothing is changed)."""
     from ..contest_files.services import ContestFileInvalid, import_contest
-    from ..contests.queries import contest_by_slug
-    from ..organiser.entries_services import review
-    from ..organiser.numbers_services import assign_bibs
+    from ..contests.models import contest_by_slug
+    from ..entries.services import review
+    from ..numbering.services import assign_bibs
 
     now = now or utcnow()
     if contest_by_slug(SLUG) is not None:

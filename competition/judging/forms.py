@@ -1,7 +1,7 @@
 """The marking form, built at run time from the marking scheme: one field per criterion the
-judge marks, each value parsed as a Decimal by scoring.parse_mark, every refusal told next to
-its field in the judge's language; and the chief judge's small forms."""
-import hashlib
+judge marks, and the reason for a correction. The values are checked where they are stored
+(marking.services.submit_marks, in one transaction), and every refusal comes back next to its
+field in the judge's language. Also the chief judge's small forms."""
 import re
 import uuid
 
@@ -11,9 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..marking.messages import is_buttons, mark_messages  # noqa: F401  (the form's vocabulary)
-from ..marking.services import criterion_rule
-from ..scoring import CriterionRule, InvalidMark, parse_mark
+from ..messages import message
+from ..scoring import MARK_CODES, CriterionRule
 from ..scoring.marks import decimal_text
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{8,40}")
@@ -28,13 +27,22 @@ def new_client_id() -> str:
     return str(uuid.uuid4())
 
 
-def criterion_client_id(client_id: str, code: str) -> str:
-    """The client id of one criterion's mark, derived from the form's: the same form sent again
-    gives the same ids, so submit_mark replays instead of storing twice."""
-    derived = f"{client_id}:{code}"
-    if len(derived) <= 64:
-        return derived
-    return f"{client_id}:{hashlib.sha256(code.encode()).hexdigest()[:16]}"
+def is_buttons(rule: CriterionRule) -> bool:
+    """Judgement marks (0–3) are given with four large buttons; everything else is typed."""
+    return rule.method == "judgement"
+
+
+def mark_messages(rule: CriterionRule) -> dict[str, str]:
+    """What to tell a judge for each way parse_mark can refuse a value of this criterion, by
+    its code (for the tablet, which checks a value before it is sent)."""
+    params = {"max": decimal_text(rule.mark_max), "step": decimal_text(rule.step) if rule.step else ""}
+    return {code: message(code, **params) for code in MARK_CODES}
+
+
+def rule_json(rule: CriterionRule) -> dict:
+    """What the tablet checks a value by before sending it (static/js/marks.js)."""
+    return {"max": decimal_text(rule.mark_max), "step": decimal_text(rule.step) if rule.step else None,
+            "judgement": is_buttons(rule)}
 
 
 def hint(rule: CriterionRule) -> str:
@@ -49,12 +57,14 @@ class MarkingForm(FlaskForm):
     """Base of the run-time form; build_form adds one StringField per criterion."""
 
     client_id = HiddenField()
+    # The revision of each mark the page showed, "P1:2 P2:0": a mark that moved on since (the
+    # judge's other tablet) is not overwritten unawares.
+    seen = HiddenField()
     reason = TextAreaField(_l("Reason for the correction"), validators=[Length(max=REASON_MAX)],
                            render_kw={"rows": 2, "maxlength": REASON_MAX})
 
     criteria: list = []
     marks: dict = {}
-    changes: list = []
 
     def mark_fields(self):
         return [(c, self[field_name(c)]) for c in self.criteria]
@@ -72,25 +82,29 @@ class MarkingForm(FlaskForm):
         if not _CLIENT_ID.fullmatch(self.client_id.data or ""):
             self.client_id.data = new_client_id()
 
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        self.changes = []
-        for criterion, f in self.mark_fields():
-            rule = criterion_rule(criterion)
-            try:
-                parsed = parse_mark(rule, f.data or "")
-            except InvalidMark as invalid:
-                f.errors.append(mark_messages(rule).get(invalid.code, str(invalid)))
-                ok = False
-                continue
-            mark = self.marks.get(criterion.id)
-            if mark is None or mark.status == "returned" or mark.value != parsed:
-                self.changes.append((criterion, f, parsed, mark))
-        corrects = any(mark is not None and mark.status != "returned" for *_rest, mark in self.changes)
-        if corrects and not (self.reason.data or "").strip():
-            self.reason.errors.append(_("A correction needs a reason: say why the mark changes."))
-            ok = False
-        return ok
+    def values(self) -> dict[str, str]:
+        """The typed values by criterion code, as submit_marks takes them."""
+        return {criterion.code: f.data or "" for criterion, f in self.mark_fields()}
+
+    def seen_revisions(self) -> dict[str, int] | None:
+        """What the page showed (see `seen`); None when the page did not say (an old page)."""
+        seen = {}
+        for part in (self.seen.data or "").split():
+            code, _colon, revision = part.rpartition(":")
+            if not code or not revision.isdigit():
+                return None
+            seen[code] = int(revision)
+        return seen or None
+
+    def show_seen(self) -> None:
+        self.seen.data = " ".join(f"{c.code}:{self.marks[c.id].revision if c.id in self.marks else 0}"
+                                  for c in self.criteria)
+
+    def show_refusals(self, refusals: dict) -> None:
+        """The refusals of submit_marks next to their fields (a criterion's code, or "reason")."""
+        fields = {criterion.code: f for criterion, f in self.mark_fields()} | {"reason": self.reason}
+        for name, refused in refusals.items():
+            fields.get(name, self.reason).errors = list(fields.get(name, self.reason).errors) + [refused.message]
 
     def error_map(self) -> dict[str, str]:
         fields = [f for _c, f in self.mark_fields()] + [self.reason]
@@ -104,7 +118,7 @@ def build_form(criteria: list, marks: dict, **kwargs) -> MarkingForm:
         pass
 
     for criterion in criteria:
-        rule = criterion_rule(criterion)
+        rule = criterion.rule
         render_kw = {"autocomplete": "off", "spellcheck": "false"}
         if not is_buttons(rule):
             # Text with a decimal keypad, not type=number: a browser empties a number field it
@@ -117,6 +131,8 @@ def build_form(criteria: list, marks: dict, **kwargs) -> MarkingForm:
     form = Form(data=data, **kwargs)
     form.criteria = list(criteria)
     form.set_marks(marks)
+    if not form.seen.data:
+        form.show_seen()
     return form
 
 

@@ -1,7 +1,7 @@
 """Judging pages under /j: the judge's home, contest and event lists and the marking form;
 the chief judge's progress matrix, entry detail (history, send back, lock) and consistency view.
 Handlers are thin: find, authorise (competition.policy), call a service, render."""
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -10,16 +10,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import policy
 from ..contests.lifecycle import is_marking_open
-from ..contests.models import Assignment, Contest, Event
-from ..contests.queries import contest_by_slug, event_by_code
+from ..contests.models import Contest, Event
+from ..errors import ActionRefused, wants_json
 from ..extensions import db
+from ..forms import ConfirmForm
+from ..judges.models import Assignment
 from ..marking.models import Mark
-from ..marking.services import MarkRefused, criterion_rule, submit_mark
+from ..marking.services import submit_marks
 from ..scoring import round_half_up
 from ..scoring.marks import decimal_text
 from . import services
-from .forms import (ConfirmForm, NoteForm, ReasonForm, build_form, criterion_client_id, hint,
-                    is_buttons, mark_messages, new_client_id)
+from .forms import NoteForm, ReasonForm, build_form, hint, is_buttons, mark_messages, new_client_id, rule_json
 
 bp = Blueprint("judging", __name__, url_prefix="/j")
 
@@ -46,37 +47,15 @@ def _deviation(value) -> str:
     return format(round_half_up(value, 2), "+f")
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
 # --- finding what a URL names, for this user ---------------------------------------------------
 
-def _judge_contest(slug: str):
-    """The contest and the user's judge role in it; 404 for anyone else (nothing leaks)."""
-    contest = contest_by_slug(slug)
-    judge = contest and contest.archived_at is None and policy.judge_role(current_user, contest)
-    if not judge:
-        abort(404)
-    return contest, judge
-
-
 def _judge_event(slug: str, code: str):
-    contest, judge = _judge_contest(slug)
-    event = event_by_code(contest, code)
+    """The event of a contest the user judges in, where they sit on the panel or mark; 404 else."""
+    contest, judge = policy.judged_contest(slug)
+    event = policy.event_by_code(contest, code)
     if event is None or event.id not in {e.id for e in services.judge_events(judge)}:
         abort(404)
     return contest, judge, event
-
-
-def _chief_event(slug: str, code: str):
-    contest, judge = _judge_contest(slug)
-    event = event_by_code(contest, code)
-    if event is None:
-        abort(404)
-    if not policy.can_chief(current_user, event):
-        abort(403)
-    return contest, event
 
 
 def _chief_entry(contest: Contest, event: Event, key: str):
@@ -97,7 +76,7 @@ def home():
 @bp.get("/<contest>")
 @login_required
 def contest_home(contest: str):
-    contest_row, _judge = _judge_contest(contest)
+    contest_row, _judge = policy.judged_contest(contest)
     return render_template("judging/home.html", contests=services.overview(current_user, contest_row),
                            contest=contest_row)
 
@@ -116,7 +95,7 @@ def _mark_page(contest, event, entry, judge, form, readonly, status=200, **extra
     criteria_view = []
     history = services.own_history(judge, entry)
     for criterion, f in form.mark_fields():
-        rule = criterion_rule(criterion)
+        rule = criterion.rule
         descriptors = list(criterion.descriptors or [])
         buttons = []
         if is_buttons(rule):
@@ -128,7 +107,7 @@ def _mark_page(contest, event, entry, judge, form, readonly, status=200, **extra
                 buttons.append((str(value), text))
         criteria_view.append({
             "criterion": criterion, "field": f, "buttons": buttons, "hint": hint(rule),
-            "messages": mark_messages(rule), "mark": form.marks.get(criterion.id),
+            "messages": mark_messages(rule), "rule": rule_json(rule), "mark": form.marks.get(criterion.id),
             "history": history.get(criterion.id, []),
             "max": decimal_text(rule.mark_max),
             "current": decimal_text(form.marks[criterion.id].value) if criterion.id in form.marks else "",
@@ -141,14 +120,14 @@ def _mark_page(contest, event, entry, judge, form, readonly, status=200, **extra
         "judging/mark.html", contest=contest, event=event, entry=entry, form=form, readonly=readonly,
         criteria=criteria_view, key=services.entry_key(entry, contest),
         label=services.entry_label(entry, contest), following=following,
-        api_entry=None if contest.is_blind else entry.bib, **extra), status
+        **extra), status
 
 
 def _readonly(contest, entry) -> str | None:
     if entry.is_locked:
         return "locked"
     if not is_marking_open(contest):
-        return "closed"
+        return "not_judging"
     return None
 
 
@@ -164,7 +143,7 @@ def mark(contest: str, event: str, key: str):
     entry = services.find_entry(contest_row, event_row, key)
     if entry is None:
         abort(404)
-    criteria = policy.markable_criteria(current_user, entry)
+    criteria = policy.markable_criteria(judge, entry)
     if not criteria:
         assigned = db.session.scalar(select(Assignment.id).where(Assignment.entry_id == entry.id,
                                                                  Assignment.judge_id == judge.id))
@@ -176,78 +155,50 @@ def mark(contest: str, event: str, key: str):
         form = build_form(criteria, marks, formdata=None)
         form.client_id.data = new_client_id()
         if request.method == "POST":  # sent to a locked entry or a closed contest: refused, read-only
-            if _wants_json():
-                return jsonify({"error": {"code": readonly, "message": _readonly_message(readonly)}}), 409
-            return _mark_page(contest_row, event_row, entry, judge, form, readonly, 409,
-                              refused=_readonly_message(readonly))
+            return _stopped(ActionRefused(409, readonly), contest_row, event_row, entry, judge, form)
         return _mark_page(contest_row, event_row, entry, judge, form, readonly)
 
     form = build_form(criteria, marks)
     form.ensure_client_id()
     if not form.validate_on_submit():
-        if _wants_json():
+        if wants_json():
             return jsonify({"errors": form.error_map()}), 422
         return _mark_page(contest_row, event_row, entry, judge, form, None, 422)
-
-    stored, stopped = 0, None
-    reason = (form.reason.data or "").strip()
-    for criterion, f, parsed, old in form.changes:
-        try:
-            submit_mark(current_user, contest=contest_row.slug, event=event_row.code, entry=entry.bib,
-                        criterion=criterion.code, value=decimal_text(parsed),
-                        client_id=criterion_client_id(form.client_id.data, criterion.code),
-                        reason=reason if old is not None else "", source="form")
-            stored += 1
-        except MarkRefused as refused:
-            if refused.status == 403:
-                abort(403)
-            if refused.status == 404:
-                abort(404)
-            if refused.code in ("locked", "not_judging"):
-                stopped = refused
-                break
-            if refused.code == "reason_required":
-                # Marked meanwhile from another tablet of the same judge: the same value is done.
-                now = db.session.scalar(select(Mark).where(Mark.entry_id == entry.id, Mark.judge_id == judge.id,
-                                                           Mark.criterion_id == criterion.id))
-                if now is not None and now.value == parsed and now.status != "returned":
-                    continue
-                f.errors.append(_("This mark was entered on another device meanwhile (%(value)s). "
-                                  "To change it, give a reason.",
-                                  value=decimal_text(now.value) if now else "—"))
-            elif refused.code == "client_id_reused":
-                f.errors.append(_("This form was already sent with another value. Reload the page and mark again."))
-            else:
-                f.errors.append(mark_messages(criterion_rule(criterion)).get(refused.code, refused.message))
-
-    if stopped is not None:
-        message = _readonly_message(stopped.code)
-        if _wants_json():
-            return jsonify({"error": {"code": stopped.code, "message": message}}), 409
-        flash(message, "error")
-        return redirect(url_for(".mark", contest=contest, event=event, key=key))
-
-    if any(f.errors for _c, f in form.mark_fields()):
-        # Some marks may be in now: what counts as a correction changes, and so does the form's id.
-        form.set_marks(_stored_marks(judge, entry))
-        if stored:
+    try:
+        outcome = submit_marks(current_user, entry, form.values(), reason=form.reason.data or "",
+                               client_id=form.client_id.data, seen=form.seen_revisions())
+    except ActionRefused as refused:
+        if refused.status in (403, 404):
+            abort(refused.status)
+        if refused.code == "client_id_reused":
+            form.form_errors.append(refused.message)
             form.client_id.data = new_client_id()
-        if _wants_json():
-            return jsonify({"errors": form.error_map(), "client_id": form.client_id.data}), 409
-        return _mark_page(contest_row, event_row, entry, judge, form, None, 409)
+            if wants_json():
+                return jsonify({"errors": {"form": refused.message}, "client_id": form.client_id.data}), 409
+            return _mark_page(contest_row, event_row, entry, judge, form, None, 409)
+        return _stopped(refused, contest_row, event_row, entry, judge, form)
+    if not outcome.is_stored:
+        form.show_refusals(outcome.refusals)
+        status = max(refused.status for refused in outcome.refusals.values())
+        if status == 409:  # a mark moved on meanwhile: the form shows it now, a reason changes it
+            form.set_marks(_stored_marks(judge, entry))
+            form.show_seen()
+        if wants_json():
+            return jsonify({"errors": form.error_map(), "seen": form.seen.data}), status
+        return _mark_page(contest_row, event_row, entry, judge, form, None, status)
 
     # The list says "saved" on the entry itself, where the anchor scrolls to.
     target = url_for(".event_home", contest=contest, event=event, saved=key) + f"#entry-{key}"
-    if _wants_json():
+    if wants_json():
         return jsonify({"ok": True, "redirect": target})
     return redirect(target)
 
 
-def _readonly_message(code: str) -> str:
-    if code == "locked":
-        return _("The chief judge has locked (signed off) the marks of this entry. "
-                 "Ask the chief judge to unlock it for a correction.")
-    return _("Marking is closed: the contest is not in judging.")
+def _stopped(refused: ActionRefused, contest, event, entry, judge, form):
+    """The entry was locked or marking closed: nothing is stored, the page is read-only now."""
+    if wants_json():
+        return jsonify({"error": {"code": refused.code, "message": refused.message}}), 409
+    return _mark_page(contest, event, entry, judge, form, refused.code, 409, refused=refused.message)
 
 
 # --- the chief judge ---------------------------------------------------------------------------
@@ -262,19 +213,19 @@ def _chief_page(contest, event, status=200, error=None):
 @bp.get("/<contest>/<event>/chief")
 @login_required
 def chief(contest: str, event: str):
-    contest_row, event_row = _chief_event(contest, event)
+    contest_row, event_row = policy.chief_event(contest, event)
     return _chief_page(contest_row, event_row)
 
 
 @bp.post("/<contest>/<event>/chief/lock")
 @login_required
 def chief_lock_event(contest: str, event: str):
-    contest_row, event_row = _chief_event(contest, event)
+    contest_row, event_row = policy.chief_event(contest, event)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         count = services.lock_event(current_user, event_row)
-    except services.JudgingRefused as refused:
+    except ActionRefused as refused:
         return _chief_page(contest_row, event_row, refused.status, refused.message)
     flash(ngettext("The event is signed off: %(num)d entry locked now.",
                    "The event is signed off: %(num)d entries locked now.", count), "success")
@@ -284,11 +235,11 @@ def chief_lock_event(contest: str, event: str):
 @bp.post("/<contest>/<event>/chief/unlock")
 @login_required
 def chief_unlock_event(contest: str, event: str):
-    contest_row, event_row = _chief_event(contest, event)
+    contest_row, event_row = policy.chief_event(contest, event)
     form = ReasonForm()
     try:
         count = services.unlock_event(current_user, event_row, form.reason.data if form.validate_on_submit() else "")
-    except services.JudgingRefused as refused:
+    except ActionRefused as refused:
         return _chief_page(contest_row, event_row, refused.status, refused.message)
     flash(ngettext("The event is open again: %(num)d entry unlocked.",
                    "The event is open again: %(num)d entries unlocked.", count), "success")
@@ -298,7 +249,7 @@ def chief_unlock_event(contest: str, event: str):
 @bp.get("/<contest>/<event>/chief/consistency")
 @login_required
 def chief_consistency(contest: str, event: str):
-    contest_row, event_row = _chief_event(contest, event)
+    contest_row, event_row = policy.chief_event(contest, event)
     criteria, rows, lean = services.consistency(event_row)
     return render_template("judging/consistency.html", contest=contest_row, event=event_row, criteria=criteria,
                            rows=rows, lean=lean)
@@ -318,20 +269,20 @@ def _chief_entry_page(contest, event, entry, status=200, error=None, note_form=N
 @bp.get("/<contest>/<event>/chief/<key>")
 @login_required
 def chief_entry(contest: str, event: str, key: str):
-    contest_row, event_row = _chief_event(contest, event)
+    contest_row, event_row = policy.chief_event(contest, event)
     return _chief_entry_page(contest_row, event_row, _chief_entry(contest_row, event_row, key))
 
 
 @bp.post("/<contest>/<event>/chief/<key>/lock")
 @login_required
 def chief_lock_entry(contest: str, event: str, key: str):
-    contest_row, event_row = _chief_event(contest, event)
+    contest_row, event_row = policy.chief_event(contest, event)
     entry = _chief_entry(contest_row, event_row, key)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         services.lock_entry(current_user, entry)
-    except services.JudgingRefused as refused:
+    except ActionRefused as refused:
         if request.form.get("from") == "matrix":
             return _chief_page(contest_row, event_row, refused.status, refused.message)
         return _chief_entry_page(contest_row, event_row, entry, refused.status, refused.message)
@@ -345,7 +296,7 @@ def chief_lock_entry(contest: str, event: str, key: str):
 @bp.post("/<contest>/<event>/chief/<key>/unlock")
 @login_required
 def chief_unlock_entry(contest: str, event: str, key: str):
-    contest_row, event_row = _chief_event(contest, event)
+    contest_row, event_row = policy.chief_event(contest, event)
     entry = _chief_entry(contest_row, event_row, key)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -353,7 +304,7 @@ def chief_unlock_entry(contest: str, event: str, key: str):
         return _chief_entry_page(contest_row, event_row, entry, 422, message, unlock_form=form)
     try:
         services.unlock_entry(current_user, entry, form.reason.data)
-    except services.JudgingRefused as refused:
+    except ActionRefused as refused:
         return _chief_entry_page(contest_row, event_row, entry, refused.status, refused.message, unlock_form=form)
     flash(_("%(entry)s is unlocked: its judges can correct their marks.",
             entry=services.entry_label(entry, contest_row)), "success")
@@ -363,7 +314,7 @@ def chief_unlock_entry(contest: str, event: str, key: str):
 @bp.post("/<contest>/<event>/chief/marks/<int:mark_id>/return")
 @login_required
 def chief_return_mark(contest: str, event: str, mark_id: int):
-    contest_row, event_row = _chief_event(contest, event)
+    contest_row, event_row = policy.chief_event(contest, event)
     mark_row = db.session.get(Mark, mark_id)
     if mark_row is None or mark_row.entry.event_id != event_row.id or mark_row.entry.status != "approved":
         abort(404)
@@ -377,7 +328,7 @@ def chief_return_mark(contest: str, event: str, mark_id: int):
                                  note_form=form, note_mark_id=mark_id)
     try:
         services.return_mark(current_user, mark_row, form.note.data)
-    except services.JudgingRefused as refused:
+    except ActionRefused as refused:
         return _chief_entry_page(contest_row, event_row, entry, refused.status, refused.message,
                                  note_form=form, note_mark_id=mark_id)
     flash(_("The mark is sent back to its judge with your note."), "success")

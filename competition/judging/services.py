@@ -2,45 +2,35 @@
 
 Reads: what a judge still has to mark, the chief judge's progress matrix, a mark's history and
 the panel's consistency. Writes — send a mark back, lock (sign off, 签字确认) and unlock an
-entry or a whole event — are each one write_transaction with an audit record, and the board's
-patch is published after commit. Marks themselves are written only by
-marking.services.submit_mark."""
+entry or a whole event — are each one write_transaction with an audit record that recomputes
+the board, whose patch is published after commit. Marks themselves are written only by
+competition.marking.services."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Lazy: the services also run outside a request (CLI, tests); messages are translated when shown.
-import flask_babel
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _
-from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import and_, func, or_, select
 
 from .. import policy
 from ..accounts.models import User
 from ..audit.models import AuditEntry, record
+from ..boards import results
+from ..boards.models import Result
 from ..contests.lifecycle import is_marking_open
-from ..contests.models import Assignment, Contest, Criterion, Entry, Event, Judge, PanelSeat
+from ..contests.models import Contest, Criterion, Event
 from ..database import utcnow, write_transaction
+from ..entries.models import APPROVED, Entry
+from ..errors import ActionRefused
 from ..extensions import db
+from ..judges.models import Assignment, Judge, PanelSeat
 from ..marking.models import Mark, MarkRevision
-from ..marking.services import criterion_rule
-from ..results import services as results
-from ..results.models import Result
+from ..messages import Msg
 from ..scoring.consistency import deviations
 
 #: Contest statuses in which a chief judge may lock and unlock (marking itself needs "judging").
 SIGN_OFF_STATUSES = ("judging", "finished")
 #: A judge's mean deviation from the panel is flagged from this share of the criterion's scale.
 LEAN_SHARE = Decimal("0.10")
-
-
-class JudgingRefused(Exception):
-    """A chief judge's action that cannot be done: HTTP status, machine code, message for people."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 # --- entries as judges see them -----------------------------------------------------------------
@@ -59,7 +49,7 @@ def find_entry(contest: Contest, event: Event, key: str) -> Entry | None:
     """The approved entry a judge's URL names; in a blind contest only a draw code finds it."""
     column = Entry.draw_code if contest.is_blind else Entry.bib
     return db.session.scalar(select(Entry).where(Entry.event_id == event.id, column == key,
-                                                 Entry.status == "approved"))
+                                                 Entry.status == APPROVED))
 
 
 def entry_order(contest: Contest):
@@ -104,7 +94,7 @@ def judge_entries(judge: Judge, event: Event) -> list[TodoEntry]:
     entries: dict[int, Entry] = {}
     for entry, _criterion_id in db.session.execute(
             select(Entry, Assignment.criterion_id).join(Assignment, Assignment.entry_id == Entry.id)
-            .where(Assignment.judge_id == judge.id, Entry.event_id == event.id, Entry.status == "approved")
+            .where(Assignment.judge_id == judge.id, Entry.event_id == event.id, Entry.status == APPROVED)
             .order_by(*entry_order(contest))):
         if policy.has_conflict(judge, entry) or entry_key(entry, contest) is None:
             continue
@@ -264,7 +254,7 @@ def matrix(event: Event, entries: list[Entry] | None = None) -> tuple[list[Crite
     judges = panel(event)
     if entries is None:
         entries = list(db.session.scalars(select(Entry).where(Entry.event_id == event.id,
-                                                              Entry.status == "approved")
+                                                              Entry.status == APPROVED)
                                           .order_by(*entry_order(contest))))
     entries = [e for e in entries if entry_key(e, contest) is not None]
     ids = [e.id for e in entries]
@@ -341,14 +331,14 @@ def consistency(event: Event) -> tuple[list[Criterion], list[LeanRow], dict[int,
     rows = db.session.execute(
         select(Mark.entry_id, Mark.criterion_id, Mark.judge_id, Mark.value)
         .join(Entry, Entry.id == Mark.entry_id)
-        .where(Entry.event_id == event.id, Entry.status == "approved")).all()
+        .where(Entry.event_id == event.id, Entry.status == APPROVED)).all()
     found = deviations((e, c, j, v) for e, c, j, v in rows)
     by_judge: dict[int, dict[int, object]] = defaultdict(dict)
     for (judge_id, criterion_id), deviation in found.items():
         by_judge[judge_id][criterion_id] = deviation
     # A criterion one judge marks alone has no panel to compare with: no column for it.
     criteria = [c for c in criteria if any(c.id in cells for cells in by_judge.values())]
-    lean = {c.id: criterion_rule(c).mark_max * LEAN_SHARE for c in criteria}
+    lean = {c.id: c.rule.mark_max * LEAN_SHARE for c in criteria}
     table = [LeanRow(judge, by_judge.get(judge_id, {})) for judge_id, judge in judges.items()
              if by_judge.get(judge_id)]
     return criteria, table, lean
@@ -357,13 +347,13 @@ def consistency(event: Event) -> tuple[list[Criterion], list[LeanRow], dict[int,
 # --- the chief judge's writes --------------------------------------------------------------------
 
 def _chief_check(user, event: Event) -> None:
-    if not policy.can_chief(user, event):
-        raise JudgingRefused(403, "not_chief", _("Only the chief judge of this event can do this."))
+    if not policy.is_chief_of(user, event):
+        raise ActionRefused(403, "not_chief")
 
 
 def _sign_off_check(contest: Contest) -> None:
     if contest.status not in SIGN_OFF_STATUSES:
-        raise JudgingRefused(409, "not_judging", _("The contest is not in judging: marks can no longer be signed off or reopened."))
+        raise ActionRefused(409, "sign_off_closed")
 
 
 def _completeness(entry_ids) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
@@ -384,25 +374,16 @@ def _completeness(entry_ids) -> tuple[dict[int, int], dict[int, int], dict[int, 
     return assigned, missing, returned
 
 
-def _incomplete_reason(entry: Entry, contest: Contest, assigned, missing, returned) -> str | None:
+def _incomplete_reason(entry: Entry, contest: Contest, assigned, missing, returned) -> Msg | None:
     # Blind judging names an entry by its draw code only: without one it is never shown by bib or name.
-    key = entry_key(entry, contest) or (_("an entry without a draw code") if contest.is_blind
-                                        else _("an entry without a bib"))
+    key = entry_key(entry, contest) or Msg("entry_without_draw_code" if contest.is_blind else "entry_without_bib")
     if not assigned.get(entry.id):
-        return _("%(entry)s has no marks to sign off.", entry=key)
+        return Msg("entry_without_marks", {"entry": key})
     if missing.get(entry.id):
-        return ngettext("%(entry)s still misses %(num)d mark.", "%(entry)s still misses %(num)d marks.",
-                        missing[entry.id], entry=key)
+        return Msg("entry_missing_marks", {"entry": key, "num": missing[entry.id]})
     if returned.get(entry.id):
-        return ngettext("%(entry)s has %(num)d mark sent back for re-marking.",
-                        "%(entry)s has %(num)d marks sent back for re-marking.", returned[entry.id], entry=key)
+        return Msg("entry_returned_marks", {"entry": key, "num": returned[entry.id]})
     return None
-
-
-def _incomplete_event(problems: list) -> str:
-    shown = " ".join(str(p) for p in problems[:5]) + (" …" if len(problems) > 5 else "")
-    return flask_babel.ngettext("%(num)d entry is not complete. %(problems)s",
-                                "%(num)d entries are not complete. %(problems)s", len(problems), problems=shown)
 
 
 def _target(event: Event, entry: Entry, criterion: Criterion | None = None) -> str:
@@ -414,7 +395,7 @@ def return_mark(chief, mark: Mark, note: str) -> None:
     the judge replaces it, and the judge re-marks without giving a reason."""
     note = (note or "").strip()
     if not note:
-        raise JudgingRefused(422, "note_required", _("Say what the judge should look at again."))
+        raise ActionRefused(422, "note_required", field="note")
     mark_id = mark.id
     with write_transaction():
         mark = db.session.get(Mark, mark_id)
@@ -425,16 +406,16 @@ def return_mark(chief, mark: Mark, note: str) -> None:
         db.session.refresh(entry)
         _chief_check(chief, event)
         if not is_marking_open(event.contest):
-            raise JudgingRefused(409, "not_judging", _("Marking is closed: the contest is not in judging."))
+            raise ActionRefused(409, "not_judging")
         if entry.is_locked:
-            raise JudgingRefused(409, "locked", _("The marks of this entry are locked: unlock it first."))
+            raise ActionRefused(409, "locked")
         mark.status = "returned"
         mark.return_note = note
         mark.returned_at = utcnow()
         mark.returned_by_id = chief.id
         record("mark.return", user=chief, contest=event.contest, target=_target(event, entry, mark.criterion),
                mark_id=mark.id, judge=mark.judge.user.username, revision=mark.revision, note=note)
-        patch = results.update_event(event, [entry.id])
+        patch = results.recompute(event, [entry.id])
     results.publish([patch])
 
 
@@ -453,12 +434,12 @@ def lock_entry(chief, entry: Entry) -> bool:
             return False
         why = _incomplete_reason(entry, event.contest, *_completeness([entry.id]))
         if why:
-            raise JudgingRefused(409, "incomplete", why)
+            raise ActionRefused(409, why.code, why.params)
         entry.locked_at = utcnow()
         entry.locked_by_id = chief.id
         record("entry.lock", user=chief, contest=event.contest, target=_target(event, entry))
-        patch = results.update_event(event, [entry.id])
-    results.publish([patch])
+        patch = results.recompute(event, [entry.id])
+    results.publish([patch], contest=event.contest.slug)
     return True
 
 
@@ -472,14 +453,15 @@ def lock_event(chief, event: Event) -> int:
         db.session.refresh(event)
         _chief_check(chief, event)
         _sign_off_check(event.contest)
-        entries = list(db.session.scalars(select(Entry).where(Entry.event_id == event.id, Entry.status == "approved")
+        entries = list(db.session.scalars(select(Entry).where(Entry.event_id == event.id, Entry.status == APPROVED)
                                           .order_by(*entry_order(event.contest))))
         if not entries:
-            raise JudgingRefused(409, "incomplete", _("This event has no entries to sign off."))
+            raise ActionRefused(409, "no_entries_to_sign_off")
         counts = _completeness([e.id for e in entries])
         problems = [why for e in entries if (why := _incomplete_reason(e, event.contest, *counts))]
         if problems:
-            raise JudgingRefused(409, "incomplete", LazyString(_incomplete_event, problems))
+            raise ActionRefused(409, "event_incomplete", {"num": len(problems), "problems": problems[:5],
+                                                          "more": Msg("and_more") if len(problems) > 5 else ""})
         now = utcnow()
         locked = [e for e in entries if not e.is_locked]
         for e in locked:
@@ -488,8 +470,8 @@ def lock_event(chief, event: Event) -> int:
             event.locked_at, event.locked_by_id = now, chief.id
         record("event.lock", user=chief, contest=event.contest, target=event.code,
                entries=[e.bib for e in locked])
-        patch = results.update_event(event, [e.id for e in locked])
-    results.publish([patch])
+        patch = results.recompute(event, [e.id for e in locked])
+    results.publish([patch], contest=event.contest.slug)
     return len(locked)
 
 
@@ -497,7 +479,7 @@ def unlock_entry(chief, entry: Entry, reason: str) -> None:
     """Reopen one entry's marks for correction; only with a reason. The event's sign-off goes too."""
     reason = (reason or "").strip()
     if not reason:
-        raise JudgingRefused(422, "reason_required", _("Unlocking needs a reason."))
+        raise ActionRefused(422, "unlock_reason_required", field="reason")
     entry_id = entry.id
     with write_transaction():
         entry = db.session.get(Entry, entry_id)
@@ -508,19 +490,19 @@ def unlock_entry(chief, entry: Entry, reason: str) -> None:
         _chief_check(chief, event)
         _sign_off_check(event.contest)
         if not entry.is_locked:
-            raise JudgingRefused(409, "not_locked", _("This entry is not locked."))
+            raise ActionRefused(409, "not_locked")
         entry.locked_at, entry.locked_by_id = None, None
         event.locked_at, event.locked_by_id = None, None
         record("entry.unlock", user=chief, contest=event.contest, target=_target(event, entry), reason=reason)
-        patch = results.update_event(event, [entry.id])
-    results.publish([patch])
+        patch = results.recompute(event, [entry.id])
+    results.publish([patch], contest=event.contest.slug)
 
 
 def unlock_event(chief, event: Event, reason: str) -> int:
     """Reopen every locked entry of the event; only with a reason. Returns how many."""
     reason = (reason or "").strip()
     if not reason:
-        raise JudgingRefused(422, "reason_required", _("Unlocking needs a reason."))
+        raise ActionRefused(422, "unlock_reason_required", field="reason")
     event_id = event.id
     with write_transaction():
         event = db.session.get(Event, event_id)
@@ -531,12 +513,12 @@ def unlock_event(chief, event: Event, reason: str) -> int:
         locked = list(db.session.scalars(select(Entry).where(Entry.event_id == event.id,
                                                              Entry.locked_at.is_not(None))))
         if not locked and event.locked_at is None:
-            raise JudgingRefused(409, "not_locked", _("Nothing in this event is locked."))
+            raise ActionRefused(409, "nothing_locked")
         for e in locked:
             e.locked_at, e.locked_by_id = None, None
         event.locked_at, event.locked_by_id = None, None
         record("event.unlock", user=chief, contest=event.contest, target=event.code, reason=reason,
                entries=[e.bib for e in locked])
-        patch = results.update_event(event, [e.id for e in locked])
-    results.publish([patch])
+        patch = results.recompute(event, [e.id for e in locked])
+    results.publish([patch], contest=event.contest.slug)
     return len(locked)

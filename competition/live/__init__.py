@@ -14,11 +14,10 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from ..boards import services as boards
-from ..contests.models import Contest
-from ..contests.queries import contest_by_slug, event_by_code
-from ..extensions import db, socketio
-from ..policy import can_view_contest, live_events
-from ..results.services import board_changed
+from ..boards.results import EVERYONE, JURY, PUBLIC, board_changed, progress_changed
+from ..contests.models import contest_by_slug, event_by_code
+from ..extensions import socketio
+from ..policy import can_see_live_board, can_view_contest, live_events
 from .coalesce import Coalescer
 
 NAMESPACE = "/live"
@@ -67,32 +66,20 @@ def _listened(to: str) -> bool:
     return server is not None and next(iter(server.manager.get_participants(NAMESPACE, to)), None) is not None
 
 
-def _any_listened(prefix: str) -> bool:
-    """Whether anybody may be in a room whose name starts with `prefix` (see _listened)."""
-    if current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):
-        return True
-    server = getattr(socketio, "server", None)
-    rooms = server.manager.rooms.get(NAMESPACE, {}) if server is not None else {}
-    return any(isinstance(name, str) and name.startswith(prefix) for name in list(rooms))
-
-
 def _send_patch(to: str, payload: dict) -> None:
     if _listened(to):
         coalescer.patch(to, payload, coalesce_window())
 
 
-def _request_feed(kind: str, contest: str | int, to_room, produce_payload) -> None:
-    """Have `kind` computed for the contest (a slug, or an id when the slug is not at hand)
-    and sent to its room in the background, coalesced."""
-    if not has_app_context():
-        return
-    if not (_listened(to_room(contest)) if isinstance(contest, str) else _any_listened(to_room(""))):
+def _request_feed(kind: str, contest: str, to_room, produce_payload) -> None:
+    """Have `kind` computed for the contest and sent to its room in the background, coalesced."""
+    if not has_app_context() or not _listened(to_room(contest)):
         return
     app = current_app._get_current_object()
 
     def produce():
         with app.app_context():
-            row = contest_by_slug(contest) if isinstance(contest, str) else db.session.get(Contest, contest)
+            row = contest_by_slug(contest)
             if row is None or not _listened(to_room(row.slug)):
                 return []
             return [(kind, produce_payload(row), to_room(row.slug))]
@@ -104,28 +91,21 @@ def request_standings(contest: str) -> None:
     _request_feed("standings", contest, standings_room, boards.standings)
 
 
-def request_progress(contest: str | int) -> None:
+def request_progress(contest: str) -> None:
     _request_feed("progress", contest, progress_room, boards.progress)
 
 
 # --- what the services announce (after commit) -------------------------------------------
 
 def _on_board_changed(sender=None, *, patch, **_):
-    """A committed change of the live board (a mark, an import, a rebuild, a lock)."""
-    public = boards.reaches_public(patch)
-    payload = dict(patch.as_dict(), frozen=not public)
-    _send_patch(jury_room(patch.contest, patch.event), payload)
-    if public:
+    """A committed patch, to the audience it names: the jury's board, the public's, or both.
+    A change of the live board moves judging progress; one the public sees, the standings."""
+    payload = patch.as_dict()
+    if patch.audience in (EVERYONE, JURY):
+        _send_patch(jury_room(patch.contest, patch.event), payload)
+        request_progress(patch.contest)
+    if patch.audience in (EVERYONE, PUBLIC):
         _send_patch(room(patch.contest, patch.event), payload)
-        request_standings(patch.contest)
-    request_progress(patch.contest)
-
-
-def _on_board_published(sender=None, *, patch, **_):
-    """A reveal step or the end of a freeze: for one audience."""
-    to = room if patch.audience == boards.PUBLIC else jury_room
-    _send_patch(to(patch.contest, patch.event), patch.as_dict())
-    if patch.audience == boards.PUBLIC:
         request_standings(patch.contest)
 
 
@@ -138,8 +118,8 @@ def _on_board_state(sender=None, *, state, **_):
             coalescer.send(to, "board_state", dict(common, seq=seq))
 
 
-def _on_judging_changed(sender=None, *, contest: str | None = None, contest_id: int | None = None, **_):
-    request_progress(contest if contest is not None else contest_id)
+def _on_progress_changed(sender=None, *, contest: str, **_):
+    request_progress(contest)
 
 
 # --- what clients ask for ---------------------------------------------------------------
@@ -155,14 +135,14 @@ def _viewable_contest(data):
     return contest if contest is not None and can_view_contest(current_user, contest) else None
 
 
-def _on_watch(data):
+def _on_watch(data=None):
     contest = _viewable_contest(data)
     event = contest and event_by_code(contest, str(data.get("event", "")))
     if not event:
         return _error("not_found", "No such contest or event.")
     # A hall screen asks for the public view even when an organiser is logged in on that PC,
     # so a frozen board never leaks to the hall.
-    jury = data.get("view") != "public" and boards.sees_live_board(current_user, event)
+    jury = data.get("view") != "public" and can_see_live_board(current_user, event)
     mine, other = (jury_room, room) if jury else (room, jury_room)
     leave_room(other(contest.slug, event.code))
     # Join before reading: a patch committed in between is then received and, being based
@@ -171,14 +151,14 @@ def _on_watch(data):
     return boards.board_snapshot(event, jury=jury)
 
 
-def _on_unwatch(data):
+def _on_unwatch(data=None):
     if isinstance(data, dict):
         contest, event = str(data.get("contest", "")), str(data.get("event", ""))
         leave_room(room(contest, event))
         leave_room(jury_room(contest, event))
 
 
-def _on_watch_standings(data):
+def _on_watch_standings(data=None):
     contest = _viewable_contest(data)
     if contest is None:
         return _error("not_found", "No such contest.")
@@ -186,7 +166,7 @@ def _on_watch_standings(data):
     return boards.standings(contest)
 
 
-def _on_watch_progress(data):
+def _on_watch_progress(data=None):
     contest = contest_by_slug(str(data.get("contest", ""))) if isinstance(data, dict) else None
     if contest is None:
         return _error("not_found", "No such contest.")
@@ -197,7 +177,7 @@ def _on_watch_progress(data):
 
 
 def _leave(to_room):
-    def handler(data):
+    def handler(data=None):
         if isinstance(data, dict):
             leave_room(to_room(str(data.get("contest", ""))))
     return handler
@@ -216,8 +196,7 @@ def init_live(app) -> None:
     socketio.on_event("unwatch_progress", _leave(progress_room), namespace=NAMESPACE)
     if not _connected:
         board_changed.connect(_on_board_changed, weak=False)
-        boards.board_published.connect(_on_board_published, weak=False)
+        progress_changed.connect(_on_progress_changed, weak=False)
         boards.board_state_changed.connect(_on_board_state, weak=False)
-        boards.judging_changed.connect(_on_judging_changed, weak=False)
         atexit.register(coalescer.flush_all)
         _connected = True

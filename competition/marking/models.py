@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import Fixed, utcnow
 from ..extensions import db
 
+#: "returned": the chief judge sent the mark back for re-marking; it still counts until replaced.
+MARK_STATUSES = ("submitted", "returned")
+
 
 class Mark(db.Model):
     """One judge's current value for one criterion of one entry."""
@@ -39,7 +42,7 @@ class Mark(db.Model):
         UniqueConstraint("entry_id", "criterion_id", "judge_id"),
         CheckConstraint("value >= 0", name="value_positive"),
         CheckConstraint("revision >= 1", name="revision_positive"),
-        CheckConstraint("status IN ('submitted', 'returned')", name="status_known"),
+        CheckConstraint(f"status IN {MARK_STATUSES}", name="status_known"),
     )
 
 

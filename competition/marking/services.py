@@ -1,30 +1,44 @@
-"""The one write path for a mark: validate, store the mark and its revision, recompute the
-entry's result and the event's ranks, bump the board's seq and audit — in one transaction —
-then publish the board's patch after commit."""
-from dataclasses import dataclass
+"""The one write path for marks. A judge's marking form (submit_marks) and a tablet's or a
+script's single mark (submit_mark, the API) both come here: in one transaction every value is
+checked (the judge's right to mark it, the lock, the contest's status, the value itself, a
+reason for a correction), then all of them are stored with their revisions, the entry's result
+and the event's ranks are recomputed, the board's seq bumped and the audit written; the
+board's patch is published after commit. A form is stored whole or not at all."""
+import hashlib
+from dataclasses import dataclass, field
 
 from flask import has_request_context, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import scoring
+from .. import policy, scoring
 from ..audit.models import record
+from ..boards import results
+from ..boards.models import Board
 from ..contests.lifecycle import is_marking_open
-from ..contests.models import Assignment, Contest, Criterion, Entry, Event, Judge
+from ..contests.models import Contest, Criterion, Event, contest_by_slug, event_by_code
 from ..database import utcnow, write_transaction
+from ..entries.models import Entry
+from ..errors import ActionRefused
 from ..extensions import db
-from ..results import services as results
-from .messages import mark_messages
 from .models import Mark, MarkRevision
 
+CLIENT_ID_MAX = 64
 
-class MarkRefused(Exception):
-    """A mark that cannot be taken, with the HTTP status, a machine code for the API and a
-    message in the judge's language."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.field = status, code, message, field
+def criterion_client_id(client_id: str, code: str) -> str:
+    """The client id of one criterion's mark on a form, derived from the form's own id: the same
+    form sent again gives the same ids, so it is answered, never stored twice."""
+    derived = f"{client_id}:{code}"
+    if len(derived) <= CLIENT_ID_MAX:
+        return derived
+    return f"{client_id}:{hashlib.sha256(code.encode()).hexdigest()[:16]}"
+
+
+def _check_client_id(client_id: str, field: str) -> str:
+    client_id = (client_id or "").strip()
+    if not client_id or len(client_id) > CLIENT_ID_MAX:
+        raise ActionRefused(422, "invalid_client_id", field=field)
+    return client_id
 
 
 @dataclass
@@ -32,6 +46,20 @@ class MarkOutcome:
     created: bool  # False: a replay of a client_id already stored
     body: dict
     patch: results.Patch | None = None
+
+
+@dataclass
+class FormOutcome:
+    """What a marking form did: `refusals` by field (a criterion's code, or "reason"), and
+    then nothing was stored; else how many marks were `stored` (0 when nothing changed)."""
+
+    stored: int = 0
+    refusals: dict[str, ActionRefused] = field(default_factory=dict)
+    patch: results.Patch | None = None
+
+    @property
+    def is_stored(self) -> bool:
+        return not self.refusals
 
 
 def _body(contest: Contest, event: Event, entry: Entry, criterion: Criterion, judge_username: str,
@@ -47,98 +75,170 @@ def _body(contest: Contest, event: Event, entry: Entry, criterion: Criterion, ju
     }
 
 
-def _replay(client_id: str, user, contest_slug, event_code, bib, criterion_code, value) -> MarkOutcome | None:
+def _replayed(client_id: str, user, entry: Entry, criterion: Criterion, value) -> MarkRevision | None:
+    """The revision a client_id already stored, when it is this very mark again (a retry);
+    refused when the id was used for another mark."""
     revision = db.session.scalar(select(MarkRevision).where(MarkRevision.client_id == client_id))
     if revision is None:
         return None
     mark = revision.mark
-    entry, criterion, judge = mark.entry, mark.criterion, mark.judge
-    event = entry.event
-    same = (judge.user_id == user.id and event.contest.slug == contest_slug and event.code == event_code
-            and entry.bib == bib and criterion.code == criterion_code)
+    same = mark.judge.user_id == user.id and mark.entry_id == entry.id and mark.criterion_id == criterion.id
     if same:
         try:
-            same = scoring.parse_mark(criterion_rule(criterion), value) == revision.value
+            same = scoring.parse_mark(criterion.rule, value) == revision.value
         except scoring.ScoringError:
             same = False
     if not same:
-        raise MarkRefused(409, "client_id_reused", _("This client_id was already used for another mark."))
-    return MarkOutcome(False, _body(event.contest, event, entry, criterion, judge.user.username, revision))
+        raise ActionRefused(409, "client_id_reused", field="client_id")
+    return revision
 
 
-def criterion_rule(criterion: Criterion) -> scoring.CriterionRule:
-    return scoring.CriterionRule(code=criterion.code, max=criterion.max, method=criterion.method,
-                                 judges=criterion.judges, trim=criterion.trim, spread=criterion.spread,
-                                 tolerance=criterion.tolerance, step=criterion.step)
+@dataclass
+class _Item:
+    criterion: Criterion
+    raw: object
+    client_id: str
+    value: object = None
+    mark: Mark | None = None
+    replay: MarkRevision | None = None
+
+
+def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item], reason: str,
+          source: str, *, each_is_new: bool = False, seen: dict[str, int] | None = None
+          ) -> tuple[dict[str, ActionRefused], list[_Item], results.Patch | None]:
+    """Inside the caller's write transaction, with the board locked: check every item, then,
+    when none is refused, store those that change a mark (`each_is_new`: every item, each
+    submission being a revision of its own, as the API has it). `seen`: the revision of each
+    criterion's mark the judge had in front of them (0: none); a mark that moved on meanwhile
+    (the judge's other tablet) is not overwritten. Returns the refusals by field, the items
+    stored, and the board's patch."""
+    judge = policy.judge_role(user, contest)
+    for item in items:  # rights first (403), then the state of the entry (409), then the values
+        why = policy.why_not_mark(judge, entry, item.criterion)
+        if why is not None:
+            raise ActionRefused(403, why)
+    if not is_marking_open(contest):
+        raise ActionRefused(409, "not_judging")
+    if entry.is_locked:
+        raise ActionRefused(409, "locked")
+    refusals: dict[str, ActionRefused] = {}
+    for item in items:
+        criterion = item.criterion
+        item.replay = _replayed(item.client_id, user, entry, criterion, item.raw)
+        if item.replay is not None:
+            continue
+        try:
+            item.value = scoring.parse_mark(criterion.rule, item.raw)
+        except scoring.InvalidMark as invalid:
+            refusals[criterion.code] = ActionRefused(422, invalid.code, invalid.params, field=criterion.code)
+            continue
+        item.mark = db.session.scalar(select(Mark).where(
+            Mark.entry_id == entry.id, Mark.criterion_id == criterion.id, Mark.judge_id == judge.id))
+        revision = item.mark.revision if item.mark is not None else 0
+        if seen is not None and criterion.code in seen and seen[criterion.code] != revision:
+            if criterion_changes(item):
+                refusals[criterion.code] = ActionRefused(409, "marked_meanwhile",
+                                                         {"value": scoring.decimal_text(item.mark.value)},
+                                                         field=criterion.code)
+            else:
+                item.replay = item.mark.revisions[-1]  # the same value is there already: done
+    reason = (reason or "").strip()
+    changing = [i for i in items if i.replay is None and (each_is_new or criterion_changes(i))]
+    corrects = [i for i in changing if i.mark is not None and i.mark.status != "returned"]
+    if corrects and not reason and not refusals:
+        refusals["reason"] = ActionRefused(422, "reason_required", field="reason")
+    if refusals or not changing:
+        return refusals, [], None
+    now = utcnow()
+    for item in changing:
+        mark = item.mark
+        if mark is None:
+            mark = item.mark = Mark(entry_id=entry.id, criterion_id=item.criterion.id, judge_id=judge.id,
+                                    value=item.value, revision=1)
+            db.session.add(mark)
+        else:
+            mark.revision += 1
+            mark.value = item.value
+            mark.status = "submitted"
+            mark.updated_at = now
+    patch = results.recompute(event, [entry.id])
+    board_seq = db.session.get(Board, event.id).seq
+    db.session.flush()  # the ids of new marks
+    ip = request.remote_addr if has_request_context() else None
+    for item in changing:
+        mark = item.mark
+        item.replay = MarkRevision(mark_id=mark.id, revision=mark.revision, value=item.value,
+                                   client_id=item.client_id, reason=reason if mark.revision > 1 else "",
+                                   source=source, author_id=user.id, board_seq=board_seq)
+        db.session.add(item.replay)
+        record("mark.submit", user=user, contest=contest, target=f"{event.code}/{entry.bib}/{item.criterion.code}",
+               value=str(item.value), revision=mark.revision, client_id=item.client_id,
+               reason=item.replay.reason, ip=ip)
+    return refusals, changing, patch
+
+
+def criterion_changes(item: _Item) -> bool:
+    """Whether the value changes the judge's mark: a new mark, a mark sent back for re-marking
+    (stored again even with the same value), or another value."""
+    return item.mark is None or item.mark.status == "returned" or item.mark.value != item.value
+
+
+def submit_marks(user, entry: Entry, values: dict[str, object], *, reason: str = "", client_id: str,
+                 seen: dict[str, int] | None = None, source: str = "form") -> FormOutcome:
+    """A judge's marking form for one entry: `values` by criterion code, as typed; `seen` the
+    revision of each mark the form showed (0: none). Every value is checked first; when any is
+    refused (or a correction has no reason) nothing is stored and the outcome lists the
+    refusals by field. Values that do not change a mark are left alone.
+    Refusals of the whole form raise ActionRefused: 403 (not the user's to mark), 409 (locked,
+    marking closed, a form id used for other marks), 404 (an unknown criterion)."""
+    client_id = _check_client_id(client_id, "client_id")
+    with write_transaction():
+        entry = db.session.get(Entry, entry.id)
+        event = entry.event
+        contest = event.contest
+        results.lock_board(event.id)  # first: writers of one event queue up here
+        db.session.refresh(entry)
+        criteria = {c.code: c for c in event.criteria}
+        items = []
+        for code, raw in values.items():
+            if code not in criteria:
+                raise ActionRefused(404, "not_found")
+            items.append(_Item(criteria[code], raw, criterion_client_id(client_id, code)))
+        refusals, stored, patch = _take(user, contest, event, entry, items, reason, source, seen=seen)
+        if refusals:
+            return FormOutcome(refusals=refusals)
+    results.publish([patch])
+    return FormOutcome(stored=len(stored), patch=patch)
 
 
 def submit_mark(user, *, contest: str, event: str, entry: str, criterion: str, value, client_id: str,
                 reason: str = "", source: str = "api") -> MarkOutcome:
-    """Store one judge's mark. Raises MarkRefused (404, 403, 409, 422) and stores nothing then."""
-    client_id = (client_id or "").strip()
-    if not client_id or len(client_id) > 64:
-        raise MarkRefused(422, "invalid_client_id", _("client_id must be a string of 1 to 64 characters."),
-                          "client_id")
+    """One judge's mark by contest slug, event code, bib and criterion code (the tablet API).
+    Raises ActionRefused (404, 403, 409, 422) and stores nothing then. The same client_id sent
+    again answers with the first answer's body, storing nothing."""
+    client_id = _check_client_id(client_id, "client_id")
     with write_transaction():
-        contest_row = db.session.scalar(select(Contest).where(Contest.slug == contest))
-        event_row = contest_row and db.session.scalar(
-            select(Event).where(Event.contest_id == contest_row.id, Event.code == event))
+        contest_row = contest_by_slug(contest)
+        event_row = event_by_code(contest_row, event) if contest_row is not None else None
         if event_row is None:
-            raise MarkRefused(404, "not_found", _("No such contest or event."))
-        board = results.lock_board(event_row.id)  # first: writers of one event queue up here
-        replay = _replay(client_id, user, contest, event, entry, criterion, value)
-        if replay is not None:
-            return replay
+            raise ActionRefused(404, "not_found", say="no_such_board")
+        results.lock_board(event_row.id)  # first: writers of one event queue up here
         entry_row = db.session.scalar(select(Entry).where(Entry.event_id == event_row.id, Entry.bib == entry))
-        criterion_row = db.session.scalar(
-            select(Criterion).where(Criterion.event_id == event_row.id, Criterion.code == criterion))
-        if entry_row is None or criterion_row is None or entry_row.status != "approved":
-            raise MarkRefused(404, "not_found", _("No such entry or criterion in this event."))
-        judge = db.session.scalar(select(Judge).where(Judge.contest_id == contest_row.id,
-                                                      Judge.user_id == user.id))
-        if judge is None:
-            raise MarkRefused(403, "not_a_judge", _("You are not a judge in this contest."))
-        if judge.delegation_id is not None and judge.delegation_id == entry_row.delegation_id:
-            raise MarkRefused(403, "conflict_of_interest",
-                              _("You cannot mark an entry of your own delegation."))
-        assigned = db.session.scalar(select(Assignment.id).where(
-            Assignment.entry_id == entry_row.id, Assignment.criterion_id == criterion_row.id,
-            Assignment.judge_id == judge.id))
-        if assigned is None:
-            raise MarkRefused(403, "not_assigned", _("You are not assigned to mark this criterion of this entry."))
-        if not is_marking_open(contest_row):
-            raise MarkRefused(409, "not_judging", _("Marking is closed: the contest is not in judging."))
-        if entry_row.is_locked:
-            raise MarkRefused(409, "locked", _("The marks of this entry are locked."))
-        try:
-            rule = criterion_rule(criterion_row)
-            parsed = scoring.parse_mark(rule, value)
-        except scoring.InvalidMark as exc:
-            raise MarkRefused(422, exc.code, mark_messages(rule).get(exc.code, str(exc)), "value") from None
-
-        mark = db.session.scalar(select(Mark).where(
-            Mark.entry_id == entry_row.id, Mark.criterion_id == criterion_row.id, Mark.judge_id == judge.id))
-        reason = (reason or "").strip()
-        if mark is None:
-            mark = Mark(entry_id=entry_row.id, criterion_id=criterion_row.id, judge_id=judge.id,
-                        value=parsed, revision=1)
-            db.session.add(mark)
-        else:
-            if not reason and mark.status != "returned":
-                raise MarkRefused(422, "reason_required", _("A correction needs a reason."), "reason")
-            mark.revision += 1
-            mark.value = parsed
-            mark.status = "submitted"
-            mark.updated_at = utcnow()
-        patch = results.update_event(event_row, [entry_row.id], board=board)
-        db.session.flush()  # the mark's id for a new one (a no-op after update_event's queries)
-        revision = MarkRevision(mark_id=mark.id, revision=mark.revision, value=parsed, client_id=client_id,
-                                reason=reason, source=source, author_id=user.id, board_seq=board.seq)
-        db.session.add(revision)
-        record("mark.submit", user=user, contest=contest_row,
-               target=f"{event_row.code}/{entry_row.bib}/{criterion_row.code}",
-               value=str(parsed), revision=mark.revision, client_id=client_id, reason=reason,
-               ip=request.remote_addr if has_request_context() else None)
-        body = _body(contest_row, event_row, entry_row, criterion_row, user.username, revision)
+        criterion_row = next((c for c in event_row.criteria if c.code == criterion), None)
+        if entry_row is None or criterion_row is None or not entry_row.is_approved:
+            raise ActionRefused(404, "not_found", say="no_such_mark")
+        item = _Item(criterion_row, value, client_id)
+        # A retry is answered as the first time was, even if the entry was locked meanwhile.
+        replay = _replayed(client_id, user, entry_row, criterion_row, value)
+        if replay is not None:
+            return MarkOutcome(False, _body(contest_row, event_row, entry_row, criterion_row, user.username, replay))
+        refusals, _stored, patch = _take(user, contest_row, event_row, entry_row, [item], reason, source,
+                                         each_is_new=True)
+        if refusals:
+            refused = next(iter(refusals.values()))
+            if refused.field == criterion_row.code:
+                refused.field = "value"  # the API's body names the value, not the criterion
+            raise refused
+        body = _body(contest_row, event_row, entry_row, criterion_row, user.username, item.replay)
     results.publish([patch])
     return MarkOutcome(True, body, patch)

@@ -1,1 +1,1 @@
-"""public"""
+"""Public pages: the list of contests and a contest's home."""

@@ -3,11 +3,16 @@
 Also defines the rule errors shared by the whole scoring package.
 """
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import (ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation,
                      Overflow, localcontext)
 
 METHODS = ("single", "mean", "median", "trimmed", "judgement", "tolerance")
+#: Every code parse_mark refuses a value with.
+MARK_CODES = ("empty", "choose_mark", "not_a_number", "negative", "over_max", "too_many_decimals", "not_a_step",
+              "not_a_whole_mark")
 
 _JUDGEMENT_MAX = Decimal(3)
 _DEFAULT_STEP = Decimal("0.01")
@@ -24,12 +29,31 @@ class ScoringError(ValueError):
     """Base of every scoring rule error."""
 
 
-class InvalidMark(ScoringError):
-    """A raw value that is not a valid mark for its criterion; `code` is a short machine word."""
+class Problem(NamedTuple):
+    """One thing wrong with a marking scheme or a mark: where (a path of keys and indexes
+    into the thing checked, as the contest file spells it), a machine `code` and its
+    parameters. The web layer says it in the reader's language (competition.messages)."""
 
-    def __init__(self, code: str, message: str):
+    path: tuple
+    code: str
+    params: dict = {}
+
+
+def format_path(path: tuple) -> str:
+    """A problem's place as the contest file writes it: events[0].sections[1].weight."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "file"
+
+
+class InvalidMark(ScoringError):
+    """A raw value that is not a valid mark for its criterion; `code` is a short machine word
+    and `params` what the message needs (the criterion's max or step)."""
+
+    def __init__(self, code: str, message: str, **params):
         super().__init__(message)
-        self.code = code
+        self.code, self.params = code, params
 
 
 class NotEnoughMarks(ScoringError):
@@ -37,7 +61,21 @@ class NotEnoughMarks(ScoringError):
 
 
 class RuleError(ScoringError):
-    """A rule of the marking scheme is itself invalid."""
+    """A rule of the marking scheme is itself invalid. `problems` lists every rule it breaks,
+    each a Problem with a path relative to the rule (("judges",), ("sections", 1, "weight"));
+    an argument of the wrong type is a programming error and has none."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+def _refuse(where: str, problems: list[Problem]) -> None:
+    """Raise RuleError with every problem found, when there is one."""
+    if problems:
+        detail = "; ".join(f"{'.'.join(map(str, p.path)) or 'rule'}: {p.code} {p.params or ''}".rstrip()
+                           for p in problems)
+        raise RuleError(f"{where}: {detail}", problems)
 
 
 def _decimal(value, name: str) -> Decimal:
@@ -73,46 +111,68 @@ class CriterionRule:
             fix("tolerance", _decimal(self.tolerance, f"{where}: tolerance"))
         if self.step is not None:
             fix("step", _decimal(self.step, f"{where}: step"))
-        if self.max <= 0:
-            raise RuleError(f"{where}: max must be greater than 0")
-        if self.method not in METHODS:
-            raise RuleError(f"{where}: unknown method {self.method!r}; "
-                            f"use one of {', '.join(METHODS)}")
-        for name in ("judges", "trim"):
-            value = getattr(self, name)
-            if type(value) is not int:
-                raise RuleError(f"{where}: {name} must be a whole number, not {value!r}")
-        if self.judges < 1:
-            raise RuleError(f"{where}: judges must be at least 1")
-        if self.trim < 0:
-            raise RuleError(f"{where}: trim must not be negative")
-        if self.method == "single" and self.judges != 1:
-            raise RuleError(f"{where}: method 'single' takes exactly one judge")
-        # A panel too small to survive its own trimming could never produce a score.
-        if self.method in ("trimmed", "tolerance") and self.judges < 2 * self.trim + 1:
-            raise RuleError(f"{where}: trimming {self.trim} highest and lowest needs "
-                            f"at least {2 * self.trim + 1} judges, has {self.judges}")
-        if self.spread < 0:
-            raise RuleError(f"{where}: spread must not be negative")
-        if self.method == "tolerance" and self.tolerance is None:
-            raise RuleError(f"{where}: method 'tolerance' needs a tolerance")
-        if self.tolerance is not None and self.tolerance < 0:
-            raise RuleError(f"{where}: tolerance must not be negative")
-        if self.step is not None and self.step <= 0:
-            raise RuleError(f"{where}: step must be greater than 0")
-        if self.step is not None and self.method == "judgement":
-            raise RuleError(f"{where}: judgement marks are whole numbers 0 to 3; "
-                            "a step does not apply")
+        _refuse(where, criterion_problems(max=self.max, method=self.method, judges=self.judges, trim=self.trim,
+                                          spread=self.spread, tolerance=self.tolerance, step=self.step))
 
     @property
     def mark_max(self) -> Decimal:
         return _JUDGEMENT_MAX if self.method == "judgement" else self.max
 
 
+def criterion_problems(*, max=None, method=None, judges=None, trim=None, spread=None, tolerance=None,
+                       step=None, tolerance_given: bool | None = None) -> list[Problem]:
+    """Every rule a criterion breaks, by the field that breaks it: the one place these rules
+    live (CriterionRule checks itself with it; the contest file's checker and the organiser's
+    forms report what it finds). A value given as None is not known (it was not given, or not
+    readable): the rules that need it are skipped. `tolerance_given`: whether a tolerance was
+    given at all (default: whether `tolerance` is not None)."""
+    found = []
+
+    def add(field, code, **params):
+        found.append(Problem((field,), code, params))
+
+    if tolerance_given is None:
+        tolerance_given = tolerance is not None
+    if max is not None and max <= 0:
+        add("max", "not_positive")
+    if method is not None and method not in METHODS:
+        add("method", "not_a_choice", choices=", ".join(METHODS))
+        method = None
+    for name, value in (("judges", judges), ("trim", trim)):
+        if value is not None and type(value) is not int:
+            add(name, "not_integer")
+    judges = judges if type(judges) is int else None
+    trim = trim if type(trim) is int else None
+    if judges is not None and judges < 1:
+        add("judges", "too_small", min=1)
+    if trim is not None and trim < 0:
+        add("trim", "negative_number")
+    if method == "single" and judges is not None and judges != 1:
+        add("judges", "single_judges")
+    # A panel too small to survive its own trimming could never produce a score.
+    if method in ("trimmed", "tolerance") and judges is not None and trim is not None and trim >= 0 \
+            and judges < 2 * trim + 1:
+        add("judges", "trim_judges", judges=2 * trim + 1, trim=trim)
+    if spread is not None and spread < 0:
+        add("spread", "negative_number")
+    if method == "tolerance" and not tolerance_given:
+        add("tolerance", "tolerance_required")
+    if tolerance is not None and tolerance < 0:
+        add("tolerance", "negative_number")
+    if step is not None and step <= 0:
+        add("step", "not_positive")
+    if step is not None and method == "judgement":
+        add("step", "judgement_step")
+    return found
+
+
 def parse_mark(rule: CriterionRule, raw: str | int | Decimal) -> Decimal:
-    """The mark `raw` as a Decimal, or InvalidMark saying why it is not one."""
+    """The mark `raw` as a Decimal, or InvalidMark saying why it is not one. Codes: "empty"
+    (for a judgement: "choose_mark"), "not_a_number", "negative", "over_max" (with `max`),
+    "too_many_decimals", "not_a_step" (with `step`), "not_a_whole_mark" (a judgement)."""
+    judgement = rule.method == "judgement"
     if raw is None or isinstance(raw, str):
-        value = _parse_text(raw or "")
+        value = _parse_text(raw or "", judgement)
     elif type(raw) is int:
         value = Decimal(raw)
     elif isinstance(raw, Decimal):
@@ -126,24 +186,25 @@ def parse_mark(rule: CriterionRule, raw: str | int | Decimal) -> Decimal:
         raise InvalidMark("negative", "must not be negative")
     value = value.copy_abs()  # -0 is just 0
     if value > rule.mark_max:
-        raise InvalidMark("over_max", f"must be at most {rule.mark_max}")
-    if rule.method == "judgement":
-        step, code, message = Decimal(1), "not_a_step", "must be a whole number from 0 to 3"
+        raise InvalidMark("over_max", f"must be at most {rule.mark_max}", max=decimal_text(rule.mark_max))
+    if judgement:
+        step, code, message, params = Decimal(1), "not_a_whole_mark", "must be a whole number from 0 to 3", {}
     elif rule.step is None:
-        step, code, message = _DEFAULT_STEP, "too_many_decimals", "must have at most 2 decimals"
+        step, code, message, params = _DEFAULT_STEP, "too_many_decimals", "must have at most 2 decimals", {}
     else:
         step, code, message = rule.step, "not_a_step", f"must be a multiple of {rule.step}"
+        params = {"step": decimal_text(rule.step)}
     # Remainder is exact, and value <= mark_max keeps the quotient well inside the precision.
     with localcontext(_CONTEXT):
         if value % step != 0:
-            raise InvalidMark(code, message)
+            raise InvalidMark(code, message, **params)
     return value
 
 
-def _parse_text(raw: str) -> Decimal:
+def _parse_text(raw: str, judgement: bool = False) -> Decimal:
     text = raw.strip().translate(_FULL_WIDTH)
     if not text:
-        raise InvalidMark("empty", "must not be empty")
+        raise InvalidMark("choose_mark" if judgement else "empty", "must not be empty")
     negative = text.startswith("-")
     if not _PLAIN_DECIMAL.fullmatch(text[1:] if negative else text):
         raise InvalidMark("not_a_number", "must be a number like 7.5")

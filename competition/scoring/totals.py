@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from functools import cached_property
 
 from .aggregate import CriterionScore, aggregate
-from .marks import _CONTEXT, CriterionRule, NotEnoughMarks, RuleError, ScoringError, _decimal
+from .marks import _CONTEXT, CriterionRule, NotEnoughMarks, Problem, RuleError, ScoringError, _decimal, _refuse
 
 _COMPLETION_TIME = "-completion_time"
 _SECTION_PREFIX = "section:"
@@ -50,21 +50,32 @@ class SectionRule:
         if not isinstance(self.code, str) or not self.code:
             raise RuleError(f"section code must be a non-empty string, not {self.code!r}")
         object.__setattr__(self, "criteria", tuple(self.criteria))
-        if not self.criteria or not all(isinstance(c, CriterionRule) for c in self.criteria):
-            raise RuleError(f"{where} needs at least one criterion, each a CriterionRule")
+        if not all(isinstance(c, CriterionRule) for c in self.criteria):
+            raise RuleError(f"{where}: each criterion must be a CriterionRule")
         if self.weight is not None:
             object.__setattr__(self, "weight", _decimal(self.weight, f"{where}: weight"))
-            if self.weight <= 0:
-                raise RuleError(f"{where}: weight must be greater than 0")
         if self.pass_mark is not None:
             object.__setattr__(self, "pass_mark", _decimal(self.pass_mark, f"{where}: pass mark"))
-            if not 0 <= self.pass_mark <= 100:
-                raise RuleError(f"{where}: pass mark is a percentage from 0 to 100")
+        _refuse(where, section_problems(self.weight, self.pass_mark, len(self.criteria)))
 
     @property
     def max(self) -> Decimal:
         with localcontext(_CONTEXT):
             return sum((c.max for c in self.criteria), Decimal(0))
+
+
+def section_problems(weight: Decimal | None, pass_mark: Decimal | None, criteria: int) -> list[Problem]:
+    """Every rule a section breaks, with paths as the contest file names its keys."""
+    found = []
+    if criteria == 0:
+        found.append(Problem(("criteria",), "section_without_criteria"))
+    if weight is not None and weight <= 0:
+        found.append(Problem(("weight",), "not_positive"))
+    if pass_mark is not None and pass_mark < 0:
+        found.append(Problem(("pass",), "negative_number"))
+    elif pass_mark is not None and pass_mark > 100:
+        found.append(Problem(("pass",), "too_big", {"max": 100}))
+    return found
 
 
 @dataclass(frozen=True)
@@ -75,16 +86,11 @@ class AwardRule:
 
     def __post_init__(self):
         where = f"award {self.name!r}"
-        if not isinstance(self.name, str) or not self.name:
-            raise RuleError(f"award name must be a non-empty string, not {self.name!r}")
-        if (self.count is None) == (self.share is None):
-            raise RuleError(f"{where}: give exactly one of count and share")
-        if self.count is not None and (type(self.count) is not int or self.count < 1):
-            raise RuleError(f"{where}: count must be a whole number of at least 1")
+        if not isinstance(self.name, str):
+            raise RuleError(f"award name must be a string, not {self.name!r}")
         if self.share is not None:
             object.__setattr__(self, "share", _decimal(self.share, f"{where}: share"))
-            if not 0 < self.share <= 100:
-                raise RuleError(f"{where}: share is a percentage above 0 and at most 100")
+        _refuse(where, award_problems(self.name, self.count, self.share))
 
     def count_for(self, field: int) -> int:
         """How many places this award covers in a ranked field of `field` entries."""
@@ -92,6 +98,23 @@ class AwardRule:
             return self.count
         with localcontext(_CONTEXT):
             return int(round_half_up(self.share * field / 100, 0))
+
+
+def award_problems(name: str, count: int | None, share: Decimal | None) -> list[Problem]:
+    """Every rule an award breaks: a name, and exactly one of a count (a whole number from 1)
+    or a share (a percentage of the ranked field, above 0 and at most 100)."""
+    found = []
+    if not name:
+        found.append(Problem(("name",), "blank"))
+    if (count is None) == (share is None):
+        found.append(Problem((), "count_or_share"))
+    if count is not None and (type(count) is not int or count < 1):
+        found.append(Problem(("count",), "too_small", {"min": 1}))
+    if share is not None and share <= 0:
+        found.append(Problem(("share",), "not_positive"))
+    elif share is not None and share > 100:
+        found.append(Problem(("share",), "too_big", {"max": 100}))
+    return found
 
 
 @dataclass(frozen=True)
@@ -104,23 +127,15 @@ class EventRule:
     def __post_init__(self):
         for name in ("sections", "tie_break", "awards"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
-        if not self.sections or not all(isinstance(s, SectionRule) for s in self.sections):
-            raise RuleError("an event needs at least one section, each a SectionRule")
-        if type(self.places) is not int or not 0 <= self.places <= 4:
-            raise RuleError(f"places must be a whole number from 0 to 4, not {self.places!r}")
-        if len({s.weight is None for s in self.sections}) > 1:
-            raise RuleError("either every section has a weight or none does")
-        _unique("section code", [s.code for s in self.sections])
-        _unique("criterion code", [c.code for s in self.sections for c in s.criteria])
-        _unique("tie-break key", self.tie_break)
-        codes = {s.code for s in self.sections}
-        for key in self.tie_break:
-            code = tie_break_section(key)
-            if code is not None and code not in codes:
-                raise RuleError(f"tie-break key {key!r} names no section of this event")
+        if not all(isinstance(s, SectionRule) for s in self.sections):
+            raise RuleError("each section must be a SectionRule")
         if not all(isinstance(a, AwardRule) for a in self.awards):
             raise RuleError("awards must be AwardRules")
-        _unique("award name", [a.name for a in self.awards])
+        if type(self.places) is not int:
+            raise RuleError(f"places must be a whole number, not {self.places!r}")
+        _refuse("event", event_problems(
+            self.places, [(s.code, s.weight, [c.code for c in s.criteria]) for s in self.sections],
+            self.tie_break, [a.name for a in self.awards]))
 
     def criterion(self, code: str) -> CriterionRule:
         return self._criteria[code]
@@ -197,9 +212,51 @@ def _settle(value: Decimal) -> Decimal:
     return value.quantize(_NOISE, rounding=ROUND_HALF_EVEN)
 
 
-def _unique(what: str, values: Sequence[str]) -> None:
-    seen = set()
-    for value in values:
-        if value in seen:
-            raise RuleError(f"{what} {value!r} appears more than once")
-        seen.add(value)
+def event_problems(places: int | None, sections: Sequence[tuple[str, Decimal | None, Sequence[str]]],
+                   tie_break: Sequence[str], awards: Sequence[str]) -> list[Problem]:
+    """Every rule an event's scheme breaks as a whole: `sections` are (code, weight, criterion
+    codes) in order, `awards` the award names. Paths as the contest file names its keys."""
+    found = []
+    if not sections:
+        found.append(Problem(("sections",), "event_without_sections"))
+    if places is not None and not 0 <= places <= 4:
+        found.append(Problem(("places",), "too_small" if places < 0 else "too_big",
+                             {"min": 0} if places < 0 else {"max": 4}))
+    weighted = [weight is not None for _code, weight, _criteria in sections]
+    if any(weighted) and not all(weighted):
+        found += [Problem(("sections", i, "weight"), "weight_all_or_none")
+                  for i, has in enumerate(weighted) if not has]
+    found += repeats([(("sections", i, "code"), code) for i, (code, _w, _c) in enumerate(sections)],
+                      "duplicate_section_code")
+    found += repeats([(("sections", i, "criteria", j, "code"), code)
+                       for i, (_s, _w, criteria) in enumerate(sections) for j, code in enumerate(criteria)],
+                      "duplicate_criterion_code")
+    codes = {code for code, _w, _c in sections}
+    seen: dict[str, int] = {}
+    for i, key in enumerate(tie_break):
+        where = ("tie_break", i)
+        if key != _COMPLETION_TIME and not (isinstance(key, str) and key.startswith(_SECTION_PREFIX)
+                                            and key != _SECTION_PREFIX):
+            found.append(Problem(where, "tie_break_key"))
+        elif key.startswith(_SECTION_PREFIX) and key.removeprefix(_SECTION_PREFIX) not in codes:
+            found.append(Problem(where, "tie_break_section", {"code": key.removeprefix(_SECTION_PREFIX)}))
+        elif key in seen:
+            found.append(Problem(where, "duplicate_tie_break", {"first": ("tie_break", seen[key])}))
+        seen.setdefault(key, i)
+    found += repeats([(("awards", i, "name"), name) for i, name in enumerate(awards)], "duplicate_award_name")
+    return found
+
+
+def repeats(values: Sequence[tuple[tuple, str]], code: str) -> list[Problem]:
+    """A problem at each repeat of a value, naming the value and the place (the object whose
+    key it is) where it first appears."""
+    first: dict[str, tuple] = {}
+    found = []
+    for path, value in values:
+        if not isinstance(value, str) or not value:
+            continue
+        if value in first:
+            found.append(Problem(path, code, {"value": value, "first": first[value]}))
+        else:
+            first[value] = path[:-1]
+    return found

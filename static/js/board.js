@@ -61,12 +61,13 @@ export class BoardState {
     this.rows = new Map((snapshot.rows || []).map((row) => [row.entry, row]));
   }
 
-  /** "old" (already applied), "gap" (ask for a snapshot again) or "applied". */
+  /** "old" (already applied), "gap" (ask for a snapshot again) or "applied". Removals come
+   *  first, then upserts (DESIGN.md §4). New columns (the scheme changed) need a snapshot. */
   apply(patch) {
     if (patch.seq <= this.seq) return "old";
-    if (patch.base !== this.seq) return "gap";
-    for (const row of patch.upsert || []) this.rows.set(row.entry, row);
+    if (patch.base !== this.seq || patch.columns) return "gap";
     for (const bib of patch.remove || []) this.rows.delete(bib);
+    for (const row of patch.upsert || []) this.rows.set(row.entry, row);
     if ("frozen" in patch) this.frozen = Boolean(patch.frozen);
     if (patch.reveal) this.revealed = this.frozen ? patch.reveal.revealed : 0;
     if (!this.frozen) this.revealed = 0;

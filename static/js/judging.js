@@ -1,8 +1,11 @@
-/* The marking form, enhanced: marks go out with fetch (POST /api/v1/marks, or the form's own
-   URL when judging is blind, so a bib never reaches the page), one client id per criterion
-   derived from the form's. When the network fails, a banner says so and the values stay on
-   the tablet (also in localStorage) to be sent again with the same ids: a retry never stores
-   twice. Without this script the form posts normally and the server does all of it. */
+/* The marking form, enhanced: the whole form goes out with fetch to its own URL, which stores
+   all of it or none of it (marking.services.submit_marks) and answers in JSON, every refused
+   field with its reason. Values the server would refuse anyway are told at once, by the same
+   rule (marks.js). When the network fails, a banner says so and the values stay on the tablet
+   (also in localStorage) to be sent again with the same form id: a retry never stores twice.
+   Without this script the form posts normally and the server does all of it. */
+import { canonical, refusal } from "./marks.js";
+
 (function () {
   "use strict";
   var form = document.querySelector("form[data-marking]");
@@ -14,6 +17,7 @@
   var retryButton = banner.querySelector("[data-retry]");
   var submitButton = form.querySelector("[data-submit]");
   var clientIdInput = form.querySelector("input[name=client_id]");
+  var seenInput = form.querySelector("input[name=seen]");
   var csrfInput = form.querySelector("input[name=csrf_token]");
   var reasonBox = form.querySelector("[data-reason]");
   var reasonInput = reasonBox ? reasonBox.querySelector("textarea") : null;
@@ -47,39 +51,12 @@
     });
   }
 
-  // "８．５", " 8.50 " and "8.5" are the same mark; anything else is compared as typed.
-  function canonical(value) {
-    var v = String(value).replace(/[０-９．]/g, function (c) {
-      return c === "．" ? "." : String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
-    }).trim();
-    if (!/^(\d+\.?\d*|\.\d+)$/.test(v)) return v;
-    if (v.indexOf(".") >= 0) v = v.replace(/0+$/, "").replace(/\.$/, "");
-    v = v.replace(/^0+(?=\d)/, "");
-    return v === "" || v === "." ? "0" : (v.charAt(0) === "." ? "0" + v : v);
-  }
-
-  function decimals(text) {
-    var dot = text.indexOf(".");
-    return dot < 0 ? 0 : text.length - dot - 1;
-  }
-
   // The server decides (scoring.parse_mark); this only spares a round trip for what it would
   // refuse anyway, so that every field's refusal shows at once and nothing half-goes out.
   function localRefusal(set) {
-    var raw = String(valueOf(set)).trim();
-    if (raw === "") return "empty";
-    var v = canonical(raw);
-    if (/^[-－]/.test(raw)) return /^[-－](\d+\.?\d*|\.\d+)$/.test(v.replace("－", "-")) ? "negative" : "not_a_number";
-    if (!/^(\d+\.?\d*|\.\d+)$/.test(v)) return "not_a_number";
-    var input = textInput(set);
-    var max = input ? input.dataset.max : "3";
-    var step = input ? input.dataset.step : "1";
-    if (parseFloat(v) > parseFloat(max)) return "over_max";
-    var places = Math.max(decimals(v), decimals(step));
-    if (places > 12) return "too_many_decimals";
-    var scale = Math.pow(10, places);
-    if (Math.round(parseFloat(v) * scale) % Math.round(parseFloat(step) * scale) !== 0) return "not_a_step";
-    return null;
+    var rule;
+    try { rule = JSON.parse(set.dataset.rule); } catch (e) { return null; }  // the server will say
+    return refusal(valueOf(set), rule);
   }
 
   function isCorrection(set) { return set.dataset.current !== "" && !set.dataset.returned; }
@@ -162,11 +139,6 @@
     showBanner(text.restored, true, true);
   }
 
-  function criterionClientId(set, index) {
-    var id = clientIdInput.value + ":" + set.dataset.criterion;
-    return id.length <= 64 ? id : clientIdInput.value + ":#" + index;
-  }
-
   function post(url, options) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
@@ -199,58 +171,7 @@
     window.location.assign(url || form.dataset.done);
   }
 
-  // Through the tablet API: one POST per criterion that changed.
-  function sendToApi(pending) {
-    var reason = reasonInput ? reasonInput.value.trim() : "";
-    var failed = false;
-    var chain = Promise.resolve();
-    pending.forEach(function (item) {
-      chain = chain.then(function (state) {
-        if (state === "stop") return "stop";
-        var set = item.set;
-        var body = { contest: form.dataset.contest, event: form.dataset.event, entry: form.dataset.entry,
-          criterion: set.dataset.criterion, value: valueOf(set), client_id: criterionClientId(set, item.index) };
-        if (set.dataset.current !== "") body.reason = reason;
-        return post(form.dataset.api, { method: "POST", body: JSON.stringify(body),
-          headers: { "Content-Type": "application/json", "Accept": "application/json",
-                     "X-CSRFToken": csrfInput ? csrfInput.value : "" } })
-          .then(function (answer) {
-            var error = (answer.body && answer.body.error) || {};
-            if (answer.status === 200 || answer.status === 201) {
-              set.dataset.current = answer.body.mark ? answer.body.mark.value : canonical(valueOf(set));
-              set.dataset.returned = "";
-              return;
-            }
-            if (answer.status === 409 && (error.code === "locked" || error.code === "not_judging")) {
-              locked();
-              return "stop";
-            }
-            if (answer.status === 400 || answer.status === 401) {
-              saveDraft();
-              showBanner(text.expired, true);
-              return "stop";
-            }
-            if (answer.status >= 500 || answer.status === 429) {
-              offline();
-              return "stop";
-            }
-            failed = true;
-            if (error.code === "reason_required") {
-              showReasonError(text.reason);
-            } else {
-              showError(set, messages(set)[error.code] || error.message || text.failed);
-            }
-          });
-      });
-    });
-    return chain.then(function (state) {
-      if (state === "stop") return;
-      if (failed) { dropDraft(); return; }
-      done();
-    });
-  }
-
-  // Blind judging: the form's own URL answers in JSON (the page carries no bib for the API).
+  // The form's own URL: one transaction for the whole form, answered in JSON.
   function sendForm() {
     var url = form.getAttribute("action") || window.location.pathname;
     return post(url, { method: "POST", body: new FormData(form), headers: { "Accept": "application/json" } })
@@ -261,6 +182,7 @@
         if (answer.status === 400 || answer.status === 401) { saveDraft(); showBanner(text.expired, true); return; }
         if (answer.status >= 500 || answer.status === 429) { offline(); return; }
         if (body.client_id) clientIdInput.value = body.client_id;
+        if (body.seen && seenInput) seenInput.value = body.seen;  // a mark moved on meanwhile
         var errors = body.errors || {};
         sets.forEach(function (set) {
           if (errors[set.dataset.field]) showError(set, errors[set.dataset.field]);
@@ -277,8 +199,8 @@
     // What the server would refuse at once is told at once, next to its field.
     var empty = false;
     sets.forEach(function (set) {
-      var refusal = localRefusal(set);
-      if (refusal) { showError(set, messages(set)[refusal] || text.failed); empty = true; }
+      var code = localRefusal(set);
+      if (code) { showError(set, messages(set)[code] || text.failed); empty = true; }
     });
     var pending = [];
     sets.forEach(function (set, index) { if (changed(set)) pending.push({ set: set, index: index }); });
@@ -298,8 +220,7 @@
     submitButton.dataset.label = submitButton.dataset.label || submitButton.textContent;
     submitButton.textContent = text.sending;
     saveDraft();
-    var work = form.dataset.entry ? sendToApi(pending) : sendForm();
-    work.catch(offline).then(function () {
+    sendForm().catch(offline).then(function () {
       sending = false;
       submitButton.disabled = false;
       submitButton.textContent = submitButton.dataset.label;

@@ -396,7 +396,7 @@ def test_the_live_view_is_for_the_jury_only(demo_server, page_at):
     expect(chief.locator('[data-event-card="iiot"]')).to_have_count(1)
     judge = page_at(TABLET)
     log_in(judge, demo_server, "judge02")  # a judge, not a chief
-    assert judge.goto(f"{demo_server.url}/o/c/{SLUG}/live").status == 403
+    assert judge.goto(f"{demo_server.url}/o/c/{SLUG}/live").status == 404
     assert judge.goto(f"{demo_server.url}/o/c/nope/live").status == 404
 
 

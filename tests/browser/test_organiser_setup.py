@@ -34,7 +34,6 @@ def test_an_organiser_creates_a_contest_event_section_and_criterion(demo_server,
     page.get_by_label("Venue").fill("朝阳区职工之家")
     page.get_by_label("First day").fill("2026-05-01")
     page.get_by_label("Last day").fill("2026-05-02")
-    page.get_by_label("Only when the chief judge locks them").check()
     assert no_horizontal_scroll(page)
     shot(page, "organiser-contest-new-laptop")
     page.get_by_role("button", name="Create contest").click()

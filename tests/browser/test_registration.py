@@ -16,7 +16,8 @@ PHONE_SE = {"width": 375, "height": 667}
 SETUP = """
 from competition import create_app
 from competition.accounts.models import Organisation
-from competition.contests.models import Contest, Delegation, Event
+from competition.contests.models import Contest, Event
+from competition.entries.models import Delegation
 from competition.extensions import db
 app = create_app()
 with app.app_context():

@@ -264,8 +264,8 @@ def check_store(db_url: str, data: dict, answered: Answered, seq_before: dict[st
     mark; the stored results are what a full rebuild computes."""
     from competition.contests.models import Contest, Criterion, Event
     from competition.marking.models import Mark, MarkRevision
-    from competition.results.models import Board
-    from competition.results.services import rebuild_event
+    from competition.boards.models import Board
+    from competition.boards.results import recompute_event
     slug = data["contest"]["slug"]
     expected = len(data["judges"]) * len(data["entries"])
     with app_on(db_url):
@@ -296,7 +296,7 @@ def check_store(db_url: str, data: dict, answered: Answered, seq_before: dict[st
             assert board.seq == start + len(seqs)
         # The incremental results against a full rebuild: nothing may change (and nothing is kept).
         for code, event in events.items():
-            patch = rebuild_event(event)
+            patch = recompute_event(event)
             assert patch is None, f"rebuilding {code} changed the board: {patch}"
         db.session.rollback()
 

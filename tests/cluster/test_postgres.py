@@ -1,7 +1,6 @@
 """Two server processes on one PostgreSQL database and one Redis queue: a patch crosses from
 one process to the other's spectators, twenty judges marking at once through both lose and
 double nothing, and a process killed mid-load loses no mark it had confirmed."""
-import threading
 import time
 import uuid
 

@@ -2,10 +2,11 @@
 from datetime import date, timedelta
 
 from competition.accounts.models import Organisation
-from competition.contests.models import Contest, Delegation, Event
+from competition.contests.models import Contest, Event
+from competition.entries.models import Delegation
 from competition.database import utcnow
 from competition.extensions import db
-from competition.registration.identity import check_character
+from competition.entries.identity import check_character
 
 from ..helpers import make_user
 

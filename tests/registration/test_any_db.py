@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from competition.contests.models import Contestant, Entry
+from competition.entries.models import Contestant, Entry
 from competition.extensions import db
 
 from ..helpers import login

@@ -11,9 +11,10 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from competition.audit.models import AuditEntry
-from competition.contests.models import Contestant, Delegation, Entry, Event
+from competition.contests.models import Event
+from competition.entries.models import Contestant, Delegation, Entry
 from competition.extensions import db
-from competition.registration.identity import mask_id
+from competition.privacy import mask_id_number as mask_id
 
 from ..helpers import login
 from .factory import form_data, make_contest, organiser, resident_id

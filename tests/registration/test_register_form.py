@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from competition.audit.models import AuditEntry
-from competition.contests.models import Contestant, Delegation, Entry
+from competition.entries.models import Contestant, Delegation, Entry
 from competition.extensions import db
 
 from .factory import PRIVACY, form_data, make_contest, resident_id
@@ -151,15 +151,16 @@ def test_deadline_passed(app, client):
 
 def test_deadline_reached_between_page_and_submit(app, client, monkeypatch):
     """The service checks the deadline again in its transaction."""
-    from competition.registration import services
+    from competition.entries import services
     contest = make_contest(deadline_in=timedelta(hours=1))
-    from competition.registration.services import Registrant
+    from competition.entries.identity import Registrant
     person = Registrant(name="李四", gender="male", id_type="resident_id", id_number=resident_id(1),
                         mobile="13800138000")
     from competition.database import utcnow
-    with pytest.raises(services.RegistrationRefused) as refused:
+    from competition.errors import ActionRefused
+    with pytest.raises(ActionRefused) as refused:
         services.register(contest, person, ["ai"], now=utcnow() + timedelta(hours=2))
-    assert refused.value.code == "deadline" and refused.value.events == ["人工智能训练师"]
+    assert refused.value.code == "deadline_passed" and refused.value.params == {"events": ["人工智能训练师"]}
 
 
 def test_capacity_counts_pending_and_approved(app, client):

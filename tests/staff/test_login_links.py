@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from competition.accounts.models import LoginLink
+from competition.judges.models import LoginLink
 from competition.audit.models import AuditEntry
 from competition.database import utcnow
 from competition.extensions import db
@@ -120,8 +120,8 @@ def test_bad_validity_is_refused(organiser, hours):
 def test_another_contests_link_cannot_be_revoked_here(organiser, app):
     other = english(isolated_client(app))
     login(other, "org2")
-    from competition.contests.models import Judge
-    from competition.contests.queries import contest_by_slug
+    from competition.judges.models import Judge
+    from competition.contests.models import contest_by_slug
     foreign = db.session.scalar(select(Judge).where(Judge.contest_id == contest_by_slug("other-2026").id))
     assert other.post(f"/o/c/other-2026/judges/{foreign.id}/link", data={"hours": "2"}).status_code == 200
     link = db.session.scalar(select(LoginLink))
@@ -136,8 +136,8 @@ def test_no_link_for_an_account_with_other_powers(organiser, app, power):
     an organiser, or a judge of another organisation attached here by username."""
     from competition.accounts.models import Organisation
     from competition.accounts.services import find_user
-    from competition.contests.models import Judge
-    from competition.contests.queries import contest_by_slug
+    from competition.judges.models import Judge
+    from competition.contests.models import contest_by_slug
     from ..helpers import make_user
     if power == "admin":
         make_user("boss", name="管理员", is_admin=True)

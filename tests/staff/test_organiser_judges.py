@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from competition.accounts.services import find_user
 from competition.audit.models import AuditEntry
-from competition.contests.models import Assignment, Criterion, Entry, Judge, PanelSeat
-from competition.contests.queries import contest_by_slug, event_by_code
+from competition.contests.models import Criterion
+from competition.entries.models import Entry
+from competition.judges.models import Assignment, Judge, PanelSeat
+from competition.contests.models import contest_by_slug, event_by_code
 from competition.extensions import db
 from competition.policy import has_conflict
 

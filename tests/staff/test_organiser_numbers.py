@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from competition.audit.models import AuditEntry
-from competition.contests.models import Entry
-from competition.contests.queries import contest_by_slug, event_by_code
+from competition.entries.models import Entry
+from competition.contests.models import contest_by_slug, event_by_code
 from competition.extensions import db
 
 from ..staff_setup import SLUG, ai_entries
@@ -173,7 +173,7 @@ def test_a_withdrawn_entrys_bib_is_skipped(organiser):
 def test_renumbering_moves_open_boards_to_the_new_bibs(organiser):
     # A spectator's board keyed by bib, before and after renumbering: applying the patch to
     # what it showed gives exactly the new snapshot, with no row left under an old bib.
-    from competition.results.services import board_changed, snapshot
+    from competition.boards.results import board_changed, snapshot
 
     organiser.post(f"/o/c/{SLUG}/numbers/ai/bibs", data={"bibs-ai-order": "registration"})
     event = event_by_code(contest_by_slug(SLUG), "ai")

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from competition.accounts.services import find_user
 from competition.audit.models import AuditEntry
-from competition.contests.models import Contestant, Entry
-from competition.contests.queries import contest_by_slug
+from competition.entries.models import Contestant, Entry
+from competition.contests.models import contest_by_slug
 from competition.extensions import db
 from competition.marking.services import submit_mark
 from competition.privacy import mask_id_number, mask_phone

@@ -4,8 +4,7 @@ from decimal import Decimal as D, localcontext
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from competition.scoring import (METHODS, CriterionRule, CriterionScore, InvalidMark,
-                                 NotEnoughMarks, ScoringError, aggregate)
+from competition.scoring import CriterionRule, CriterionScore, InvalidMark, METHODS, NotEnoughMarks, ScoringError, aggregate
 
 
 def marks(text: str) -> list[D]:

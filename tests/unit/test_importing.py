@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from competition.registration import importing as imp
-from competition.registration.identity import check_character
+from competition.entries import importing as imp
+from competition.entries.identity import check_character
 
 TODAY = date(2026, 11, 28)
 HEADER = ["序号", "姓名", "性别", "身份证号", "手机号", "工作单位", "工种", "技能等级", "赛项"]
@@ -70,15 +70,15 @@ def test_clean_file():
     ({"身份证号": rid(1)[:-1] + ("1" if rid(1)[-1] != "1" else "2")}, "id_check_digit", "id_number"),
     ({"身份证号": ""}, "missing_id_number", "id_number"),
     ({"姓名": " "}, "missing_name", "name"),
-    ({"手机号": "1380013800"}, "mobile", "mobile"),
+    ({"手机号": "1380013800"}, "bad_mobile", "mobile"),
     ({"手机号": ""}, "missing_mobile", "mobile"),
     ({"工作单位": ""}, "missing_delegation", "delegation"),
     ({"赛项": "焊工"}, "unknown_event", "event"),
     ({"赛项": "网络安全"}, "missing_team", "team"),  # a team event's row names its team
     ({"赛项": ""}, "missing_event", "event"),
     ({"性别": "女"}, "gender_mismatch", "gender"),
-    ({"性别": "未知"}, "gender", "gender"),
-    ({"技能等级": "大师"}, "skill_level", "skill_level"),
+    ({"性别": "未知"}, "bad_gender", "gender"),
+    ({"技能等级": "大师"}, "bad_skill_level", "skill_level"),
 ])
 def test_bad_rows_are_reported_with_their_row_number(changes, code, column):
     checked = check([row(1), row(3), row(5, **changes)])
@@ -140,8 +140,8 @@ def test_gb18030_keeps_rare_characters():
 
 
 def test_unreadable_files():
-    for name, content, code in (("a.pdf", b"%PDF", "format"), ("a.xlsx", b"not a zip", "format"),
-                                ("a.csv", b"", "empty"), ("a.csv", b"\xff\xfe\x00\x81\x30", "encoding")):
+    for name, content, code in (("a.pdf", b"%PDF", "not_a_table"), ("a.xlsx", b"not a zip", "not_a_table"),
+                                ("a.csv", b"", "empty_file"), ("a.csv", b"\xff\xfe\x00\x81\x30", "bad_encoding")):
         with pytest.raises(imp.UnreadableFile) as raised:
             imp.read_table(name, content)
         assert raised.value.code == code, name

@@ -5,9 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from competition.contests.lifecycle import (ContestFacts, Refusal,
-                                            is_marking_open, is_registration_open, next_statuses,
-                                            transition_refusals)
+from competition.contests.lifecycle import ContestFacts, Refusal, is_marking_open, next_statuses, registration_closed_reason, transition_refusals
 from competition.contests.models import CONTEST_STATUSES
 
 READY = ContestFacts(events=("ai", "iot"))
@@ -39,6 +37,16 @@ def test_publishing_is_only_from_finished():
     assert transition_refusals("finished", "published", READY) == []
 
 
+def test_judging_ends_and_results_are_published_only_with_every_event_signed_off():
+    """DESIGN.md §2: `finished` needs every event signed off (and `published` official ones)."""
+    unsigned = ContestFacts(events=("ai", "iot"), events_not_signed_off=("iot",))
+    for current, target in (("judging", "finished"), ("finished", "published")):
+        assert transition_refusals(current, target, unsigned) == [Refusal("not_signed_off", {"events": ["iot"]})]
+    # Going back needs no sign-off: reopening judging is how an event is corrected.
+    assert transition_refusals("finished", "judging", unsigned) == []
+    assert transition_refusals("published", "finished", unsigned) == []
+
+
 def test_unknown_statuses_are_refused():
     assert codes(transition_refusals("draft", "open", READY)) == ["unknown_status"]
     assert codes(transition_refusals("closed", "draft", READY)) == ["unknown_status"]
@@ -52,7 +60,7 @@ def test_judging_needs_every_event_to_have_a_scorable_scheme():
     facts = ContestFacts(events=("ai", "iot", "cad"), events_without_criteria=("iot",),
                          events_with_invalid_scheme=("cad",))
     assert transition_refusals("registration", "judging", facts) == [
-        Refusal("no_criteria", ("iot",)), Refusal("invalid_scheme", ("cad",))]
+        Refusal("no_criteria", {"events": ["iot"]}), Refusal("invalid_scheme", {"events": ["cad"]})]
     assert codes(transition_refusals("registration", "judging", ContestFacts())) == ["no_events"]
     # Reopening judging from finished does not re-check: the scheme is frozen by its marks.
     assert transition_refusals("finished", "judging", facts) == []
@@ -87,26 +95,30 @@ def event(deadline=None, capacity=None, statuses=()):
                            entries=[SimpleNamespace(status=s) for s in statuses])
 
 
+def is_registration_open(*args, **kwargs) -> bool:
+    return registration_closed_reason(*args, **kwargs) is None
+
+
 def test_registration_is_open_while_the_contest_takes_registrations():
     assert is_registration_open(contest(), event(), NOW)
     for status in ("draft", "judging", "finished", "published"):
-        assert not is_registration_open(contest(status), event(), NOW)
-    assert not is_registration_open(contest(archived_at=NOW), event(), NOW)
+        assert registration_closed_reason(contest(status), event(), NOW) == "closed"
+    assert registration_closed_reason(contest(archived_at=NOW), event(), NOW) == "closed"
 
 
 def test_registration_closes_at_the_events_deadline():
     assert is_registration_open(contest(), event(deadline=NOW + timedelta(seconds=1)), NOW)
-    assert not is_registration_open(contest(), event(deadline=NOW), NOW)
-    assert not is_registration_open(contest(), event(deadline=NOW - timedelta(days=1)), NOW)
+    assert registration_closed_reason(contest(), event(deadline=NOW), NOW) == "deadline"
+    assert registration_closed_reason(contest(), event(deadline=NOW - timedelta(days=1)), NOW) == "deadline"
 
 
 def test_registration_closes_when_the_event_is_full():
     # Rejected and withdrawn entries free their place.
     assert is_registration_open(contest(), event(capacity=2, statuses=("approved", "rejected", "withdrawn")), NOW)
-    assert not is_registration_open(contest(), event(capacity=2, statuses=("approved", "pending")), NOW)
-    assert not is_registration_open(contest(), event(capacity=0), NOW)
+    assert registration_closed_reason(contest(), event(capacity=2, statuses=("approved", "pending")), NOW) == "full"
+    assert registration_closed_reason(contest(), event(capacity=0), NOW) == "full"
     assert is_registration_open(contest(), event(capacity=2, statuses=("approved",) * 5), NOW, taken=1)
-    assert not is_registration_open(contest(), event(capacity=2), NOW, taken=2)
+    assert registration_closed_reason(contest(), event(capacity=2), NOW, taken=2) == "full"
 
 
 def test_marking_is_open_only_while_judging():

@@ -1,10 +1,12 @@
 """parse_mark and CriterionRule: what a judge may type, and which marking rules are well formed."""
+import json
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from competition.scoring import CriterionRule, InvalidMark, RuleError, ScoringError, parse_mark
+from competition.scoring import MARK_CODES, CriterionRule, InvalidMark, RuleError, ScoringError, parse_mark
 
 TEN = CriterionRule("A", D(10))
 HALVES = CriterionRule("B", D(10), step=D("0.5"))
@@ -104,7 +106,7 @@ def test_judgement_marks_are_the_whole_numbers_0_to_3(raw):
 
 
 @pytest.mark.parametrize("raw, code", [
-    ("2.5", "not_a_step"), ("0.01", "not_a_step"), ("4", "over_max"), ("3.5", "over_max"),
+    ("2.5", "not_a_whole_mark"), ("0.01", "not_a_whole_mark"), ("4", "over_max"), ("3.5", "over_max"),
     ("20", "over_max"), ("-1", "negative"),
 ])
 def test_judgement_refuses_anything_else(raw, code):
@@ -168,9 +170,23 @@ def test_an_invalid_criterion_rule_raises_rule_error(fields):
         CriterionRule(**arguments)
 
 
-def test_rule_error_names_the_criterion_and_the_problem():
-    with pytest.raises(RuleError, match=r"'P2'.*unknown method 'average'"):
-        CriterionRule("P2", D(10), method="average")
+def test_rule_error_names_the_criterion_and_every_problem_by_field_and_code():
+    with pytest.raises(RuleError, match=r"'P2'.*method") as caught:
+        CriterionRule("P2", D(0), method="average")
+    assert [(p.path, p.code) for p in caught.value.problems] == [(("max",), "not_positive"),
+                                                                 (("method",), "not_a_choice")]
+
+
+def test_a_rule_error_lists_every_rule_broken_not_only_the_first():
+    with pytest.raises(RuleError) as caught:
+        CriterionRule("P3", D(-1), method="single", judges=3, spread=D(-1))
+    assert {p.code for p in caught.value.problems} == {"not_positive", "single_judges", "negative_number"}
+
+
+def test_an_empty_judgement_is_asked_to_be_chosen_and_an_over_max_says_the_max():
+    assert refused(JUDGEMENT, "").code == "choose_mark"
+    assert refused(TEN, "11").params == {"max": "10"}
+    assert refused(HALVES, "7.3").params == {"step": "0.5"}
 
 
 @settings(max_examples=200)
@@ -180,3 +196,20 @@ def test_every_hundredth_up_to_the_maximum_round_trips_through_text(hundredths):
     assert parse_mark(TEN, str(value)) == value
     full_width = str(value).translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
     assert parse_mark(TEN, f"\u3000{full_width}\u3000") == value
+
+
+MARK_CASES = json.loads((Path(__file__).parents[1] / "data" / "mark-cases.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", MARK_CASES["cases"], ids=lambda c: f"{c['rule']}:{c['raw']!r}")
+def test_the_shared_mark_cases(case):
+    """The cases the tablet's own check (static/js/marks.js) is tested against too."""
+    spec = MARK_CASES["rules"][case["rule"]]
+    judges = 3 if spec["method"] == "judgement" else 1 if spec["method"] == "single" else 2
+    rule = CriterionRule("X", D(spec["max"]), method=spec["method"], judges=judges,
+                         step=D(spec["step"]) if spec["step"] else None)
+    if case["code"] is None:
+        parse_mark(rule, case["raw"])
+    else:
+        assert refused(rule, case["raw"]).code == case["code"]
+    assert set(c["code"] for c in MARK_CASES["cases"]) - {None} <= set(MARK_CODES)

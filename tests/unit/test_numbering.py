@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from competition.contests import numbering
-from competition.contests.assigning import pick_judges
-from competition.contests.numbering import Numbered, PatternInvalid, check_pattern, format_bib, plan_bibs
+from competition.numbering import rules as numbering
+from competition.judges.assigning import pick_judges
+from competition.numbering.rules import Numbered, PatternInvalid, check_pattern, format_bib, plan_bibs
 
 T0 = datetime(2026, 5, 1, 9, 0)
 
@@ -33,13 +33,13 @@ def test_patterns_that_number_entries_pass():
 
 
 @pytest.mark.parametrize("pattern, code", [
-    ("", "empty"), ("   ", "empty"), ("{event}", "no_number"), ("A001", "no_number"),
-    ("{event}{m:03}", "unknown_field"), ("{event}{n:03", "bad_format"), ("{event}{n:zz}", "bad_format"),
-    ("{event", "bad_format"), ("{event}}{n}", "bad_format"), ("{event}{n:x3}", "bad_format"),
-    ("{event}{n:s}", "bad_format"), ("{event} {n}", "bad_character"), ("{event}/{n}", "bad_character"),
-    ("{event}{n:>4}", "bad_character"),  # padded with spaces
-    ("{0}{n}", "unknown_field"), ("{event}{0}", "unknown_field"),
-    ("{event}" + "x" * 30 + "{n}", "too_long"),
+    ("", "pattern_empty"), ("   ", "pattern_empty"), ("{event}", "pattern_no_number"), ("A001", "pattern_no_number"),
+    ("{event}{m:03}", "pattern_unknown_field"), ("{event}{n:03", "pattern_bad_format"), ("{event}{n:zz}", "pattern_bad_format"),
+    ("{event", "pattern_bad_format"), ("{event}}{n}", "pattern_bad_format"), ("{event}{n:x3}", "pattern_bad_format"),
+    ("{event}{n:s}", "pattern_bad_format"), ("{event} {n}", "pattern_bad_character"), ("{event}/{n}", "pattern_bad_character"),
+    ("{event}{n:>4}", "pattern_bad_character"),  # padded with spaces
+    ("{0}{n}", "pattern_unknown_field"), ("{event}{0}", "pattern_unknown_field"),
+    ("{event}" + "x" * 30 + "{n}", "pattern_too_long"),
 ])
 def test_broken_patterns_are_refused_with_a_reason(pattern, code):
     with pytest.raises(PatternInvalid) as refused:
@@ -97,7 +97,7 @@ def test_a_bib_held_in_another_event_is_a_clash():
 def test_too_long_bibs_are_refused():
     with pytest.raises(PatternInvalid) as refused:
         plan_bibs("{event}{n:040}", "ai", entries((1, "a", "", 0, None)))
-    assert refused.value.code == "too_long"
+    assert refused.value.code == "pattern_too_long"
 
 
 @given(st.lists(st.one_of(st.none(), st.sampled_from([f"AI{n:03}" for n in range(1, 15)])), min_size=0,

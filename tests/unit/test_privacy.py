@@ -1,7 +1,9 @@
 """Masks for ID numbers and phone numbers."""
 import pytest
 
-from competition.privacy import mask_id_number, mask_phone
+from hypothesis import given, strategies as st
+
+from competition.privacy import mask_email, mask_id_number, mask_phone
 
 
 @pytest.mark.parametrize("value, masked", [
@@ -34,3 +36,17 @@ def test_masks_keep_the_length_and_hide_most_of_the_value():
             out = mask(value)
             assert len(out) == len(value)
             assert out != value and out.count("*") >= len(value) // 3
+
+
+@given(st.text(alphabet="0123456789X", min_size=12, max_size=18))
+def test_a_long_number_shows_only_its_first_and_last_four(number):
+    masked = mask_id_number(number)
+    assert masked[:4] == number[:4] and masked[-4:] == number[-4:]
+    assert masked[4:-4] == "*" * (len(number) - 8)
+
+
+@pytest.mark.parametrize("value, masked", [
+    ("zhang@example.cn", "z***@example.cn"), ("a@b.cn", "a***@b.cn"), ("", ""), (None, ""),
+])
+def test_mask_email(value, masked):
+    assert mask_email(value) == masked

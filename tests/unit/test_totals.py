@@ -4,8 +4,7 @@ from decimal import ROUND_HALF_EVEN, Decimal as D
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from competition.scoring import (AwardRule, CriterionRule, EventRule, RuleError, ScoringError,
-                                 SectionRule, round_half_up, score_entry)
+from competition.scoring import AwardRule, CriterionRule, EventRule, RuleError, ScoringError, SectionRule, round_half_up, score_entry
 
 
 def marks(text: str) -> list[D]:

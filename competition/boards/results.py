@@ -1,0 +1,434 @@
+"""The one recompute door: `recompute(event, entry_ids)` turns an event's marks into stored
+results and ranks with the pure rules of competition.scoring, bumps the board's `seq` and
+returns the change as a Patch, inside the caller's transaction. Every service that changes what
+results depend on (marks, assignments, the scheme, entries' status, bibs, locks) calls it in its
+own transaction and publishes the patch after commit with `publish`."""
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from blinker import Namespace
+from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy.orm import joinedload
+
+from .. import scoring
+from ..contests.models import Criterion, Event
+from ..database import utcnow
+from ..entries.models import APPROVED, Delegation, Entry
+from ..extensions import db
+from ..judges.models import Assignment
+from ..marking.models import Mark
+from .models import Board, Result
+
+_signals = Namespace()
+#: Sent after commit with `patch=Patch`; the live feature pushes it to its audience.
+board_changed = _signals.signal("board-changed")
+#: Sent after commit with `contest=<slug>` when judging progress changed and no board did.
+progress_changed = _signals.signal("progress-changed")
+
+ON_BOARD = (APPROVED,)  # entry statuses that appear on a board
+#: Who a patch is for: everybody watching the board (it is live), only the jury (organisers
+#: and the event's chief judges, while the board is frozen for the public), or only the public
+#: (a reveal step, the end of a freeze).
+EVERYONE, JURY, PUBLIC = "everyone", "jury", "public"
+
+
+def on_board():
+    """The entries a board shows: approved, and numbered (an entry has no bib until the
+    organiser assigns bibs, and a board row is keyed by its bib)."""
+    return and_(Entry.status.in_(ON_BOARD), Entry.bib.is_not(None))
+
+
+@dataclass
+class Patch:
+    """A change of one board (DESIGN.md §4), for its `audience`, written by the transaction
+    that made it: who sees it is decided then, never after commit. `frozen`: whether the
+    public board is frozen after it; `reveal`: for a reveal step, which entry was revealed
+    ({"entry": bib, "revealed": rows revealed, "of": rows on the board})."""
+
+    contest: str
+    event: str
+    base: int
+    seq: int
+    upsert: list[dict] = field(default_factory=list)
+    remove: list[str] = field(default_factory=list)
+    audience: str = EVERYONE
+    frozen: bool = False
+    reveal: dict | None = None
+    columns: list[dict] | None = None  # the board's columns, when they changed
+
+    def as_dict(self) -> dict:
+        out = {"contest": self.contest, "event": self.event, "seq": self.seq, "base": self.base,
+               "upsert": self.upsert, "remove": self.remove, "frozen": self.frozen}
+        if self.reveal is not None:
+            out["reveal"] = self.reveal
+        if self.columns is not None:
+            out["columns"] = self.columns
+        return out
+
+
+def publish(patches, contest: str | None = None) -> None:
+    """Hand committed changes to whoever listens (Socket.IO in the live feature). `contest`:
+    the slug of a contest whose judging progress changed even where no board did (an entry
+    off the board locked, say)."""
+    sent = False
+    for patch in patches:
+        if patch is not None:
+            board_changed.send(patch=patch)
+            sent = True
+    if contest is not None and not sent:
+        progress_changed.send(contest=contest)
+
+
+def lock_board(event_id: int) -> Board:
+    """Serialise writers of one event: its ranks are one read-modify-write over all rows."""
+    board = db.session.execute(
+        select(Board).where(Board.event_id == event_id).with_for_update()).scalar_one_or_none()
+    if board is None:
+        board = Board(event_id=event_id, seq=0)
+        db.session.add(board)
+        db.session.flush()
+    return board
+
+
+def _fmt(value: Decimal | None, places: int) -> str | None:
+    return None if value is None else str(scoring.round_half_up(value, places))
+
+
+def recompute_entry(entry: Entry, rule: scoring.EventRule | None, result: Result | None = None) -> Result:
+    """Recompute one entry's stored result from its marks (rank is left to rerank). With no
+    rule (a scheme that cannot be scored yet) the entry has no marks and only its progress."""
+    rows = db.session.execute(
+        select(Criterion.code, Mark.value).join(Mark, Mark.criterion_id == Criterion.id)
+        .where(Mark.entry_id == entry.id)).all()
+    marks: dict[str, list[Decimal]] = {}
+    for code, value in rows:
+        marks.setdefault(code, []).append(value)
+    penalty = sum((p.points for p in entry.penalties), Decimal(0))
+    if rule is None and rows:
+        raise scoring.RuleError(f"event {entry.event_id}: marks on a scheme that cannot be scored")
+    score = scoring.score_entry(rule, marks, penalty) if rule is not None else None
+    expected = db.session.scalar(select(func.count()).select_from(Assignment)
+                                 .where(Assignment.entry_id == entry.id)) or 0
+    marked = len(rows)
+    if result is None:
+        result = db.session.get(Result, entry.id) or Result(entry_id=entry.id, event_id=entry.event_id)
+        db.session.add(result)
+    result.event_id = entry.event_id
+    scored = score is not None and score.has_marks
+    result.criteria = {code: (None if s is None else str(s.value)) for code, s in score.criteria.items()} \
+        if score is not None else {}
+    result.sections = {code: str(v) for code, v in score.sections.items()} if scored else {}
+    result.flags = {code: list(f) for code, f in score.flags.items()} if score is not None else {}
+    result.total = score.total if scored else None
+    result.penalty = penalty
+    result.is_passed = score.passed if score is not None else True
+    result.marked = marked
+    result.expected = expected
+    result.status = "final" if entry.is_locked and expected and marked >= expected else "provisional"
+    return result
+
+
+_NO_SCORES: dict = {}
+
+
+def tie_sections(rule: scoring.EventRule) -> tuple[str, ...]:
+    """The section codes the event's tie-break compares."""
+    return tuple(code for code in map(scoring.tie_break_section, rule.tie_break) if code is not None)
+
+
+def rerank(lines: dict[int, "Line"], rule: scoring.EventRule | None, *, above: int = 0,
+           field: int | None = None) -> set[int]:
+    """Rank the lines with the pure rule and hand out awards; returns the entry ids whose
+    rank or award changed (their lines now hold the new ones). `above` and `field`: when the
+    lines are a window of the board (see scoring.rank). No rule: nobody is ranked."""
+    if rule is None:
+        changed = {i for i, line in lines.items() if (line.rank, line.award) != (None, None)}
+        for line in lines.values():
+            line.rank = line.award = None
+        return changed
+    # Tie-break scores are compared only between equal totals: only those lines decode them.
+    codes = tie_sections(rule)
+    shared = {total for total, n in Counter(line.total for line in lines.values()).items()
+              if n > 1} if rule.tie_break else ()
+    standings = [
+        scoring.Standing(entry_id, line.total,
+                         {code: Decimal(line.sections[code]) for code in codes if code in line.sections}
+                         if line.total in shared else _NO_SCORES,
+                         line.completion_time, line.is_passed)
+        for entry_id, line in lines.items()]
+    changed = set()
+    for placing in scoring.rank(standings, rule.tie_break, rule.awards, above=above, field=field):
+        line = lines[placing.key]
+        if (line.rank, line.award) != (placing.rank, placing.award):
+            line.rank, line.award = placing.rank, placing.award
+            changed.add(placing.key)
+    return changed
+
+
+# --- the board as the public sees it ---------------------------------------------------
+
+def columns(event: Event) -> list[dict]:
+    rule_weighted = any(s.weight is not None for s in event.sections)
+    out = []
+    for s in event.sections:
+        top = s.weight if rule_weighted else sum((c.max for c in s.criteria), Decimal(0))
+        out.append({"code": s.code, "name": s.name, "max": _fmt(top, event.places)})
+    return out
+
+
+class Line:
+    """One entry's line on its board, as plain values read in one query: what the ranking
+    compares and what a patch row shows."""
+
+    __slots__ = ("entry_id", "bib", "name", "delegation", "completion_time", "total", "is_passed",
+                 "rank", "award", "marked", "expected", "status", "sections")
+
+    def __init__(self, entry_id, bib, name, delegation, completion_time, total, is_passed, rank, award,
+                 marked, expected, status, sections):
+        self.entry_id, self.bib, self.name, self.delegation = entry_id, bib, name, delegation
+        self.completion_time, self.total, self.is_passed = completion_time, total, is_passed
+        self.rank, self.award = rank, award
+        self.marked, self.expected, self.status = marked, expected, status
+        self.sections = sections  # section code -> score as text; {} before the first mark
+
+    @classmethod
+    def of(cls, result: Result, entry: Entry, delegation: str | None) -> "Line":
+        return cls(entry.id, entry.bib, entry.name, delegation, entry.completion_time, result.total,
+                   result.is_passed, result.rank, result.award, result.marked, result.expected,
+                   result.status, dict(result.sections or {}))
+
+    def row(self, hide_names: bool, places: int) -> dict:
+        return {
+            "entry": self.bib,
+            "name": None if hide_names else self.name,
+            "delegation": None if hide_names else self.delegation,
+            "rank": self.rank,
+            "total": _fmt(self.total, places),
+            "sections": dict(self.sections),
+            "progress": [self.marked, self.expected],
+            "status": self.status,
+            "award": self.award,
+        }
+
+
+def board_lines(event: Event, entry_ids=None, totals=None, codes=None) -> dict[int, Line]:
+    """The event's board lines (of `entry_ids` only, when given; with totals in the range
+    `totals`, when given) in board order, keyed by entry id: one query of plain columns, no
+    ORM objects. Section scores are read out of the JSON by the database, one column per
+    section of the event (`codes`, when the caller has them)."""
+    codes = tuple(s.code for s in event.sections) if codes is None else tuple(codes)
+    q = (select(Result.entry_id, Entry.bib, Entry.name, Delegation.name, Entry.completion_time, Result.total,
+                Result.is_passed, Result.rank, Result.award, Result.marked, Result.expected, Result.status,
+                *(Result.sections[code].as_string() for code in codes))
+         .join(Entry, Entry.id == Result.entry_id)
+         .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
+         .where(Result.event_id == event.id, on_board()))
+    if entry_ids is not None:
+        q = q.where(Entry.id.in_(entry_ids))
+    if totals is not None:
+        q = q.where(Result.total.between(*totals))
+    q = q.order_by(Result.rank.is_(None), Result.rank, Entry.bib)
+    lines = {}
+    for row in _plain_rows(q):
+        # A result holds every section's score or, before its first mark, none.
+        sections = {code: value for code, value in zip(codes, row[12:]) if value is not None}
+        lines[row[0]] = Line(*row[:12], sections)
+    return lines
+
+
+def _plain_rows(q) -> list:
+    """Run a select and return its rows as the driver's tuples, with only the columns whose
+    type converts values (decimals, booleans) converted, by their own types. A mark that
+    moves an entry across the board reads hundreds of rows, and building a SQLAlchemy Row
+    for each costs more than the query. Through the connection rather than the ORM session:
+    no identity map; what autoflush would do is done first."""
+    db.session.flush()
+    connection = db.session.connection()
+    dialect = connection.dialect
+    result = connection.execute(q)
+    cursor = result.cursor
+    convert = [(i, processor) for i, (column, described) in enumerate(zip(q.selected_columns, cursor.description))
+               if (processor := column.type.dialect_impl(dialect).result_processor(dialect, described[1]))]
+    rows = cursor.fetchall()
+    result.close()
+    if not convert:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i, processor in convert:
+            row[i] = processor(row[i])
+        out.append(row)
+    return out
+
+
+def board_rows(event: Event, entry_ids=None) -> list[dict]:
+    hide, places = event.contest.names_hidden, event.places
+    return [line.row(hide, places) for line in board_lines(event, entry_ids).values()]
+
+
+def snapshot(event: Event) -> dict:
+    """The board snapshot of DESIGN.md §4, as the API and `watch` return it."""
+    board = db.session.get(Board, event.id)
+    return {
+        "contest": event.contest.slug,
+        "event": event.code,
+        "seq": board.seq if board else 0,
+        "frozen": bool(board and board.frozen_at),
+        "columns": columns(event),
+        "rows": board_rows(event),
+    }
+
+
+def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
+              board: Board | None = None, shown_bibs: dict[int, str] | None = None,
+              full: bool = False, refresh: bool = False) -> Patch | None:
+    """Recompute the given entries and the event's ranks inside the caller's transaction,
+    bump the board's seq when anything the public sees changed, and return the patch.
+
+    Ranks are computed in memory by the pure rule, and only rows whose rank or award moved
+    are written back (one executemany) and sent. When one ranked entry's total moves from t0
+    to t1, only the entries with totals between t0 and t1 can change places, so only that
+    window of the board is read (see scoring.rank's `above` and `field`): a correction on a
+    board of thousands costs about what it costs on a board of twenty.
+
+    `shown_bibs`: entries whose bib this transaction changed (renumbering), with the bib the
+    board showed them under; a row is keyed by its bib, so the patch drops the old one.
+    `full`: rank the whole board, trusting no stored rank (a rebuild, an import). `refresh`:
+    how rows are shown changed (the scheme's columns, names hidden or not): every row goes
+    out, with the columns."""
+    board = board or lock_board(event.id)
+    if rule is None:
+        try:
+            rule = event.rule()
+        except scoring.RuleError:
+            # A scheme being written (a section without criteria yet) scores nothing: its
+            # entries have no marks (marking needs a scorable scheme), only their progress.
+            rule = None
+    entry_ids = set(entry_ids)
+    hide, places = event.contest.names_hidden, event.places
+    codes = [section.code for section in rule.sections] if rule is not None else []
+    named = board_lines(event, entry_ids, codes=codes) if entry_ids else {}
+    before = {i: line.row(hide, places) for i, line in named.items()}
+    for entry_id, bib in (shown_bibs or {}).items():
+        if entry_id in before:
+            before[entry_id]["entry"] = bib
+    entries = db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids))
+                                 .options(joinedload(Entry.penalties), joinedload(Entry.delegation))
+                                 ).unique().all() if entry_ids else []
+    stored = {result.entry_id: result for result in db.session.scalars(
+        select(Result).where(Result.entry_id.in_(entry_ids)))} if entry_ids else {}
+    recomputed, gone, after = {}, set(), {}
+    for entry in entries:
+        result = recompute_entry(entry, rule, stored.get(entry.id))
+        recomputed[entry.id] = result
+        if entry.status in ON_BOARD and entry.bib is not None:
+            after[entry.id] = Line.of(result, entry, entry.delegation.name if entry.delegation else None)
+        else:
+            result.rank, result.award = None, None  # an entry off the board keeps no rank
+            if entry.id in stored and entry.bib is not None and entry.id not in before:
+                gone.add(entry.bib)  # it may have been on the board: clients drop it
+    db.session.flush()
+
+    window = None if full or refresh else _window(named, after)
+    if window is None:
+        lines, above, field = board_lines(event, codes=codes), 0, None
+        # Entries that left the board (rejected, withdrawn) without being named keep no rank.
+        for result in db.session.scalars(
+                select(Result).join(Entry, Entry.id == Result.entry_id)
+                .where(Result.event_id == event.id, not_(on_board()), Result.rank.is_not(None))):
+            result.rank, result.award = None, None
+    else:
+        lo, hi = window
+        lines = board_lines(event, totals=(lo, hi), codes=codes)
+        above, field = _window_place(event.id, board, lines, hi)
+    for entry_id in entry_ids:
+        lines.pop(entry_id, None)
+    lines.update(after)
+    moved = rerank(lines, rule, above=above, field=field)
+    if window is None:
+        board.ranked = sum(1 for line in lines.values() if line.rank is not None)
+    for entry_id, line in after.items():
+        recomputed[entry_id].rank, recomputed[entry_id].award = line.rank, line.award
+    _write_ranks([(i, lines[i].rank, lines[i].award) for i in moved - recomputed.keys()])
+    db.session.flush()
+    # A row goes out when any field changed; a rank or award change is such a change.
+    upsert = [line.row(hide, places) for entry_id, line in lines.items()
+              if refresh or entry_id in moved
+              or (entry_id in entry_ids and before.get(entry_id) != line.row(hide, places))]
+    upsert.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0, row["entry"]))
+    # Rows that left the board, and rows shown under a bib their entry no longer has (unless
+    # another entry's row now takes that bib).
+    remove = sorted((gone | {row["entry"] for i, row in before.items()
+                             if i not in after or row["entry"] != after[i].bib})
+                    - {row["entry"] for row in upsert})
+    if not upsert and not remove and not refresh:
+        return None
+    board.seq += 1
+    board.updated_at = utcnow()
+    frozen = board.frozen_at is not None
+    return Patch(contest=event.contest.slug, event=event.code, base=board.seq - 1, seq=board.seq,
+                 upsert=upsert, remove=remove, audience=JURY if frozen else EVERYONE, frozen=frozen,
+                 columns=columns(event) if refresh else None)
+
+
+def _window(named: dict[int, Line], after: dict[int, Line]) -> tuple[Decimal, Decimal] | None:
+    """The range of totals a change can reorder, when one entry ranked before and after
+    changed its total (the field of ranked entries keeps its size, so shares of awards hold);
+    None when the whole board must be ranked."""
+    if len(named) != 1 or named.keys() != after.keys():
+        return None
+    (entry_id, old), = named.items()
+    new = after[entry_id]
+    if old.rank is None or old.total is None or new.total is None:
+        return None
+    return min(old.total, new.total), max(old.total, new.total)
+
+
+def _write_ranks(changes: list[tuple[int, int | None, str | None]]) -> None:
+    """Store new ranks and awards, (entry id, rank, award) per result: the one write whose
+    rows grow with the board (an entry that jumps up moves everyone it passes), so plain ints
+    and strings go straight to the driver, without building SQLAlchemy parameters per row."""
+    if not changes:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # One statement for all rows: one round trip, not one per row.
+        ids, ranks, awards = (list(column) for column in zip(*changes))
+        connection.exec_driver_sql(
+            "UPDATE result SET rank = v.rank, award = v.award"
+            " FROM unnest(%s::integer[], %s::integer[], %s::varchar[]) AS v(entry_id, rank, award)"
+            " WHERE result.entry_id = v.entry_id", (ids, ranks, awards))
+    else:
+        # SQLite runs in process: executemany costs no round trips.
+        connection.exec_driver_sql("UPDATE result SET rank = ?, award = ? WHERE entry_id = ?",
+                                   [(rank, award, entry_id) for entry_id, rank, award in changes])
+
+
+def _window_place(event_id: int, board: Board, lines: dict[int, Line], hi: Decimal) -> tuple[int, int]:
+    """For a window of the board read before its ranks change (every entry with a total in
+    [lo, hi], the one that moved included, with the ranks stored before the move): how many
+    ranked entries are above it, and how many are ranked in all (recompute keeps ranked
+    meaning on the board with a total).
+
+    Whoever is best in the window was beaten, before the move, by exactly the entries with
+    a total above hi, so the best stored rank in the window says how many those are. The
+    count of ranked entries is kept on the board by every full ranking. Neither needs the
+    rest of the board; the count query is the fallback when either is not known."""
+    ranks = [line.rank for line in lines.values()]
+    above = min(ranks) - 1 if ranks and None not in ranks else None
+    field = board.ranked
+    if above is None or field is None:
+        field, above = db.session.execute(
+            select(func.count(), func.count(case((Result.total > hi, 1))))
+            .where(Result.event_id == event_id, Result.rank.is_not(None))).one()
+        board.ranked = field
+    return above, field
+
+
+def recompute_event(event: Event, refresh: bool = False) -> Patch | None:
+    """Recompute every result of the event from its marks, trusting nothing stored (the
+    `results-rebuild` command, a change of the scheme); `refresh` as for recompute."""
+    entry_ids = db.session.scalars(select(Entry.id).where(Entry.event_id == event.id)).all()
+    return recompute(event, entry_ids, full=True, refresh=refresh)

@@ -1,0 +1,214 @@
+"""Forms of entries: the public registration form and the status lookup (every field checked
+by the rules in `identity`, refused next to itself in the reader's language, what was typed
+kept), and the organiser's filters, review actions, import upload and confirmation, export and
+revealing a personal field."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField,
+                     StringField)
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..messages import ENTRY_STATUS_LABELS, GENDER_LABELS, ID_TYPE_LABELS, SKILL_LEVEL_LABELS, message
+from . import identity as ident
+from .identity import Registrant
+from .services import REVEALABLE
+
+NAME_MAX = 60
+REASON_MAX = 500
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Name"), render_kw={"autocomplete": "name", "maxlength": NAME_MAX})
+    gender = RadioField(_l("Gender"), choices=choices(GENDER_LABELS.items()), validate_choice=False)
+    id_type = SelectField(_l("ID type"), choices=choices(ID_TYPE_LABELS.items()), default=ident.RESIDENT_ID,
+                          validate_choice=False)
+    id_number = StringField(_l("ID number"), render_kw={"autocomplete": "off", "spellcheck": "false",
+                                                        "autocapitalize": "characters", "maxlength": 40})
+    mobile = StringField(_l("Mobile number"), render_kw={"type": "tel", "inputmode": "tel",
+                                                         "autocomplete": "tel", "maxlength": 20})
+    email = StringField(_l("E-mail (optional)"), render_kw={"type": "email", "inputmode": "email",
+                                                            "autocomplete": "email", "maxlength": 200})
+    delegation = StringField(_l("Employer or district union"),
+                             validators=[Length(max=200)],
+                             description=_l("Choose from the list or type the name of your employer or union."),
+                             render_kw={"list": "delegations", "autocomplete": "organization", "maxlength": 200})
+    trade = StringField(_l("Trade"), validators=[Length(max=120)],
+                        description=_l("Your occupation, e.g. 电工 or 人工智能训练师."),
+                        render_kw={"maxlength": 120})
+    skill_level = SelectField(_l("Skill level"), validate_choice=False,
+                              choices=choices([("", _l("None / not certified")), *SKILL_LEVEL_LABELS.items()]))
+    events = CheckboxList(_l("Events to enter"), validate_choice=False)
+    consent = BooleanField(_l("I have read the privacy notice above and agree that my data is used as it says."))
+
+    person: Registrant | None = None
+
+    known_events: set = set()
+
+    def set_events(self, events, known: set[str]) -> None:
+        """Offer the open events; accept any event of the contest, so that one which closed or
+        filled up while the page was open is refused by the service with its name."""
+        self.events.choices = [SelectChoice(e.code, e.name) for e in events]
+        self.known_events = set(known)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+
+        def refuse(field, message) -> None:
+            nonlocal ok
+            field.errors = list(field.errors) + [str(message)]
+            ok = False
+
+        name = ident.clean_text(self.name.data)
+        if not name:
+            refuse(self.name, _("Enter your name."))
+        elif len(name) > NAME_MAX:
+            refuse(self.name, _("A name has at most %(max)d characters.", max=NAME_MAX))
+        gender = self.gender.data if self.gender.data in GENDER_LABELS else None
+        if gender is None:
+            refuse(self.gender, _("Choose your gender."))
+        id_type = self.id_type.data
+        if id_type not in ID_TYPE_LABELS:
+            refuse(self.id_type, message("id_type"))
+        id_number = ""
+        try:
+            if id_type == ident.RESIDENT_ID:
+                resident = ident.parse_resident_id(self.id_number.data)
+                id_number = resident.number
+                if gender is not None and gender != resident.gender:
+                    refuse(self.gender, message("gender_mismatch"))
+            elif id_type in ID_TYPE_LABELS:
+                id_number = ident.parse_id_number(id_type, self.id_number.data)
+        except ident.InvalidIdentity as invalid:
+            refuse(self.id_number, message(invalid.code))
+        mobile = email = ""
+        try:
+            mobile = ident.parse_mobile(self.mobile.data)
+        except ident.InvalidIdentity as invalid:
+            refuse(self.mobile, message(invalid.code))
+        try:
+            email = ident.parse_email(self.email.data)
+        except ident.InvalidIdentity as invalid:
+            refuse(self.email, message(invalid.code))
+        if not ident.clean_text(self.delegation.data):
+            refuse(self.delegation, _("Enter your employer or district union."))
+        skill_level = self.skill_level.data or ""
+        if skill_level and skill_level not in SKILL_LEVEL_LABELS:
+            refuse(self.skill_level, message("skill_level"))
+        offered = {choice.value for choice in self.events.choices or []} | self.known_events
+        chosen = [code for code in (self.events.data or []) if code]
+        if not chosen:
+            refuse(self.events, _("Choose at least one event."))
+        elif not set(chosen) <= offered:
+            refuse(self.events, _("One of the chosen events does not take registrations now."))
+        if not self.consent.data:
+            refuse(self.consent, _("Registration needs your consent to the privacy notice."))
+        if ok:
+            self.person = Registrant(
+                name=name, gender=gender, id_type=id_type, id_number=id_number, mobile=mobile, email=email,
+                delegation=ident.clean_text(self.delegation.data), trade=ident.clean_text(self.trade.data),
+                skill_level=skill_level)
+        return ok
+
+
+class StatusForm(FlaskForm):
+    reference = StringField(_l("Registration reference"),
+                            render_kw={"autocomplete": "off", "autocapitalize": "characters", "maxlength": 20,
+                                       "placeholder": "GJ-XXXXXX"})
+    id_last4 = StringField(_l("Last 4 characters of your ID number"),
+                           render_kw={"autocomplete": "off", "autocapitalize": "characters", "maxlength": 8})
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ident.normalise_reference(self.reference.data):
+            self.reference.errors = [_("Enter the reference you were given when you registered.")]
+            ok = False
+        if len(ident.compact(self.id_last4.data)) != 4:
+            self.id_last4.errors = [_("Enter the last 4 characters of your ID number.")]
+            ok = False
+        return ok
+
+
+
+class FilterForm(FlaskForm):
+    """The list's filters, sent by GET (nothing changes: no CSRF token in the address)."""
+
+    class Meta:
+        csrf = False
+
+    event = SelectField(_l("Event"), validate_choice=False)
+    status = SelectField(_l("Status"), validate_choice=False,
+                         choices=[SelectChoice("", _l("All statuses"))]
+                         + [SelectChoice(code, label) for code, label in ENTRY_STATUS_LABELS.items()])
+    delegation = SelectField(_l("Delegation"), validate_choice=False)
+    q = StringField(_l("Search"), render_kw={"placeholder": _l("Name, bib, reference or last digits of ID"),
+                                             "type": "search"})
+
+    def set_contest(self, contest, delegations) -> None:
+        self.event.choices = [SelectChoice("", _l("All events"))] + [
+            SelectChoice(e.code, e.name) for e in contest.events]
+        self.delegation.choices = [SelectChoice("", _l("All delegations"))] + [
+            SelectChoice(str(d.id), d.name) for d in delegations]
+
+
+class ReviewForm(FlaskForm):
+    """Approve or withdraw (reason optional) or reject (reason required) one entry."""
+
+    reason = StringField(_l("Reason"), validators=[Length(max=REASON_MAX)], render_kw={"maxlength": REASON_MAX})
+
+
+class BulkForm(FlaskForm):
+    """Approve the selected entries; the ids come as repeated `entry` fields."""
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Entrant list (XLSX or CSV)"),
+                     validators=[FileRequired(_l("Choose a file.")),
+                                 FileAllowed(["xlsx", "csv"], _l("Upload an XLSX or CSV file."))])
+    default_event = SelectField(_l("Event for rows without an event column"), validate_choice=False)
+
+    def set_events(self, events) -> None:
+        self.default_event.choices = [SelectChoice("", _l("— from the file —"))] + [
+            SelectChoice(e.code, e.name) for e in events if not e.is_team]
+
+
+class ConfirmImportForm(FlaskForm):
+    default_event = HiddenField()
+
+
+class ExportForm(FlaskForm):
+    format = SelectField(_l("Format"), choices=[SelectChoice("xlsx", "Excel (XLSX)"), SelectChoice("csv", "CSV")],
+                         default="xlsx")
+    full = BooleanField(_l("Include full ID and mobile numbers (recorded in the audit log)"))
+    reason = StringField(_l("Why full numbers are needed"), validators=[Length(max=REASON_MAX)],
+                         render_kw={"maxlength": REASON_MAX})
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.format.data not in ("xlsx", "csv"):
+            self.format.errors = [_("Choose XLSX or CSV.")]
+            ok = False
+        if self.full.data and not (self.reason.data or "").strip():
+            self.reason.errors = [_("Say why the full numbers are needed: the export is recorded.")]
+            ok = False
+        return ok
+
+
+class RevealForm(FlaskForm):
+    field = SelectField(choices=[SelectChoice("id_number", _l("ID number")),
+                                 SelectChoice("mobile", _l("Mobile phone"))],
+                        validators=[DataRequired()])
+
+    def validate(self, extra_validators=None) -> bool:
+        return super().validate(extra_validators) and self.field.data in REVEALABLE

@@ -1,0 +1,409 @@
+"""Entrant lists from a union's spreadsheet: reading XLSX or CSV (UTF-8, UTF-8 with BOM, or
+GBK/GB18030 as Chinese Excel saves it), matching the header row to our fields by its usual
+names, and checking every row with the registration rules. In a team event each row is one
+member, and the rows with the same team name (队名) make one team. Nothing here touches the database:
+what is already entered comes in as an `ImportContext`, so the rules are tested on their own.
+
+Row numbers are the spreadsheet's own: the header is row 1, the first entrant row 2."""
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from . import identity as ident
+from .identity import Registrant
+
+FIELDS = ("name", "gender", "id_type", "id_number", "mobile", "email", "delegation", "trade",
+          "skill_level", "event", "team")
+REQUIRED = ("name", "id_number", "mobile", "delegation")
+NAME_MAX = 60
+TEAM_NAME_MAX = 200  # Entry.name
+MAX_ROWS = 5000
+
+# The canonical Chinese headers, in the order of the downloadable template.
+CANONICAL_HEADERS = {
+    "name": "姓名", "gender": "性别", "id_type": "证件类型", "id_number": "证件号码", "mobile": "手机号码",
+    "email": "电子邮箱", "delegation": "工作单位", "trade": "工种", "skill_level": "技能等级", "event": "参赛项目",
+    "team": "队名",
+}
+SYNONYMS = {
+    "name": ("姓名", "选手姓名", "参赛选手", "名字", "name"),
+    "gender": ("性别", "gender", "sex"),
+    "id_type": ("证件类型", "证件种类", "idtype"),
+    "id_number": ("证件号码", "身份证号", "身份证号码", "公民身份号码", "身份证", "证件号", "居民身份证号码",
+                  "idnumber", "id"),
+    "mobile": ("手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "移动电话", "mobile", "phone"),
+    "email": ("电子邮箱", "邮箱", "电子邮件", "email", "e-mail"),
+    "delegation": ("工作单位", "单位", "参赛单位", "代表队", "所在单位", "单位名称", "推荐单位", "选送单位",
+                   "delegation"),
+    "trade": ("工种", "职业", "职业工种", "trade"),
+    "skill_level": ("技能等级", "职业技能等级", "等级", "技术等级", "skilllevel"),
+    "event": ("参赛项目", "赛项", "比赛项目", "竞赛项目", "参赛赛项", "项目", "event"),
+    "team": ("队名", "团队名称", "队伍名称", "参赛队", "参赛队名", "团队", "队伍", "team"),
+}
+_NOTE = re.compile(r"[（(【\[].*?[)）】\]]")
+
+
+class UnreadableFile(ValueError):
+    """A file that is no spreadsheet we read: `code` is "not_a_table", "bad_encoding", "empty_file" or
+    "too_many_rows"."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int          # as the spreadsheet shows it; 1 is the header
+    code: str         # what is wrong (its words: competition.messages)
+    column: str = ""  # our field, when one column is at fault
+    value: str = ""   # the value in question, or the other row for a duplicate
+
+
+@dataclass
+class ImportRow:
+    row: int
+    person: Registrant
+    event: str  # event code
+    team: str = ""  # the team's name, in a team event
+
+
+@dataclass
+class ImportContext:
+    """What the database already holds, given to the pure checks."""
+
+    events: dict[str, str]                 # event code → name, events that take imports
+    team_events: dict[str, str] = field(default_factory=dict)
+    default_event: str | None = None        # for files without an event column
+    entered: set = field(default_factory=set)    # (id_type, id_number, event code)
+    known_names: dict = field(default_factory=dict)  # (id_type, id_number) → name on file
+    today: date | None = None
+    room: dict = field(default_factory=dict)     # event code → places left (absent: no limit)
+    team_sizes: dict = field(default_factory=dict)  # team event code → most members (absent: any)
+    teams: set = field(default_factory=set)      # (event code, team name) already entered
+
+    def event_name(self, code: str) -> str:
+        return self.events.get(code) or self.team_events.get(code) or code
+
+
+@dataclass
+class CheckedFile:
+    rows: list[ImportRow]
+    problems: list[Problem]
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.problems
+
+    @property
+    def entries(self) -> int:
+        """How many entries the rows make: a person each, or one per team."""
+        return len({(row.event, row.team) if row.team else row.row for row in self.rows})
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def decode_text(content: bytes) -> str:
+    """CSV bytes as text: UTF-8 (with or without BOM) first, else GB18030 (a superset of GBK
+    and GB2312, what Chinese Excel writes for "CSV")."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("bad_encoding")
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as text: whole numbers without ".0" (phones typed as numbers), dates
+    as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_table(filename: str, content: bytes) -> list[list[str]]:
+    """The first sheet (XLSX) or the CSV as rows of text, trailing empty rows dropped."""
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix == "xlsx":
+        rows = _read_xlsx(content)
+    elif suffix in ("csv", "txt"):
+        text = decode_text(content)
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error:
+            raise UnreadableFile("not_a_table") from None
+    else:
+        raise UnreadableFile("not_a_table")
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise UnreadableFile("empty_file")
+    if len(rows) - 1 > MAX_ROWS:
+        raise UnreadableFile("too_many_rows")
+    width = max(len(r) for r in rows)
+    return [list(r) + [""] * (width - len(r)) for r in rows]
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise UnreadableFile("not_a_table") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([cell_text(v) for v in row])
+            if len(rows) > MAX_ROWS + 1:
+                raise UnreadableFile("too_many_rows")
+        return rows
+    finally:
+        workbook.close()
+
+
+# --- the header ------------------------------------------------------------------------------
+
+def header_key(text: str) -> str:
+    """A header as compared: NFKC, notes in brackets dropped (（必填）), no spaces or asterisks."""
+    text = _NOTE.sub("", unicodedata.normalize("NFKC", text or ""))
+    return re.sub(r"[\s*＊:：_]", "", text).lower()
+
+
+_BY_KEY = {header_key(s): f for f, names in SYNONYMS.items() for s in names}
+
+
+def match_headers(header: list[str]) -> list[str | None]:
+    """Our field for each column, or None where no usual name matches; a field is given to the
+    first column that names it."""
+    mapping, taken = [], set()
+    for text in header:
+        found = _BY_KEY.get(header_key(text))
+        if found in taken:
+            found = None
+        if found:
+            taken.add(found)
+        mapping.append(found)
+    return mapping
+
+
+# --- the rows --------------------------------------------------------------------------------
+
+def _event_code(value: str, context: ImportContext) -> tuple[str | None, str | None]:
+    """(event code, problem code) for what a row says about its event."""
+    text = ident.clean_text(value)
+    if not text:
+        return (context.default_event, None) if context.default_event else (None, "missing_event")
+    key = header_key(text)
+    for code, name in (*context.events.items(), *context.team_events.items()):
+        if key in (header_key(code), header_key(name)):
+            return code, None
+    return None, "unknown_event"
+
+
+def check_rows(table: list[list[str]], mapping: list[str | None], context: ImportContext) -> CheckedFile:
+    """Every row checked: the good rows, and every problem with its row number. A required
+    column that is not mapped is one problem on row 1."""
+    problems: list[Problem] = []
+    columns = {f: i for i, f in enumerate(mapping) if f}
+    needed = REQUIRED + (() if context.default_event else ("event",))
+    for missing in (f for f in needed if f not in columns):
+        problems.append(Problem(1, "missing_column", missing))
+    if problems:
+        return CheckedFile([], problems)
+
+    good: list[ImportRow] = []
+    seen: dict[tuple, int] = {}
+    names: dict[tuple, tuple[str, int]] = {}
+    for offset, cells in enumerate(table[1:]):
+        number = offset + 2
+        if not any(c.strip() for c in cells):
+            continue
+        get = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}.get
+        row_problems: list[Problem] = []
+
+        def refuse(code: str, column: str = "", value: str = "") -> None:
+            row_problems.append(Problem(number, code, column, value))
+
+        name = ident.clean_text(get("name"))
+        if not name:
+            refuse("missing_name", "name")
+        elif len(name) > NAME_MAX:
+            refuse("name_too_long", "name", name)
+        id_type = id_number = None
+        try:
+            id_type = ident.parse_id_type(get("id_type"))
+        except ident.InvalidIdentity:
+            refuse("id_type", "id_type", get("id_type"))
+        gender = None
+        if get("gender") and ident.clean_text(get("gender")):
+            try:
+                gender = ident.parse_gender(get("gender"))
+            except ident.InvalidIdentity:
+                refuse("bad_gender", "gender", get("gender"))
+        if id_type:
+            try:
+                if id_type == ident.RESIDENT_ID:
+                    resident = ident.parse_resident_id(get("id_number"), context.today)
+                    id_number = resident.number
+                    if gender and gender != resident.gender:
+                        refuse("gender_mismatch", "gender", get("gender"))
+                    gender = gender or resident.gender
+                else:
+                    id_number = ident.parse_id_number(id_type, get("id_number"), context.today)
+            except ident.InvalidIdentity as invalid:
+                refuse("missing_id_number" if invalid.code == "missing_value" else invalid.code, "id_number",
+                       get("id_number"))
+        mobile = email = skill_level = ""
+        try:
+            mobile = ident.parse_mobile(get("mobile"))
+        except ident.InvalidIdentity as invalid:
+            refuse("missing_mobile" if invalid.code == "missing_value" else "bad_mobile", "mobile", get("mobile"))
+        try:
+            email = ident.parse_email(get("email"))
+        except ident.InvalidIdentity:
+            refuse("bad_email", "email", get("email"))
+        delegation = ident.clean_text(get("delegation"))
+        if not delegation:
+            refuse("missing_delegation", "delegation")
+        elif len(delegation) > 200:
+            refuse("delegation_too_long", "delegation", delegation)
+        try:
+            skill_level = ident.parse_skill_level(get("skill_level"))
+        except ident.InvalidIdentity:
+            refuse("bad_skill_level", "skill_level", get("skill_level"))
+        trade = ident.clean_text(get("trade"))
+        if len(trade) > 120:
+            refuse("trade_too_long", "trade", trade)
+        event, event_problem = _event_code(get("event") or "", context)
+        if event_problem:
+            refuse(event_problem, "event", get("event"))
+        team = ident.clean_text(get("team")) if event in context.team_events else ""
+        if event in context.team_events:
+            if not team:
+                refuse("missing_team", "team", context.team_events[event])
+            elif len(team) > TEAM_NAME_MAX:
+                refuse("team_too_long", "team", team)
+            elif (event, team) in context.teams:
+                refuse("team_exists", "team", team)
+
+        if id_number and name:
+            person_key = (id_type, id_number)
+            on_file = context.known_names.get(person_key)
+            if on_file is not None and on_file != name:
+                refuse("name_differs_on_file", "name", on_file)
+            first = names.setdefault(person_key, (name, number))
+            if first[0] != name:
+                refuse("name_differs_in_file", "name", str(first[1]))
+            if event:
+                key = (id_type, id_number, event)
+                if key in context.entered:
+                    refuse("already_entered", "id_number", context.event_name(event))
+                elif key in seen:
+                    refuse("duplicate_in_file", "id_number", str(seen[key]))
+                else:
+                    seen[key] = number
+        if row_problems:
+            problems.extend(row_problems)
+        else:
+            good.append(ImportRow(number, Registrant(
+                name=name, gender=gender, id_type=id_type, id_number=id_number, mobile=mobile, email=email,
+                delegation=delegation, trade=trade, skill_level=skill_level), event, team))
+    later = _team_problems(good, context) + _capacity_problems(good, context)
+    if later:
+        refused = {p.row for p in later}
+        good = [row for row in good if row.row not in refused]
+        problems = sorted(problems + later, key=lambda p: p.row)
+    if not good and not problems:
+        problems.append(Problem(1, "no_rows"))
+    return CheckedFile(good, problems)
+
+
+def _team_problems(rows: list[ImportRow], context: ImportContext) -> list[Problem]:
+    """A team's members all come from one delegation, and a team has at most the event's
+    number of members: the rows that break either are refused."""
+    problems, teams = [], {}
+    for row in rows:
+        if not row.team:
+            continue
+        members = teams.setdefault((row.event, row.team), [])
+        if members and row.person.delegation != members[0].person.delegation:
+            problems.append(Problem(row.row, "team_delegation_differs", "delegation", str(members[0].row)))
+            continue
+        members.append(row)
+        most = context.team_sizes.get(row.event)
+        if most is not None and len(members) > most:
+            problems.append(Problem(row.row, "team_too_big", "team", str(most)))
+    return problems
+
+
+def _capacity_problems(rows: list[ImportRow], context: ImportContext) -> list[Problem]:
+    """An event's capacity holds for imports too: the rows of every entry (a person, or a
+    team) past its last free place are refused."""
+    problems, entries = [], {}
+    for row in rows:
+        if row.event not in context.room:
+            continue
+        entered = entries.setdefault(row.event, {})
+        key = row.team or row.row
+        entered.setdefault(key, len(entered) + 1)
+        if entered[key] > context.room[row.event]:
+            problems.append(Problem(row.row, "event_full", "event", context.event_name(row.event)))
+    return problems
+
+
+# --- writing files ---------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or tab, CR) gets a leading
+    apostrophe, so Excel and WPS show it as text instead of evaluating a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_bytes(header: list[str], rows: list[list]) -> bytes:
+    """CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly; every cell made safe."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(c) for c in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(header: list[str], rows: list[list], title: str = "Sheet1") -> bytes:
+    """One sheet with a bold header; every cell stored as text (ID numbers keep all 18 digits)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for r, values in enumerate([header, *rows], start=1):
+        for c, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=c)
+            cell.value = safe_cell(value)
+            cell.data_type = "s"
+            cell.number_format = "@"
+            if r == 1:
+                cell.font = Font(bold=True)
+    for c, text in enumerate(header, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = max(10, len(text) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,330 @@
+"""Entries' pages. Public: /c/<slug>/register (the form), its confirmation with the registrant's
+reference, and the status lookup (reference + last 4 of the ID number, rate-limited).
+Organisers: /o/c/<slug>/entries (the list with filters and masked personal data, review
+actions, the entrant list import: upload → preview → confirm, its templates, the export) and a
+contestant's page, where seeing a full personal value is an explicit, audited POST.
+Handlers are thin: find through the policy's scope, validate, call a service, render."""
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from .. import policy
+from ..contests.lifecycle import takes_registrations
+from ..errors import ActionRefused
+from ..extensions import limiter
+from ..forms import attach
+from ..messages import (ENTRY_STATUS_LABELS, FIELD_LABELS, GENDER_LABELS, ID_TYPE_LABELS, SKILL_LEVEL_LABELS,
+                        message)
+from ..privacy import mask_id_number, mask_phone
+from . import importing, services
+from .forms import (BulkForm, ConfirmImportForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm,
+                    StatusForm, UploadForm)
+
+bp = Blueprint("entries", __name__)
+
+PREVIEW_ROWS = 20
+
+
+@bp.context_processor
+def _entry_labels():
+    return {"mask_id": mask_id_number, "mask_mobile": mask_phone, "entry_status_labels": ENTRY_STATUS_LABELS,
+            "id_type_labels": ID_TYPE_LABELS, "gender_labels": GENDER_LABELS,
+            "skill_level_labels": SKILL_LEVEL_LABELS, "field_labels": FIELD_LABELS}
+
+
+# --- the public form ---------------------------------------------------------------------------
+
+def _status_limit() -> str:
+    return current_app.config.get("REGISTRATION_STATUS_RATE_LIMIT", "10 per minute;60 per hour")
+
+
+@bp.route("/c/<slug>/register", methods=["GET", "POST"])
+def register(slug: str):
+    contest = policy.viewable_contest(slug)
+    events = services.open_events(contest)
+    if not events:
+        return render_template("entries/register_closed.html", contest=contest,
+                               is_open=takes_registrations(contest))
+    form = RegistrationForm()
+    form.set_events(events, {e.code for e in contest.events})
+    if form.validate_on_submit():
+        try:
+            contestant = services.register(contest, form.person, form.events.data, ip=request.remote_addr)
+        except ActionRefused as refused:
+            attach(form, refused)
+        else:
+            session["registered"] = {"contest": contest.slug, "reference": contestant.reference}
+            return redirect(url_for(".register_done", slug=contest.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("entries/register.html", contest=contest, form=form,
+                           delegations=[d.name for d in contest.delegations]), status
+
+
+@bp.get("/c/<slug>/register/done")
+def register_done(slug: str):
+    contest = policy.viewable_contest(slug)
+    registered = session.get("registered") or {}
+    if registered.get("contest") != contest.slug:
+        return redirect(url_for(".register", slug=contest.slug))
+    return render_template("entries/register_done.html", contest=contest, reference=registered["reference"])
+
+
+@bp.route("/c/<slug>/register/status", methods=["GET", "POST"])
+@limiter.limit(_status_limit, methods=["POST"])
+def register_status(slug: str):
+    contest = policy.viewable_contest(slug)
+    form = StatusForm()
+    view = None
+    code = 200
+    if form.validate_on_submit():
+        view = services.lookup_status(contest, form.reference.data, form.id_last4.data)
+        if view is None:
+            form.id_last4.errors = [_("No registration matches this reference and these digits.")]
+            code = 404
+    elif request.method == "POST":
+        code = 422
+    return render_template("entries/register_status.html", contest=contest, form=form, view=view), code
+
+
+# --- the organiser's list and review -------------------------------------------------------------
+
+def _back(slug: str):
+    target = request.form.get("back") or ""
+    # Only our own list, with its filters, is a place to go back to.
+    prefix = url_for("entries.entries", slug=slug)
+    return redirect(target if target.startswith(prefix) else prefix)
+
+
+@bp.get("/o/c/<slug>/entries")
+@login_required
+def entries(slug: str):
+    contest = policy.managed_contest(slug)
+    delegations = services.delegations(contest)
+    filters = FilterForm(request.args)
+    filters.set_contest(contest, delegations)
+    chosen = services.EntryFilter(event=filters.event.data or "", status=filters.status.data or "",
+                                  delegation=int(filters.delegation.data) if (filters.delegation.data or "").isdigit()
+                                  else None, q=filters.q.data or "")
+    rows = services.list_entries(contest, chosen)
+    return render_template("entries/list.html", contest=contest, filters=filters, rows=rows,
+                           counts=services.counts_by_status(contest), review=ReviewForm(), bulk=BulkForm(),
+                           export=ExportForm(), back=request.full_path.rstrip("?"))
+
+
+def _review(slug: str, action: str, ids: list[int], reason: str = ""):
+    contest = policy.managed_contest(slug)
+    try:
+        return services.review(contest, action, ids, user=current_user, reason=reason, ip=request.remote_addr)
+    except ActionRefused as refused:
+        if refused.status == 404:
+            abort(404)
+        flash(refused.message, "error")
+        return None
+
+
+@bp.post("/o/c/<slug>/entries/<int:entry_id>/<any(approve, reject, withdraw):action>")
+@login_required
+def review_entry(slug: str, entry_id: int, action: str):
+    policy.managed_contest(slug)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for e in form.reason.errors) or _("The form has expired. Please try again."), "error")
+        return _back(slug)
+    done = _review(slug, action, [entry_id], form.reason.data)
+    if done:
+        flash({"approve": _("Approved: %(name)s."), "reject": _("Rejected: %(name)s."),
+               "withdraw": _("Withdrawn: %(name)s.")}[action] % {"name": done[0].name}, "success")
+    return _back(slug)
+
+
+@bp.post("/o/c/<slug>/entries/approve")
+@login_required
+def approve_selected(slug: str):
+    policy.managed_contest(slug)
+    form = BulkForm()
+    ids = [int(v) for v in request.form.getlist("entry") if v.isdigit()]
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return _back(slug)
+    done = _review(slug, "approve", ids)
+    if done:
+        flash(ngettext("%(num)d entry approved.", "%(num)d entries approved.", len(done)), "success")
+    return _back(slug)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+def _file_response(contest, fmt: str, header: list[str], rows: list[list], stem: str) -> Response:
+    if fmt == "xlsx":
+        body = importing.xlsx_bytes(header, rows, title=stem)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = importing.csv_bytes(header, rows)
+        mimetype = "text/csv; charset=utf-8"
+    name = f"{contest.slug}-{stem}.{fmt}"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/o/c/<slug>/entries/export.<any(xlsx, csv):fmt>")
+@login_required
+def export_entries(slug: str, fmt: str):
+    """Masked ID and mobile numbers: what an organiser normally needs."""
+    contest = policy.managed_contest(slug)
+    services.record_export(contest, user=current_user, fmt=fmt, full=False, ip=request.remote_addr)
+    return _file_response(contest, fmt, services.EXPORT_HEADER, services.export_rows(contest, full=False), "entries")
+
+
+@bp.post("/o/c/<slug>/entries/export")
+@login_required
+def export_entries_full(slug: str):
+    """Full numbers only when asked for explicitly, with a reason, recorded in the audit log."""
+    contest = policy.managed_contest(slug)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
+        return redirect(url_for("entries.entries", slug=slug))
+    full = bool(form.full.data)
+    services.record_export(contest, user=current_user, fmt=form.format.data, full=full,
+                           reason=(form.reason.data or "").strip(), ip=request.remote_addr)
+    return _file_response(contest, form.format.data, services.EXPORT_HEADER,
+                          services.export_rows(contest, full=full), "entries-full" if full else "entries")
+
+
+# --- import ----------------------------------------------------------------------------------
+
+@bp.get("/o/c/<slug>/entries/import/template.<any(xlsx, csv):fmt>")
+@login_required
+def import_template(slug: str, fmt: str):
+    contest = policy.managed_contest(slug)
+    # The team column only where there are teams to enter.
+    fields = [f for f in importing.CANONICAL_HEADERS if f != "team" or any(e.is_team for e in contest.events)]
+    return _file_response(contest, fmt, [importing.CANONICAL_HEADERS[f] for f in fields], [], "template")
+
+
+@bp.route("/o/c/<slug>/entries/import", methods=["GET", "POST"])
+@login_required
+def import_upload(slug: str):
+    contest = policy.managed_contest(slug)
+    form = UploadForm()
+    form.set_events(contest.events)
+    if form.validate_on_submit():
+        upload = form.file.data
+        content = upload.read()
+        try:
+            importing.read_table(upload.filename or "", content)
+        except importing.UnreadableFile as unreadable:
+            form.file.errors = [message(unreadable.code, max=importing.MAX_ROWS)]
+        else:
+            token = services.store_upload(contest, current_user, upload.filename or "", content,
+                                          form.default_event.data or None)
+            return redirect(url_for("entries.import_preview", slug=slug, token=token))
+    status = 422 if request.method == "POST" else 200
+    return render_template("entries/import.html", contest=contest, form=form), status
+
+
+def _mapping(table: list[list[str]]) -> list[str | None]:
+    """The automatic header match, overridden by the organiser's choice per column (map_<i>)."""
+    mapping = importing.match_headers(table[0])
+    for i in range(len(mapping)):
+        chosen = request.values.get(f"map_{i}")
+        if chosen is not None:
+            mapping[i] = chosen if chosen in importing.FIELDS else None
+    return mapping
+
+
+def _preview(contest, token: str, meta: dict, table, mapping, default_event, checked, status=200):
+    problems = [(p, FIELD_LABELS.get(p.column, ""), message(p.code, value=p.value)) for p in checked.problems]
+    columns = [(i, text, mapping[i]) for i, text in enumerate(table[0])]
+    confirm = ConfirmImportForm(default_event=default_event or "")
+    return render_template(
+        "entries/import_preview.html", contest=contest, token=token, filename=meta.get("filename", ""),
+        columns=columns, fields=importing.FIELDS, problems=problems, checked=checked, confirm=confirm,
+        sample=checked.rows[:PREVIEW_ROWS], total=len([r for r in table[1:] if any(c.strip() for c in r)]),
+        default_event=default_event, event_names={e.code: e.name for e in contest.events}), status
+
+
+def _load(contest, token: str):
+    loaded = services.load_upload(contest, current_user, token)
+    if loaded is None:
+        abort(404)
+    meta, content = loaded
+    try:
+        table = importing.read_table(meta.get("filename", ""), content)
+    except importing.UnreadableFile:
+        abort(404)
+    return meta, table
+
+
+@bp.get("/o/c/<slug>/entries/import/<token>")
+@login_required
+def import_preview(slug: str, token: str):
+    contest = policy.managed_contest(slug)
+    meta, table = _load(contest, token)
+    default_event = request.args.get("default_event", meta.get("default_event") or "") or None
+    mapping = _mapping(table)
+    checked = services.check_import(contest, table, mapping, default_event)
+    return _preview(contest, token, meta, table, mapping, default_event, checked)
+
+
+@bp.post("/o/c/<slug>/entries/import/<token>")
+@login_required
+def import_confirm(slug: str, token: str):
+    contest = policy.managed_contest(slug)
+    meta, table = _load(contest, token)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(url_for("entries.import_preview", slug=slug, token=token))
+    default_event = form.default_event.data or None
+    mapping = _mapping(table)
+    checked = services.import_entries(contest, table, mapping, default_event, user=current_user,
+                                      filename=meta.get("filename", ""), ip=request.remote_addr)
+    if not checked.is_clean:
+        return _preview(contest, token, meta, table, mapping, default_event, checked, status=422)
+    services.discard_upload(token)
+    flash(ngettext("%(num)d entry imported.", "%(num)d entries imported.", checked.entries), "success")
+    return redirect(url_for("entries.entries", slug=slug))
+
+
+# --- a contestant --------------------------------------------------------------------------------
+
+def _contestant(contest, contestant_id: int):
+    person = services.contestant_of(contest, contestant_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _contestant_page(contest, person, revealed: dict | None = None, status: int = 200):
+    masked = {name: mask(getattr(person, name)) for name, mask in services.REVEALABLE.items()}
+    response = render_template("entries/contestant.html", contest=contest, person=person,
+                               entries=services.contestant_entries(person), masked=masked, revealed=revealed or {},
+                               form=RevealForm(formdata=None))
+    # A revealed value must not stay in a cache or come back with the browser's back button.
+    return response, status, {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+@bp.get("/o/c/<slug>/contestants/<int:contestant_id>")
+@login_required
+def contestant(slug: str, contestant_id: int):
+    contest = policy.managed_contest(slug)
+    return _contestant_page(contest, _contestant(contest, contestant_id))
+
+
+@bp.post("/o/c/<slug>/contestants/<int:contestant_id>/reveal")
+@login_required
+def contestant_reveal(slug: str, contestant_id: int):
+    contest = policy.managed_contest(slug)
+    person = _contestant(contest, contestant_id)
+    form = RevealForm()
+    if not form.validate_on_submit():
+        return _contestant_page(contest, person, status=400)
+    value = services.reveal(current_user, contest, person, form.field.data, request.remote_addr)
+    return _contestant_page(contest, person, {form.field.data: value})

@@ -1,0 +1,502 @@
+"""Entries and the people in them: the public registration form (one transaction per person,
+audited) and the registrant's status lookup; the organiser's filtered list, review (approve,
+reject with a reason, withdraw, bulk approve), import of a checked entrant list in one
+transaction, the export (masked unless the organiser asks for full numbers, with a reason) and
+revealing one personal field, audited. A review that moves a numbered entry on or off its
+board recomputes the board in the same transaction."""
+import hmac
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..audit.models import record
+from ..boards import results
+from ..contests import lifecycle
+from ..contests.models import Contest, Event
+from ..database import utcnow, write_transaction
+from ..errors import ActionRefused
+from ..extensions import db
+from ..marking.models import Mark
+from ..privacy import mask_email, mask_id_number, mask_phone
+from . import identity as ident
+from .identity import Registrant
+from . import importing
+from .models import APPROVED, ENTRY_STATUSES, TAKES_A_PLACE, Contestant, Delegation, Entry, entry_member
+
+
+# --- registration on the public form ---------------------------------------------------------
+
+#: Why the public form refuses an event (lifecycle.registration_closed_reason's reasons, and
+#: team events, which their union enters): the refusal's code for each.
+CLOSED_CODES = {"closed": "registration_closed", "team": "team_event", "deadline": "deadline_passed",
+                "full": "no_places_left"}
+
+
+def taken_places(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Entry).where(
+        Entry.event_id == event.id, Entry.status.in_(TAKES_A_PLACE))) or 0
+
+
+def event_closed_reason(contest: Contest, event: Event, now: datetime | None = None) -> str | None:
+    """None when the event takes registrations on the form now; else "closed", "team",
+    "deadline" or "full" (the rule is contests.lifecycle's; teams are entered by their union,
+    not on the individual form)."""
+    if not lifecycle.takes_registrations(contest):
+        return "closed"
+    if event.is_team:
+        return "team"
+    taken = taken_places(event) if event.capacity is not None else 0
+    return lifecycle.registration_closed_reason(contest, event, now or utcnow(), taken)
+
+
+def open_events(contest: Contest, now: datetime | None = None) -> list[Event]:
+    return [e for e in contest.events if event_closed_reason(contest, e, now) is None]
+
+
+def find_contestant(contest: Contest, id_type: str, id_number: str) -> Contestant | None:
+    return db.session.scalar(select(Contestant).where(
+        Contestant.contest_id == contest.id, Contestant.id_type == id_type, Contestant.id_number == id_number))
+
+
+def delegation_named(contest: Contest, name: str) -> Delegation | None:
+    """The contest's delegation of this name, created when new; None for an empty name."""
+    name = ident.clean_text(name)
+    if not name:
+        return None
+    found = db.session.scalar(select(Delegation).where(Delegation.contest_id == contest.id, Delegation.name == name))
+    if found is None:
+        found = Delegation(contest_id=contest.id, name=name)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def new_contestant(contest: Contest, person: Registrant, *, source: str, delegation: Delegation | None,
+                   reference: str | None = None, consented_at: datetime | None = None) -> Contestant:
+    contestant = Contestant(
+        contest_id=contest.id, name=person.name, gender=person.gender, id_type=person.id_type,
+        id_number=person.id_number, mobile=person.mobile, email=person.email or None,
+        trade=person.trade or None, skill_level=person.skill_level or None, delegation=delegation,
+        reference=reference, consented_at=consented_at, source=source)
+    db.session.add(contestant)
+    return contestant
+
+
+def _unused_reference() -> str:
+    while True:
+        reference = ident.new_reference()
+        if db.session.scalar(select(Contestant.id).where(Contestant.reference == reference)) is None:
+            return reference
+
+
+def register(contest: Contest, person: Registrant, event_codes: list[str], *, ip: str | None = None,
+             now: datetime | None = None) -> Contestant:
+    """A person registers on the public form for one or more events: a pending entry per event,
+    and the contestant (reused when the same document already registered in this contest).
+    Refuses closed, past-deadline or full events, and an event the person already entered."""
+    now = now or utcnow()
+    try:
+        with write_transaction():
+            events = list(db.session.scalars(
+                select(Event).where(Event.contest_id == contest.id, Event.code.in_(event_codes))
+                .order_by(Event.position, Event.id).with_for_update()))
+            if not events or len(events) != len(set(event_codes)):
+                raise ActionRefused(422, "no_event_chosen", field="events")
+            contest_row = db.session.get(Contest, contest.id)
+            for reason, code in CLOSED_CODES.items():
+                hit = [e.name for e in events if event_closed_reason(contest_row, e, now) == reason]
+                if hit:
+                    raise ActionRefused(409, code, {"events": hit}, field="events")
+            contestant = find_contestant(contest_row, person.id_type, person.id_number)
+            if contestant is not None:
+                entered = {e.event_id for e in db.session.scalars(
+                    select(Entry).where(Entry.contestant_id == contestant.id))}
+                again = [e.name for e in events if e.id in entered]
+                if again:
+                    raise ActionRefused(409, "already_registered", {"events": again}, field="id_number")
+                # The data on file stays as first given (a second form may not rewrite it);
+                # consent is renewed, and a contestant entered by the organiser gets a reference.
+                contestant.consented_at = now
+                contestant.reference = contestant.reference or _unused_reference()
+            else:
+                delegation = delegation_named(contest_row, person.delegation)
+                contestant = new_contestant(contest_row, person, source="form", delegation=delegation,
+                                            reference=_unused_reference(), consented_at=now)
+                db.session.flush()
+            for event in events:
+                db.session.add(Entry(contest_id=contest_row.id, event_id=event.id, contestant_id=contestant.id,
+                                     delegation_id=contestant.delegation_id, name=contestant.name,
+                                     status="pending", bib=None))
+            record("registration.submit", contest=contest_row, target=f"contestant:{contestant.reference}",
+                   ip=ip, events=[e.code for e in events])
+    except IntegrityError:
+        # Two submissions of the same person at the same moment: the database kept one.
+        raise ActionRefused(409, "already_registered_here", field="id_number") from None
+    return contestant
+
+
+@dataclass
+class StatusView:
+    """What a registrant may see of their registration: never the ID or phone number."""
+
+    reference: str
+    name: str
+    delegation: str
+    entries: list = field(default_factory=list)  # Entry rows, with their event
+
+
+def lookup_status(contest: Contest, reference: str, id_last4: str) -> StatusView | None:
+    """The registration with this reference whose ID number ends in these four characters."""
+    reference = ident.normalise_reference(reference)
+    last4 = ident.compact(id_last4)
+    contestant = db.session.scalar(select(Contestant).where(
+        Contestant.contest_id == contest.id, Contestant.reference == reference)) if reference else None
+    # Compared in constant time, and the same answer whether the reference or the digits are wrong.
+    expected = (contestant.id_number or "")[-4:] if contestant else "____"
+    if not (len(last4) == 4 and hmac.compare_digest(expected.encode(), last4.encode())) or contestant is None:
+        return None
+    entries = list(db.session.scalars(
+        select(Entry).join(Event, Event.id == Entry.event_id).where(Entry.contestant_id == contestant.id)
+        .order_by(Event.position, Event.id)))
+    return StatusView(reference=contestant.reference, name=contestant.name,
+                      delegation=contestant.delegation.name if contestant.delegation else "", entries=entries)
+
+
+# --- the organiser's list and review ----------------------------------------------------------
+
+# Which review action may follow which status.
+TRANSITIONS = {
+    "approve": ("pending", "rejected"),
+    "reject": ("pending", "approved"),
+    "withdraw": ("pending", "approved"),
+}
+RESULT_STATUS = {"approve": APPROVED, "reject": "rejected", "withdraw": "withdrawn"}
+#: Imported lists come from a union that already chose its entrants: they are approved at once.
+IMPORT_STATUS = APPROVED
+
+
+@dataclass
+class EntryFilter:
+    event: str = ""
+    status: str = ""
+    delegation: int | None = None
+    q: str = ""
+
+
+def list_entries(contest: Contest, filters: EntryFilter) -> list[Entry]:
+    query = (select(Entry).join(Event, Event.id == Entry.event_id)
+             .outerjoin(Contestant, Contestant.id == Entry.contestant_id)
+             .where(Entry.contest_id == contest.id)
+             .options(joinedload(Entry.event), joinedload(Entry.contestant), joinedload(Entry.delegation),
+                      selectinload(Entry.members))
+             .order_by(Event.position, Event.id, Entry.bib.is_(None), Entry.bib, Entry.created_at, Entry.id))
+    if filters.event:
+        query = query.where(Event.code == filters.event)
+    if filters.status in ENTRY_STATUSES:
+        query = query.where(Entry.status == filters.status)
+    if filters.delegation:
+        query = query.where(Entry.delegation_id == filters.delegation)
+    q = ident.clean_text(filters.q)
+    if q:
+        code = ident.compact(q)
+        conditions = [Entry.name.contains(q, autoescape=True), Entry.bib == code, Entry.bib == q,
+                      Contestant.reference == ident.normalise_reference(q)]
+        if re.fullmatch(r"[0-9X]{3,18}", code):
+            conditions.append(Contestant.id_number.endswith(code, autoescape=True))
+        query = query.where(or_(*conditions))
+    return list(db.session.scalars(query).unique())
+
+
+def counts_by_status(contest: Contest) -> dict[str, int]:
+    return dict(db.session.execute(select(Entry.status, func.count()).where(Entry.contest_id == contest.id)
+                                   .group_by(Entry.status)).all())
+
+
+# --- review ----------------------------------------------------------------------------------
+
+def _entries_of(contest: Contest, entry_ids: list[int]) -> list[Entry]:
+    entries = list(db.session.scalars(select(Entry).where(Entry.contest_id == contest.id, Entry.id.in_(entry_ids))
+                                      .order_by(Entry.id).with_for_update()))
+    if len(entries) != len(set(entry_ids)):
+        raise ActionRefused(404, "not_found")
+    return entries
+
+
+def review(contest: Contest, action: str, entry_ids: list[int], *, user, reason: str = "",
+           ip: str | None = None) -> list[Entry]:
+    """Approve, reject (a reason is required) or withdraw entries of this contest, all or none."""
+    reason = (reason or "").strip()
+    if action not in TRANSITIONS:
+        raise ActionRefused(404, "not_found")
+    if action == "reject" and not reason:
+        raise ActionRefused(422, "rejection_reason_required", field="reason")
+    if not entry_ids:
+        raise ActionRefused(422, "none_selected")
+    with write_transaction():
+        entries = _entries_of(contest, entry_ids)
+        for entry in entries:
+            if entry.status not in TRANSITIONS[action]:
+                raise ActionRefused(409, "wrong_status", {"name": entry.name})
+            if action != "approve" and db.session.scalar(select(Mark.id).where(Mark.entry_id == entry.id).limit(1)):
+                raise ActionRefused(409, "has_marks", {"name": entry.name})
+        if action == "approve":
+            _check_room(entries)
+        now = utcnow()
+        for entry in entries:
+            before = entry.status
+            entry.status = RESULT_STATUS[action]
+            entry.review_note = reason if action != "approve" else ""
+            entry.reviewed_at = now
+            entry.reviewed_by_id = user.id
+            record(f"entry.{action}", user=user, contest=contest, target=f"entry:{entry.id}", ip=ip,
+                   before=before, reason=reason)
+        db.session.flush()
+        # A numbered entry joins or leaves its event's board with its status.
+        numbered: dict = {}
+        for entry in entries:
+            if entry.bib is not None:
+                numbered.setdefault(entry.event, []).append(entry.id)
+        patches = [results.recompute(event, ids) for event, ids in numbered.items()]
+    results.publish(patches)
+    return entries
+
+
+def _lock_events(event_ids: list[int]) -> None:
+    """Lock events (on PostgreSQL; SQLite's writers are serialised already) before counting
+    their places, in the order registration locks them (position, id), so two writers never
+    wait for each other crosswise."""
+    if event_ids:
+        db.session.execute(select(Event.id).where(Event.id.in_(event_ids))
+                           .order_by(Event.position, Event.id).with_for_update())
+
+
+def _check_room(entries: list[Entry]) -> None:
+    """Approving a rejected entry gives it a place again: refused where that would take its
+    event past its capacity (a pending entry holds its place already)."""
+    joining: dict[Event, list[Entry]] = {}
+    for entry in entries:
+        if entry.status not in TAKES_A_PLACE:
+            joining.setdefault(entry.event, []).append(entry)
+    # Two organisers approving at once count one after the other.
+    _lock_events([event.id for event in joining if event.capacity is not None])
+    for event, newcomers in joining.items():
+        left = lifecycle.places_left(event.capacity, taken_places(event))
+        if left is not None and len(newcomers) > left:
+            raise ActionRefused(409, "over_capacity", {"event": event.name, "capacity": event.capacity})
+
+
+# --- import ----------------------------------------------------------------------------------
+
+def import_context(contest: Contest, default_event: str | None) -> importing.ImportContext:
+    events = {e.code: e.name for e in contest.events if not e.is_team}
+    team_events = {e.code: e.name for e in contest.events if e.is_team}
+    entered, known = set(), {}
+    for id_type, id_number, name, code in db.session.execute(
+            select(Contestant.id_type, Contestant.id_number, Contestant.name, Event.code)
+            .select_from(Contestant).outerjoin(Entry, Entry.contestant_id == Contestant.id)
+            .outerjoin(Event, Event.id == Entry.event_id).where(Contestant.contest_id == contest.id)):
+        if id_number is None:
+            continue  # a team member known by name only (from a contest file)
+        known[(id_type, id_number)] = name
+        if code:
+            entered.add((id_type, id_number, code))
+    # Team members are entered through their team.
+    entered.update(db.session.execute(
+        select(Contestant.id_type, Contestant.id_number, Event.code)
+        .join(entry_member, entry_member.c.contestant_id == Contestant.id)
+        .join(Entry, Entry.id == entry_member.c.entry_id).join(Event, Event.id == Entry.event_id)
+        .where(Contestant.contest_id == contest.id, Contestant.id_number.is_not(None))).tuples())
+    teams = set(db.session.execute(
+        select(Event.code, Entry.name).join(Entry, Entry.event_id == Event.id)
+        .where(Event.contest_id == contest.id, Event.is_team)).tuples())
+    room = {e.code: lifecycle.places_left(e.capacity, taken_places(e)) for e in contest.events if e.capacity is not None}
+    return importing.ImportContext(
+        events=events, team_events=team_events,
+        default_event=default_event if default_event in events else None, entered=entered, known_names=known,
+        room=room, team_sizes={e.code: e.team_size for e in contest.events if e.is_team and e.team_size},
+        teams=teams)
+
+
+def check_import(contest: Contest, table: list[list[str]], mapping: list[str | None],
+                 default_event: str | None) -> importing.CheckedFile:
+    return importing.check_rows(table, mapping, import_context(contest, default_event))
+
+
+def import_entries(contest: Contest, table: list[list[str]], mapping: list[str | None], default_event: str | None,
+                   *, user, filename: str = "", ip: str | None = None) -> importing.CheckedFile:
+    """Check the file again inside the transaction and import every row, or nothing when any
+    row has a problem (returned so the preview can show it)."""
+    with write_transaction():
+        _lock_events([e.id for e in contest.events])  # the room counted below stays free
+        checked = check_import(contest, table, mapping, default_event)
+        if not checked.is_clean:
+            return checked
+        events = {e.code: e for e in contest.events}
+        people: dict[tuple, Contestant] = {}
+        teams: dict[tuple, Entry] = {}
+        for row in checked.rows:
+            person = row.person
+            key = (person.id_type, person.id_number)
+            contestant = people.get(key) or find_contestant(contest, *key)
+            if contestant is None:
+                contestant = new_contestant(contest, person, source="import",
+                                            delegation=delegation_named(contest, person.delegation))
+                db.session.flush()
+            people[key] = contestant
+            if row.team:
+                # One entry per team, named by it, with every row of the team as a member.
+                team = teams.get((row.event, row.team))
+                if team is None:
+                    # The team's delegation is the one its rows give (the checks made them agree),
+                    # whatever a member already on file was registered under.
+                    delegation = delegation_named(contest, person.delegation)
+                    team = teams[(row.event, row.team)] = Entry(
+                        contest_id=contest.id, event_id=events[row.event].id, contestant_id=None,
+                        delegation_id=delegation.id if delegation else None, name=row.team, status=IMPORT_STATUS,
+                        bib=None, reviewed_at=utcnow(), reviewed_by_id=user.id)
+                    db.session.add(team)
+                team.members.append(contestant)
+                continue
+            db.session.add(Entry(contest_id=contest.id, event_id=events[row.event].id, contestant_id=contestant.id,
+                                 delegation_id=contestant.delegation_id, name=contestant.name,
+                                 status=IMPORT_STATUS, bib=None, reviewed_at=utcnow(), reviewed_by_id=user.id))
+        record("entries.import", user=user, contest=contest, ip=ip, filename=filename, rows=len(checked.rows),
+               teams=len(teams))
+    return checked
+
+
+# The uploaded file waits in the instance folder between preview and confirm, under a random
+# name; its metadata ties it to the contest and the organiser who uploaded it.
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+UPLOAD_MAX_AGE = 24 * 3600
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(contest: Contest, user, filename: str, content: bytes, default_event: str | None) -> str:
+    folder = _upload_dir()
+    for old in folder.glob("*.json"):  # forget abandoned previews
+        if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE:
+            old.with_suffix(".bin").unlink(missing_ok=True)
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    (folder / f"{token}.bin").write_bytes(content)
+    (folder / f"{token}.json").write_text(json.dumps(
+        {"contest_id": contest.id, "user_id": user.id, "filename": filename, "default_event": default_event or ""},
+        ensure_ascii=False), encoding="utf-8")
+    return token
+
+
+def load_upload(contest: Contest, user, token: str) -> tuple[dict, bytes] | None:
+    """The stored upload, only for the contest and organiser it was uploaded by."""
+    if not _TOKEN.fullmatch(token or ""):
+        return None
+    folder = _upload_dir()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+        content = (folder / f"{token}.bin").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("contest_id") != contest.id or meta.get("user_id") != user.id:
+        return None
+    return meta, content
+
+
+def discard_upload(token: str) -> None:
+    if _TOKEN.fullmatch(token or ""):
+        folder = _upload_dir()
+        (folder / f"{token}.bin").unlink(missing_ok=True)
+        (folder / f"{token}.json").unlink(missing_ok=True)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+EXPORT_HEADER = ["参赛项目", "参赛号", "姓名", "性别", "证件类型", "证件号码", "手机号码", "电子邮箱", "工作单位",
+                 "工种", "技能等级", "状态", "审核意见", "报名编号", "来源", "报名时间", "队名"]
+STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过", "withdrawn": "已退出"}
+SOURCE_NAMES = {"form": "网上报名", "import": "名单导入", "organiser": "组织方录入"}
+
+
+def export_rows(contest: Contest, *, full: bool) -> list[list[str]]:
+    """One row per person in an entry (a team: one per member, with its name under 队名), in
+    Chinese as the import reads it back; ID and mobile masked unless `full` (the caller audits
+    that choice)."""
+    rows = []
+    for entry in list_entries(contest, EntryFilter()):
+        if entry.members:
+            rows.extend(_export_row(entry, member, member.name, entry.name, full) for member in entry.members)
+        else:
+            rows.append(_export_row(entry, entry.contestant, entry.name, "", full))
+    return rows
+
+
+def _export_row(entry: Entry, person: Contestant | None, name: str, team: str, full: bool) -> list[str]:
+    id_number = (person.id_number or "") if person else ""
+    mobile = (person.mobile or "") if person else ""
+    return [
+        entry.event.name, entry.bib or "", name,
+        {"male": "男", "female": "女"}.get(person.gender or "", "") if person else "",
+        ident.ID_TYPE_NAMES.get(person.id_type, ("",))[0] if person and person.id_type else "",
+        id_number if full else mask_id_number(id_number),
+        mobile if full else mask_phone(mobile),
+        ((person.email or "") if full else mask_email(person.email)) if person else "",
+        entry.delegation.name if entry.delegation else "",
+        (person.trade or "") if person else "",
+        ident.SKILL_LEVEL_NAMES.get(person.skill_level or "", ("",))[0] if person else "",
+        STATUS_NAMES.get(entry.status, entry.status), entry.review_note or "",
+        (person.reference or "") if person else "",
+        SOURCE_NAMES.get(person.source, "") if person else "",
+        entry.created_at.strftime("%Y-%m-%d %H:%M") if entry.created_at else "",
+        team,
+    ]
+
+
+def record_export(contest: Contest, *, user, fmt: str, full: bool, reason: str = "", ip: str | None = None) -> None:
+    with write_transaction():
+        record("entries.export", user=user, contest=contest, ip=ip, format=fmt, full=full, reason=reason)
+
+
+def delegations(contest: Contest) -> list[Delegation]:
+    return list(db.session.scalars(select(Delegation).where(Delegation.contest_id == contest.id)
+                                   .order_by(Delegation.name)))
+
+
+# --- a contestant's personal data -------------------------------------------------------------
+
+#: The personal fields an organiser may reveal, with their masks.
+REVEALABLE = {"id_number": mask_id_number, "mobile": mask_phone}
+
+
+def contestant_of(contest: Contest, contestant_id: int) -> Contestant | None:
+    person = db.session.get(Contestant, contestant_id)
+    return person if person is not None and person.contest_id == contest.id else None
+
+
+def contestant_entries(person: Contestant) -> list[Entry]:
+    return list(db.session.scalars(
+        select(Entry).outerjoin(entry_member, entry_member.c.entry_id == Entry.id)
+        .where((Entry.contestant_id == person.id) | (entry_member.c.contestant_id == person.id))
+        .order_by(Entry.event_id, Entry.id).distinct()))
+
+
+def reveal(user, contest: Contest, contestant: Contestant, field: str, ip: str | None = None) -> str:
+    """The full value of one personal field, with an audit entry saying who saw which field when."""
+    if field not in REVEALABLE:
+        raise ActionRefused(422, "not_found")
+    with write_transaction():
+        record("contestant.reveal", user=user, contest=contest, target=f"contestant:{contestant.id}", ip=ip,
+               field=field)
+    return getattr(contestant, field) or ""

@@ -1,0 +1,37 @@
+"""Forms of the judges page: add a judge (a new account or an existing one) and a login link's
+validity. Remove, revoke and generate are bare confirmations (competition.forms.ConfirmForm)."""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+LINK_HOURS_MAX = 72
+
+
+class JudgeForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[
+        DataRequired(), Length(max=80),
+        Regexp(r"^[A-Za-z0-9_.@-]+$", message=_l("Use letters, digits and . _ @ - only, without spaces."))],
+        render_kw={"autocapitalize": "none", "autocomplete": "off"},
+        description=_l("An existing account with this username is added as judge; otherwise a new account is created."))
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)],
+                       description=_l("Needed for a new account."))
+    delegation = SelectField(_l("Delegation the judge comes from"), coerce=int, default=0,
+                             description=_l("A judge never marks entries of their own delegation."))
+    password = PasswordField(_l("Password (optional)"), validators=[Optional(), Length(min=8, max=200)],
+                             render_kw={"autocomplete": "new-password"},
+                             description=_l("Without a password the judge logs in with a one-time link."))
+
+    def set_delegations(self, contest) -> "JudgeForm":
+        self.delegation.choices = ([SelectChoice(0, _l("— none —"))]
+                                   + [SelectChoice(d.id, d.name) for d in contest.delegations])
+        return self
+
+
+class LinkForm(FlaskForm):
+    hours = IntegerField(_l("Valid for (hours)"), validators=[DataRequired(), NumberRange(min=1, max=LINK_HOURS_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("hours", current_app.config.get("LOGIN_LINK_HOURS", 12))
+        super().__init__(*args, **kwargs)
