@@ -6,23 +6,41 @@ FLASK  := $(BIN)/flask --app wsgi
 export HOST ?= 127.0.0.1
 export PORT ?= 5000
 
-.PHONY: run test install install-test browser-deps cluster-deps cluster db demo babel-extract babel-update babel-compile clean
+.PHONY: run test install install-test install-cluster browser-deps cluster-deps cluster constraints db demo babel-extract babel-update babel-compile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Re-install whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# Re-install whenever pyproject.toml or constraints.txt (every indirect dependency's version) changes.
+PIP_INSTALL := $(BIN)/pip install -q -c constraints.txt
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-cluster: pyproject.toml constraints.txt $(VENV)/.installed
+	$(PIP_INSTALL) -e '.[cluster]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
+	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+install-cluster: $(VENV)/.installed-cluster
 install-test: $(VENV)/.installed-test
+
+## Pin every indirect dependency again: a fresh venv with '.[test]' (the app, the cluster mode
+## and the tests), frozen into constraints.txt. Run it after changing a pin in pyproject.toml.
+constraints:
+	rm -rf $(VENV)-constraints
+	$(PYTHON) -m venv $(VENV)-constraints
+	$(VENV)-constraints/bin/pip install -q --upgrade pip
+	$(VENV)-constraints/bin/pip install -q -e '.[test]'
+	{ sed -n '1,3p' constraints.txt; $(VENV)-constraints/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(VENV)-constraints
 
 db: install
 	$(FLASK) db upgrade
@@ -52,7 +70,7 @@ cluster-deps:
 
 ## The cluster mode on this machine: PostgreSQL, Redis, two server processes behind nginx on
 ## port 8080 (CLUSTER_PORT), the demo contest loaded. Ctrl-C stops it. See docs/deploy.md.
-cluster: install cluster-deps
+cluster: install-cluster cluster-deps
 	deploy/cluster.sh
 
 ## Install what the tests need and run the whole suite.

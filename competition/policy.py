@@ -28,6 +28,11 @@ def can_manage_contest(user, contest: Contest) -> bool:
     return user.is_admin or (user.organisation_id is not None and user.organisation_id == contest.organisation_id)
 
 
+def is_staff(user) -> bool:
+    """A platform admin or an organiser: accounts that log in with their password only."""
+    return _known(user) and (user.is_admin or user.organisation_id is not None)
+
+
 def can_create_contest(user) -> bool:
     """Organisers (for their organisation) and platform admins."""
     return _known(user) and (user.is_admin or user.organisation_id is not None)

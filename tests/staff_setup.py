@@ -70,11 +70,11 @@ def ai_entries() -> dict[str, Entry]:
     return {e.name: e for e in db.session.scalars(select(Entry).where(Entry.event_id == ai_event().id))}
 
 
-def judge_named(username: str) -> Judge:
+def judge_named(username: str, slug: str = SLUG) -> Judge:
     from competition.accounts.services import find_user
     user = find_user(username)
     return db.session.scalar(select(Judge).where(Judge.user_id == user.id,
-                                                 Judge.contest_id == contest_by_slug(SLUG).id))
+                                                 Judge.contest_id == contest_by_slug(slug).id))
 
 
 def delegation(name: str) -> Delegation:

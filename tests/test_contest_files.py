@@ -462,3 +462,14 @@ def test_export_then_import_under_another_slug_reproduces_the_contest(any_db_app
         assert {k: v for k, v in second.items() if k != "contest"} == \
                {k: v for k, v in first.items() if k != "contest"}
         assert any(r["rank"] for r in first["rows"])
+
+
+def test_the_withdrawn_board_policy_is_read_only_as_what_boards_do(app):
+    """Files from before: "submitted" is what every board does and is accepted; "locked" was
+    stored and shown but carried out by nothing, and is refused rather than ignored."""
+    data = sample()
+    data["contest"]["board_policy"] = "submitted"
+    assert validate(data) == []
+    data["contest"]["board_policy"] = "locked"
+    assert validate(data) == ["contest.board_policy: Must be one of submitted."]
+    assert "board_policy" not in export_contest(import_contest(sample()))["contest"]

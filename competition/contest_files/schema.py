@@ -13,7 +13,7 @@ from decimal import Decimal
 from .. import scoring
 from ..contests.models import CONTEST_STATUSES
 from ..contests.schemes import Checker, CriterionSpec, EventSpec, Path, check_event
-from ..entries.models import ENTRY_STATUSES
+from ..entries.models import APPROVED, ENTRY_STATUSES
 from ..scoring import Problem, format_path
 
 _SLUG = re.compile(r"[a-z0-9-]{2,64}")
@@ -237,7 +237,7 @@ def _entry(c: Checker, value, path: Path, events: dict[str, EventSpec]) -> Entry
         completion_time=c.decimal(o, "completion_time", path),
         members=members,
         penalties=penalties,
-        status=c.choice(o, "status", path, ENTRY_STATUSES, default="approved"),
+        status=c.choice(o, "status", path, ENTRY_STATUSES, default=APPROVED),
     )
 
 

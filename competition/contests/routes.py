@@ -53,8 +53,7 @@ def _confirmed():
 @bp.get("/")
 @login_required
 def dashboard():
-    if not (current_user.is_admin or current_user.is_organiser):
-        abort(403)
+    _require_creator()
     query = select(Contest).order_by(Contest.archived_at.is_not(None), Contest.starts_on.desc().nulls_last(),
                                      Contest.id.desc())
     if not current_user.is_admin:

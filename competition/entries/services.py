@@ -176,8 +176,8 @@ def lookup_status(contest: Contest, reference: str, id_last4: str) -> StatusView
 # Which review action may follow which status.
 TRANSITIONS = {
     "approve": ("pending", "rejected"),
-    "reject": ("pending", "approved"),
-    "withdraw": ("pending", "approved"),
+    "reject": ("pending", APPROVED),
+    "withdraw": ("pending", APPROVED),
 }
 RESULT_STATUS = {"approve": APPROVED, "reject": "rejected", "withdraw": "withdrawn"}
 #: Imported lists come from a union that already chose its entrants: they are approved at once.

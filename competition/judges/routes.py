@@ -131,7 +131,7 @@ def judges_token_revoke(slug: str, token_id: int):
     contest = policy.managed_contest(slug)
     token = db.session.get(ApiToken, token_id)
     judge_ids = {j.user_id for j in services.contest_judges(contest)}
-    if token is None or token.user_id not in judge_ids or token.user.is_admin or token.user.organisation_id:
+    if token is None or token.user_id not in judge_ids or policy.is_staff(token.user):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)

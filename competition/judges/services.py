@@ -19,6 +19,7 @@ from ..entries.models import APPROVED, Delegation, Entry
 from ..errors import ActionRefused
 from ..extensions import db
 from ..marking.models import Mark
+from .. import policy
 from ..policy import has_conflict
 from .assigning import pick_judges
 from .models import Assignment, Judge, LoginLink, PanelSeat
@@ -236,7 +237,7 @@ def link_refusal(user: User, contest: Contest) -> ActionRefused | None:
     logs in without a password: it is only for accounts that do nothing but judge for this
     organisation, so no organiser can take over an administrator's, another organiser's or
     another organisation's judge's account."""
-    if user.is_admin or user.organisation_id is not None:
+    if policy.is_staff(user):
         return ActionRefused(409, "link_for_staff", {"name": user.name})
     elsewhere = db.session.scalar(
         select(Judge.id).join(Contest, Contest.id == Judge.contest_id)
@@ -351,7 +352,7 @@ def _revoke_credentials(user: User, contest: Contest) -> dict:
     tokens = []
     judges_elsewhere = db.session.scalar(select(Judge.id).where(
         Judge.user_id == user.id, Judge.contest_id != contest.id).limit(1)) is not None
-    if not judges_elsewhere and not user.is_admin and user.organisation_id is None:
+    if not judges_elsewhere and not policy.is_staff(user):
         tokens = list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                                 ApiToken.revoked_at.is_(None))))
         for token in tokens:

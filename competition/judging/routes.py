@@ -316,7 +316,7 @@ def chief_unlock_entry(contest: str, event: str, key: str):
 def chief_return_mark(contest: str, event: str, mark_id: int):
     contest_row, event_row = policy.chief_event(contest, event)
     mark_row = db.session.get(Mark, mark_id)
-    if mark_row is None or mark_row.entry.event_id != event_row.id or mark_row.entry.status != "approved":
+    if mark_row is None or mark_row.entry.event_id != event_row.id or not mark_row.entry.is_approved:
         abort(404)
     entry = mark_row.entry
     key = services.entry_key(entry, contest_row)

@@ -154,3 +154,27 @@ def test_no_link_for_an_account_with_other_powers(organiser, app, power):
     assert response.status_code == 409
     assert "password only" in response.get_data(as_text=True)
     assert db.session.scalar(select(LoginLink)) is None
+
+
+def test_a_judges_api_token_is_listed_and_revoked_from_the_judges_page(organiser, app):
+    from competition.accounts.services import issue_token, user_for_token
+    from competition.accounts.models import ApiToken
+    token = issue_token(judge_named("k2").user, "平板 3")
+    html = organiser.get(f"/o/c/{SLUG}/judges").get_data(as_text=True)
+    row = db.session.scalar(select(ApiToken).where(ApiToken.label == "平板 3"))
+    assert f'data-revoke-token="{row.id}"' in html and "平板 3" in html
+    assert organiser.post(f"/o/c/{SLUG}/judges/tokens/{row.id}/revoke").status_code == 302
+    assert user_for_token(token) is None
+    assert f'data-revoke-token="{row.id}"' not in organiser.get(f"/o/c/{SLUG}/judges").get_data(as_text=True)
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "account.token_revoked"))
+    assert entry.target == "user:k2"
+    # Another contest's judge's token cannot be revoked from here.
+    other = issue_token(judge_named("xk2", "other-2026").user, "x")
+    other_row = db.session.scalar(select(ApiToken).where(ApiToken.label == "x"))
+    assert organiser.post(f"/o/c/{SLUG}/judges/tokens/{other_row.id}/revoke").status_code == 404
+    assert user_for_token(other) is not None
+
+
+def test_the_cli_says_where_a_token_is_revoked(app, contest):
+    out = app.test_cli_runner().invoke(args=["judge-token", "k1"])
+    assert out.exit_code == 0 and "judges page" in out.output and "removing the judge" in out.output
