@@ -65,6 +65,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "locked": N_("The chief judge has locked (signed off) the marks of this entry. "
                  "Ask the chief judge to unlock it for a correction."),
     "reason_required": N_("A correction needs a reason: say why the mark changes."),
+    "scheme_not_scorable": N_("The marking scheme of %(event)s cannot be scored as it stands: the organiser is "
+                              "changing it. Marks are taken again once it is complete."),
     "marked_meanwhile": N_("This mark was entered on another device meanwhile (%(value)s). "
                            "To change it, give a reason."),
 

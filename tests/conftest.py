@@ -1,5 +1,8 @@
-"""Shared fixtures: an app on a fresh database (SQLite, and PostgreSQL for tests that take
-the `any_db` fixture), the test client, the CLI runner and an `auth` helper."""
+"""The fixtures every test folder shares: an app on a fresh database (SQLite; and PostgreSQL
+too for tests that take `any_db_app`), the test client and the CLI runner, and the contests
+most tests stand on, seeded once per session and copied for each test that asks (`sample`,
+`staff`). Folders add their own in their conftest.py (staff/: the staff contest's organiser;
+browser/: Chromium and a demo server; cluster/: the services and server processes)."""
 import os
 import shutil
 import uuid
@@ -11,6 +14,7 @@ from sqlalchemy import create_engine, text
 from competition import create_app
 from competition.extensions import db
 
+from . import factory
 from .helpers import IsolatedClient
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -90,21 +94,49 @@ def _make_app(url: str, extra: dict | None):
     return app
 
 
+# The contests a test may stand on, by the name of the fixture that returns it: asking for the
+# fixture starts the test's SQLite database as a copy of one seeded once per session.
+SEEDS = {"sample": factory.import_sample, "staff": factory.staff_contest}
+SEED_SLUGS = {"sample": factory.SLUG, "staff": factory.SLUG}
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory, sqlite_template):
+    """seeded(name) → a SQLite file, migrated and holding the contest SEEDS[name] builds."""
+    made = {}
+
+    def get(name: str) -> str:
+        if name not in made:
+            path = tmp_path_factory.mktemp("seeded") / f"{name}.sqlite"
+            shutil.copy(sqlite_template, path)
+            app = _make_app(f"sqlite:///{path}", None)
+            with app.app_context():
+                SEEDS[name]()
+                db.session.remove()
+                db.engine.dispose()
+            made[name] = str(path)
+        return made[name]
+    return get
+
+
+def _sqlite_copy(request, tmp_path, sqlite_template) -> str:
+    seed = next((name for name in SEEDS if name in request.fixturenames), None)
+    path = tmp_path / "db.sqlite"
+    shutil.copy(request.getfixturevalue("seeded")(seed) if seed else sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path, sqlite_template):
     if request.param == "sqlite":
-        path = tmp_path / "db.sqlite"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
+        yield _sqlite_copy(request, tmp_path, sqlite_template)
     else:
         yield request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
-def sqlite_url(tmp_path, sqlite_template):
-    path = tmp_path / "db.sqlite"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+def sqlite_url(request, tmp_path, sqlite_template):
+    return _sqlite_copy(request, tmp_path, sqlite_template)
 
 
 @pytest.fixture
@@ -137,7 +169,13 @@ def any_db_app(db_url, app_config):
 
 @pytest.fixture
 def client(app):
+    """A test client of `app` whose every request starts afresh (helpers.IsolatedClient)."""
     return app.test_client()
+
+
+@pytest.fixture
+def any_db_client(any_db_app):
+    return any_db_app.test_client()
 
 
 @pytest.fixture
@@ -145,17 +183,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
-class Auth:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, username: str, password: str = "secret-pass-1"):
-        return self.client.post("/login", data={"username": username, "password": password})
-
-    def logout(self):
-        return self.client.post("/logout")
+def _seeded_contest(request, name):
+    """The seeded contest in the test's app: copied in with the SQLite file, built on PostgreSQL."""
+    request.getfixturevalue("any_db_app" if "any_db_app" in request.fixturenames else "app")
+    from competition.contests.models import contest_by_slug
+    return contest_by_slug(SEED_SLUGS[name]) or SEEDS[name]()
 
 
 @pytest.fixture
-def auth(client):
-    return Auth(client)
+def sample(request):
+    """The contract's sample contest (tests/factory.py), judging, its judges' password PASSWORD."""
+    return _seeded_contest(request, "sample")
+
+
+@pytest.fixture
+def staff(request):
+    """The staff contest (tests/factory.py): the sample, an event "ai" nobody is numbered in yet,
+    contestants with ID and phone numbers, and a second organisation's contest and organiser."""
+    return _seeded_contest(request, "staff")

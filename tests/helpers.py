@@ -1,15 +1,14 @@
-"""Helpers shared by the integration tests: users, CSRF tokens from rendered pages, and the
-sample contest of the shared contract as a Python dict (tests never read ../shared)."""
-import copy
+"""How tests drive the app: a test client whose every request starts afresh, CSRF tokens from
+rendered pages, logging in, reading English, and applying a board patch as a client does.
+What tests build (users, contests) is in tests/factory.py."""
 import re
 
 from flask import g
 from flask.testing import FlaskClient
 
-from competition.accounts.services import create_user
 from competition.extensions import db
 
-PASSWORD = "secret-pass-1"
+from .factory import PASSWORD
 
 _CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -45,15 +44,6 @@ def isolated_client(app) -> IsolatedClient:
     return app.test_client()
 
 
-def make_user(username: str, password: str | None = PASSWORD, *, name: str | None = None,
-              commit: bool = True, **kwargs):
-    """A user with a scrypt-hashed password, committed."""
-    user = create_user(username, name or username, password, **kwargs)
-    if commit:
-        db.session.commit()
-    return user
-
-
 def csrf_from(html: str) -> str:
     """The CSRF token of the first form on a rendered page."""
     found = _CSRF_INPUT.search(html)
@@ -75,64 +65,6 @@ def login(client, username: str, password: str = PASSWORD, *, csrf: bool = False
     return client.post("/login", data=data)
 
 
-# The contract's sample contest (../shared/contract/sample-contest.json), plus judge "k6" on
-# the iot panel whose delegation is entry S04's: the conflict-of-interest case.
-SAMPLE_CONTEST = {
-    "contest": {"slug": "sample-2026", "name": "示例职工数字技能竞赛", "organisation": "示例区总工会",
-                "blind": False},
-    "events": [{
-        "code": "iot", "name": "工业互联网运维员", "team": False, "places": 2,
-        "tie_break": ["section:P", "section:T"],
-        "awards": [{"name": "一等奖", "count": 1}, {"name": "二等奖", "count": 1},
-                   {"name": "三等奖", "count": 1}],
-        "sections": [
-            {"code": "T", "name": "理论", "weight": "20", "criteria": [
-                {"code": "T1", "name": "理论考试", "max": "100", "kind": "measurement",
-                 "method": "single", "judges": 1}]},
-            {"code": "P", "name": "实操", "weight": "80", "criteria": [
-                {"code": "P1", "name": "网络配置", "max": "30", "kind": "judgement",
-                 "method": "trimmed", "trim": 1, "judges": 5},
-                {"code": "P2", "name": "故障排查", "max": "10", "kind": "judgement",
-                 "method": "judgement", "judges": 3, "spread": "1"}]},
-        ],
-    }],
-    "judges": [
-        {"username": "k1", "name": "裁判k1", "delegation": "裁判委员会", "events": ["iot"], "chief": True},
-        {"username": "k2", "name": "裁判k2", "delegation": "裁判委员会", "events": ["iot"], "chief": False},
-        {"username": "k3", "name": "裁判k3", "delegation": "裁判委员会", "events": ["iot"], "chief": False},
-        {"username": "k4", "name": "裁判k4", "delegation": "裁判委员会", "events": ["iot"], "chief": False},
-        {"username": "k5", "name": "裁判k5", "delegation": "裁判委员会", "events": ["iot"], "chief": False},
-        {"username": "k9", "name": "其他赛项裁判", "delegation": "裁判委员会", "events": [], "chief": False},
-        {"username": "k6", "name": "裁判k6", "delegation": "首钢集团工会", "events": ["iot"], "chief": False},
-    ],
-    "entries": [
-        {"event": "iot", "bib": "S01", "name": "选手1", "delegation": "亦庄开发区工会"},
-        {"event": "iot", "bib": "S02", "name": "选手2", "delegation": "京东方工会"},
-        {"event": "iot", "bib": "S03", "name": "选手3", "delegation": "北汽集团工会"},
-        {"event": "iot", "bib": "S04", "name": "选手4", "delegation": "首钢集团工会"},
-    ],
-    "marks": [
-        {"event": "iot", "entry": "S01", "criterion": "T1", "judge": "k1", "value": "82"},
-        {"event": "iot", "entry": "S01", "criterion": "P1", "judge": "k1", "value": "24"},
-        {"event": "iot", "entry": "S01", "criterion": "P1", "judge": "k2", "value": "25"},
-        {"event": "iot", "entry": "S01", "criterion": "P1", "judge": "k3", "value": "26"},
-        {"event": "iot", "entry": "S01", "criterion": "P1", "judge": "k4", "value": "22"},
-        {"event": "iot", "entry": "S01", "criterion": "P1", "judge": "k5", "value": "27"},
-        {"event": "iot", "entry": "S01", "criterion": "P2", "judge": "k1", "value": "2"},
-        {"event": "iot", "entry": "S01", "criterion": "P2", "judge": "k2", "value": "3"},
-        {"event": "iot", "entry": "S01", "criterion": "P2", "judge": "k3", "value": "2"},
-        {"event": "iot", "entry": "S02", "criterion": "T1", "judge": "k1", "value": "90"},
-    ],
-}
-
-
-def sample_contest(**changes) -> dict:
-    """A fresh deep copy of the sample contest; `changes` replace top-level keys."""
-    data = copy.deepcopy(SAMPLE_CONTEST)
-    data.update(changes)
-    return data
-
-
 def apply_patch(board: dict, patch: dict) -> dict:
     """What a client does with a patch (DESIGN.md §4): removals, then upserts; the board is
     then at the patch's seq (and frozen or not, when the patch says)."""
@@ -145,3 +77,9 @@ def apply_patch(board: dict, patch: dict) -> dict:
     if "frozen" in patch:
         after["frozen"] = patch["frozen"]
     return after
+
+
+def english(client):
+    """Assertions read the English msgids: the zh catalogue is filled after merging."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

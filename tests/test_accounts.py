@@ -7,14 +7,10 @@ from sqlalchemy import select
 from competition.accounts.models import ApiToken, User
 from competition.audit.models import AuditEntry
 from competition.extensions import db
-from .helpers import PASSWORD, csrf_from, isolated_client, login, make_user, page_csrf
+from .factory import PASSWORD, make_user
+from .helpers import csrf_from, isolated_client, login, page_csrf
 
 NO_TRACE = ("Traceback", "File \"", "werkzeug", "CSRFError")
-
-
-@pytest.fixture
-def client(app):
-    return isolated_client(app)
 
 
 def logged_in_user_id(client):

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from competition.accounts.models import ApiToken, User
 from competition.accounts.services import issue_token
 from competition.audit.models import AuditEntry
-from competition.contest_files.services import import_contest
 from competition.contests.models import Contest, Criterion
 from competition.entries.models import Contestant, Entry
 from competition.judges.models import Assignment, Judge
@@ -20,19 +19,14 @@ from competition.database import utcnow
 from competition.extensions import db
 from competition.marking.models import Mark, MarkRevision
 
-from .helpers import PASSWORD, csrf_from, isolated_client, make_user, sample_contest
+from .factory import PASSWORD, import_sample, make_user, sample_contest
+from .helpers import csrf_from
 
 SLUG, EVENT = "sample-2026", "iot"
 BOARD = f"/api/v1/contests/{SLUG}/events/{EVENT}/board"
 JUDGES = ("k1", "k2", "k3", "k4", "k5", "k6", "k9")
 BOARD_KEYS = {"contest", "event", "seq", "frozen", "columns", "rows"}
 ROW_KEYS = {"entry", "name", "delegation", "rank", "total", "sections", "progress", "status", "award"}
-
-
-def import_sample(data=None):
-    contest = import_contest(data or sample_contest())
-    db.session.commit()
-    return contest
 
 
 def count(model) -> int:
@@ -55,8 +49,8 @@ def judge_row(username: str) -> Judge:
 class Tablet:
     """A judge's tablet: posts marks with the judge's bearer token and reads the board."""
 
-    def __init__(self, client, tokens):
-        self.client, self.tokens = client, tokens
+    def __init__(self, any_db_client, tokens):
+        self.client, self.tokens = any_db_client, tokens
 
     def post(self, judge, entry, criterion, value, client_id=None, reason=None, overrides=None):
         """POST one mark; `overrides` replaces fields of the body as sent."""
@@ -101,29 +95,19 @@ def assert_refused(response, status, code=None):
 
 
 @pytest.fixture
-def contest(any_db_app):
-    return import_sample()
-
-
-@pytest.fixture
-def tokens(contest):
+def tokens(sample):
     return {username: issue_token(user_row(username), "test") for username in JUDGES}
 
 
 @pytest.fixture
-def client(any_db_app):
-    return isolated_client(any_db_app)
-
-
-@pytest.fixture
-def tablet(client, tokens):
-    return Tablet(client, tokens)
+def tablet(any_db_client, tokens):
+    return Tablet(any_db_client, tokens)
 
 
 # --- the contest the tests stand on ---------------------------------------------------------
 
-def test_the_sample_contest_is_judging_with_its_assignments(contest, tablet):
-    assert db.session.get(Contest, contest.id).status == "judging"
+def test_the_sample_contest_is_judging_with_its_assignments(sample, tablet):
+    assert db.session.get(Contest, sample.id).status == "judging"
 
     def assigned(username, bib, code):
         return db.session.scalar(
@@ -143,13 +127,13 @@ def test_the_sample_contest_is_judging_with_its_assignments(contest, tablet):
     assert tablet.row("S02")["progress"] == [1, 9]
 
 
-def test_assignment_skips_a_judge_with_a_conflict_of_interest(any_db_app, client):
+def test_assignment_skips_a_judge_with_a_conflict_of_interest(any_db_app, any_db_client):
     data = sample_contest()
     k6 = data["judges"].pop()
     data["judges"].insert(0, k6)  # k6 is now first on the panel
     import_sample(data)
     tokens = {u: issue_token(user_row(u), "test") for u in ("k1", "k6")}
-    tablet = Tablet(client, tokens)
+    tablet = Tablet(any_db_client, tokens)
     # T1 takes one judge: k6 for S01-S03, but k1 for S04, k6's own delegation.
     tablet.accepted("k6", "S03", "T1", "70")
     assert_refused(tablet.post("k1", "S03", "T1", "70"), 403, "not_assigned")
@@ -224,11 +208,11 @@ def test_a_client_id_reused_for_another_mark_is_409(tablet, change):
 
 # --- 401 and 400 ------------------------------------------------------------------------------
 
-def test_without_credentials_is_401(tablet, client):
+def test_without_credentials_is_401(tablet, any_db_client):
     seq = tablet.seq()
     body = {"contest": SLUG, "event": EVENT, "entry": "S02", "criterion": "P1", "value": "20",
             "client_id": str(uuid.uuid4())}
-    assert_refused(client.post("/api/v1/marks", json=body), 401)
+    assert_refused(any_db_client.post("/api/v1/marks", json=body), 401)
     assert tablet.seq() == seq and count(MarkRevision) == 10
 
 
@@ -236,10 +220,10 @@ def test_without_credentials_is_401(tablet, client):
     "Bearer gj_not-a-real-token", "Bearer ", "Bearer", "Basic azE6c2VjcmV0", "gj_token-without-scheme",
     "Token {k1}",
 ])
-def test_a_bad_token_is_401(tablet, client, tokens, header):
+def test_a_bad_token_is_401(tablet, any_db_client, tokens, header):
     body = {"contest": SLUG, "event": EVENT, "entry": "S02", "criterion": "T1", "value": "20",
             "client_id": str(uuid.uuid4())}
-    response = client.post("/api/v1/marks", json=body, headers={"Authorization": header.format(**tokens)})
+    response = any_db_client.post("/api/v1/marks", json=body, headers={"Authorization": header.format(**tokens)})
     assert_refused(response, 401)
     assert count(MarkRevision) == 10
 
@@ -256,8 +240,8 @@ def test_a_revoked_token_is_401(tablet, tokens):
     ('"a string"', "application/json"), ("null", "application/json"),
     (json.dumps({"contest": SLUG}), "text/plain"), ("", "application/json"),
 ])
-def test_a_body_that_is_not_a_json_object_is_400(tablet, client, tokens, data, content_type):
-    response = client.post("/api/v1/marks", data=data, content_type=content_type,
+def test_a_body_that_is_not_a_json_object_is_400(tablet, any_db_client, tokens, data, content_type):
+    response = any_db_client.post("/api/v1/marks", data=data, content_type=content_type,
                            headers={"Authorization": f"Bearer {tokens['k1']}"})
     assert_refused(response, 400, "bad_json")
 
@@ -288,48 +272,48 @@ class TestSessionWithCsrf:
         return {"WTF_CSRF_ENABLED": True}
 
     @pytest.fixture
-    def judge_session(self, contest, client):
+    def judge_session(self, sample, any_db_client):
         user = user_row("k2")
         user.set_password(PASSWORD)
         db.session.commit()
-        token = csrf_from(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", data={"username": "k2", "password": PASSWORD, "csrf_token": token})
+        token = csrf_from(any_db_client.get("/login").get_data(as_text=True))
+        response = any_db_client.post("/login", data={"username": "k2", "password": PASSWORD, "csrf_token": token})
         assert response.status_code == 302
         # A page of the logged-in judge carries the token the tablet's script sends.
-        return csrf_from(client.get("/").get_data(as_text=True))
+        return csrf_from(any_db_client.get("/").get_data(as_text=True))
 
     def body(self, **changes):
         return {"contest": SLUG, "event": EVENT, "entry": "S02", "criterion": "P1", "value": "20",
                 "client_id": str(uuid.uuid4()), **changes}
 
-    def test_session_and_csrf_header_marks(self, client, judge_session):
-        response = client.post("/api/v1/marks", json=self.body(), headers={"X-CSRFToken": judge_session})
+    def test_session_and_csrf_header_marks(self, any_db_client, judge_session):
+        response = any_db_client.post("/api/v1/marks", json=self.body(), headers={"X-CSRFToken": judge_session})
         assert response.status_code == 201, response.get_data(as_text=True)
         assert response.get_json()["mark"]["judge"] == "k2"
 
-    def test_session_without_the_csrf_header_is_refused(self, client, judge_session):
-        assert_refused(client.post("/api/v1/marks", json=self.body()), 400, "csrf_failed")
-        assert_refused(client.post("/api/v1/marks", json=self.body(), headers={"X-CSRFToken": "forged"}),
+    def test_session_without_the_csrf_header_is_refused(self, any_db_client, judge_session):
+        assert_refused(any_db_client.post("/api/v1/marks", json=self.body()), 400, "csrf_failed")
+        assert_refused(any_db_client.post("/api/v1/marks", json=self.body(), headers={"X-CSRFToken": "forged"}),
                        400, "csrf_failed")
         assert count(MarkRevision) == 10
 
-    def test_after_logout_the_session_no_longer_marks(self, client, judge_session):
-        client.post("/logout", data={"csrf_token": judge_session})
-        response = client.post("/api/v1/marks", json=self.body(), headers={"X-CSRFToken": judge_session})
+    def test_after_logout_the_session_no_longer_marks(self, any_db_client, judge_session):
+        any_db_client.post("/logout", data={"csrf_token": judge_session})
+        response = any_db_client.post("/api/v1/marks", json=self.body(), headers={"X-CSRFToken": judge_session})
         assert_refused(response, 401)
 
 
-def test_session_with_csrf_header_also_works_when_forms_skip_csrf(contest, client):
+def test_session_with_csrf_header_also_works_when_forms_skip_csrf(sample, any_db_client):
     # The test default disables CSRF for forms; the API still checks the header for sessions.
     user = user_row("k2")
     user.set_password(PASSWORD)
     db.session.commit()
-    assert client.post("/login", data={"username": "k2", "password": PASSWORD}).status_code == 302
-    token = csrf_from(client.get("/").get_data(as_text=True))
+    assert any_db_client.post("/login", data={"username": "k2", "password": PASSWORD}).status_code == 302
+    token = csrf_from(any_db_client.get("/").get_data(as_text=True))
     body = {"contest": SLUG, "event": EVENT, "entry": "S02", "criterion": "P1", "value": "20",
             "client_id": str(uuid.uuid4())}
-    assert_refused(client.post("/api/v1/marks", json=body), 400, "csrf_failed")
-    assert client.post("/api/v1/marks", json=body, headers={"X-CSRFToken": token}).status_code == 201
+    assert_refused(any_db_client.post("/api/v1/marks", json=body), 400, "csrf_failed")
+    assert any_db_client.post("/api/v1/marks", json=body, headers={"X-CSRFToken": token}).status_code == 201
 
 
 # --- 403 ------------------------------------------------------------------------------------------
@@ -342,12 +326,12 @@ def test_a_judge_not_assigned_is_403(tablet):
     assert count(MarkRevision) == 10
 
 
-def test_a_user_who_is_not_a_judge_is_403(tablet, client):
+def test_a_user_who_is_not_a_judge_is_403(tablet, any_db_client):
     outsider = make_user("outsider")
     token = issue_token(outsider)
     body = {"contest": SLUG, "event": EVENT, "entry": "S02", "criterion": "T1", "value": "50",
             "client_id": str(uuid.uuid4())}
-    response = client.post("/api/v1/marks", json=body, headers={"Authorization": f"Bearer {token}"})
+    response = any_db_client.post("/api/v1/marks", json=body, headers={"Authorization": f"Bearer {token}"})
     assert_refused(response, 403)
 
 
@@ -392,8 +376,8 @@ def test_a_locked_entry_is_409(tablet):
 
 
 @pytest.mark.parametrize("status", ["draft", "registration", "finished", "published"])
-def test_marking_outside_judging_is_409(tablet, contest, status):
-    db.session.get(Contest, contest.id).status = status
+def test_marking_outside_judging_is_409(tablet, sample, status):
+    db.session.get(Contest, sample.id).status = status
     db.session.commit()
     assert_refused(tablet.post("k2", "S02", "P1", "20"), 409, "not_judging")
     assert count(MarkRevision) == 10
@@ -520,8 +504,8 @@ def test_a_full_round_of_marks_ranks_the_entry(tablet):
 
 # --- the board -------------------------------------------------------------------------------------
 
-def test_the_board_has_the_documented_shape_and_no_personal_data(tablet, contest):
-    person = entry_row("S01").contestant or Contestant(contest_id=contest.id, name="选手1")
+def test_the_board_has_the_documented_shape_and_no_personal_data(tablet, sample):
+    person = entry_row("S01").contestant or Contestant(contest_id=sample.id, name="选手1")
     person.id_type, person.id_number, person.gender = "居民身份证", "110101199003071234", "女"
     person.mobile, person.email = "13800138000", "s01@example.com"
     entry_row("S01").contestant = person
@@ -563,8 +547,8 @@ def test_the_board_of_an_unknown_event_is_404(tablet):
     assert_refused(tablet.client.get("/api/v1/contests/nope/events/iot/board"), 404, "not_found")
 
 
-def test_the_board_of_a_draft_contest_is_hidden(tablet, contest):
-    db.session.get(Contest, contest.id).status = "draft"
+def test_the_board_of_a_draft_contest_is_hidden(tablet, sample):
+    db.session.get(Contest, sample.id).status = "draft"
     db.session.commit()
     assert_refused(tablet.client.get(BOARD), 404, "not_found")
 
@@ -587,13 +571,13 @@ def test_seq_rises_by_one_with_every_accepted_mark_and_never_otherwise(tablet):
         assert tablet.seq() == start + accepted
 
 
-def test_names_hidden_until_results_are_published(tablet, contest):
-    db.session.get(Contest, contest.id).is_names_hidden = True
+def test_names_hidden_until_results_are_published(tablet, sample):
+    db.session.get(Contest, sample.id).is_names_hidden = True
     db.session.commit()
     rows = tablet.board()["rows"]
     assert all(r["name"] is None and r["delegation"] is None for r in rows)
     assert "选手1" not in tablet.client.get(BOARD).get_data(as_text=True)
-    db.session.get(Contest, contest.id).status = "published"
+    db.session.get(Contest, sample.id).status = "published"
     db.session.commit()
     assert tablet.row("S01")["name"] == "选手1"
 

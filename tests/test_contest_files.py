@@ -41,7 +41,7 @@ INVALID = DATA / "invalid-contest.json"
 TABLES = [getattr(models, name) for name in models.__all__ if name != "entry_member"]
 
 
-def sample() -> dict:
+def sample_file() -> dict:
     return json.loads(SAMPLE.read_text(encoding="utf-8"))
 
 
@@ -127,7 +127,7 @@ def test_import_assigns_markers_first_then_the_panel_in_order_and_records_everyt
 
 
 def test_a_judge_is_never_assigned_an_entry_of_their_own_delegation(app):
-    data = sample()
+    data = sample_file()
     data["judges"][1]["delegation"] = "京东方工会"  # k2, the delegation of S02
     import_contest(data)
     rows = db.session.execute(
@@ -150,7 +150,7 @@ def test_the_board_patches_are_published_after_the_commit(app):
         seen.append((patch.event, patch.base, patch.seq, [r["entry"] for r in patch.upsert], committed is not None))
 
     with board_changed.connected_to(receiver):
-        contest = import_contest(sample())
+        contest = import_contest(sample_file())
     assert seen == [("iot", 0, 1, ["S01", "S02", "S03", "S04"], True)]
     assert contest.slug == "sample-2026" and len(contest.events) == 1  # still usable after commit
 
@@ -294,7 +294,7 @@ def test_an_invalid_file_reports_every_problem_with_its_path_and_imports_nothing
 
 
 def test_mark_problems_are_found_against_the_panel_and_the_criterion(app):
-    data = sample()
+    data = sample_file()
     data["judges"].append({"username": "k6", "name": "裁判k6", "delegation": "京东方工会", "events": ["iot"]})
     mark = {"event": "iot", "entry": "S01", "criterion": "T1", "judge": "k2", "value": "80"}
     data["marks"] += [
@@ -324,7 +324,7 @@ def test_mark_problems_are_found_against_the_panel_and_the_criterion(app):
 
 
 def test_types_are_checked_integers_welcome_floats_refused_and_strings_stripped(app):
-    data = sample()
+    data = sample_file()
     criterion = data["events"][0]["sections"][0]["criteria"][0]
     criterion["max"] = 100                     # a whole JSON number is exact: welcome
     data["marks"][0]["value"] = 82             # so is a whole mark
@@ -364,14 +364,14 @@ def test_a_scheme_the_scoring_rules_refuse_is_reported_at_its_path(app, monkeypa
         raise scoring.RuleError("refused by the scoring rules")
 
     monkeypatch.setattr(scoring, "EventRule", refuse)
-    assert validate(sample()) == ["events[0]: The scoring rules refuse this marking scheme (refused by the scoring "
+    assert validate(sample_file()) == ["events[0]: The scoring rules refuse this marking scheme (refused by the scoring "
                                   "rules)."]
 
 
 def test_a_taken_slug_is_refused_and_nothing_changes(app, runner):
-    import_contest(sample())
+    import_contest(sample_file())
     before = counts()
-    again = sample()
+    again = sample_file()
     again["contest"]["organisation"] = "另一个工会"
     again["judges"].append({"username": "newcomer", "name": "新裁判", "events": ["iot"]})
     with pytest.raises(ContestFileInvalid) as raised:
@@ -393,7 +393,7 @@ def test_passwords_are_set_on_created_judges_and_existing_accounts_are_reused(ap
     with write_transaction():
         create_user("K2", "老裁判")
     existing = find_user("k2").id
-    import_contest(sample(), passwords={"k1": "secret-pass-1", "k2": "not-applied-1"})
+    import_contest(sample_file(), passwords={"k1": "secret-pass-1", "k2": "not-applied-1"})
     assert authenticate("k1", "secret-pass-1") is not None
     assert find_user("k3").password_hash is None
     k2 = find_user("k2")
@@ -427,7 +427,7 @@ def test_a_json_syntax_error_is_reported_with_line_and_column_and_imports_nothin
 def test_a_byte_order_mark_is_fine_and_a_repeated_key_is_a_problem(app, tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + SAMPLE.read_bytes())
-    assert load_file(path) == sample()
+    assert load_file(path) == sample_file()
     path.write_text(SAMPLE.read_text(encoding="utf-8").replace(
         '"name": "示例职工数字技能竞赛",', '"name": "示例职工数字技能竞赛", "name": "又一个",'), encoding="utf-8")
     assert validate(load_file(path)) == ["contest.name: This key appears twice (JSON keeps only the last)."]
@@ -436,8 +436,8 @@ def test_a_byte_order_mark_is_fine_and_a_repeated_key_is_a_problem(app, tmp_path
 # --- export -----------------------------------------------------------------------------
 
 def test_export_writes_the_same_format_with_the_defaults_made_explicit(app, runner):
-    contest = import_contest(sample())
-    expected = sample()
+    contest = import_contest(sample_file())
+    expected = sample_file()
     expected["contest"].update(status="judging", hide_names=False, standings_best_n=3)
     for entry in expected["entries"]:
         entry["status"] = "approved"
@@ -467,9 +467,9 @@ def test_export_then_import_under_another_slug_reproduces_the_contest(any_db_app
 def test_the_withdrawn_board_policy_is_read_only_as_what_boards_do(app):
     """Files from before: "submitted" is what every board does and is accepted; "locked" was
     stored and shown but carried out by nothing, and is refused rather than ignored."""
-    data = sample()
+    data = sample_file()
     data["contest"]["board_policy"] = "submitted"
     assert validate(data) == []
     data["contest"]["board_policy"] = "locked"
     assert validate(data) == ["contest.board_policy: Must be one of submitted."]
-    assert "board_policy" not in export_contest(import_contest(sample()))["contest"]
+    assert "board_policy" not in export_contest(import_contest(sample_file()))["contest"]

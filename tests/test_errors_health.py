@@ -5,7 +5,8 @@ from sqlalchemy.exc import OperationalError
 
 from competition.accounts.services import issue_token
 
-from .helpers import isolated_client, make_user
+from .factory import make_user
+from .helpers import isolated_client
 
 TRACE_CLUES = ("Traceback", "File \"", "line ", "RuntimeError", "kaboom-secret-detail")
 
@@ -27,11 +28,6 @@ def assert_html_error(response, status):
     assert f"<h1>{status}</h1>" in body
     assert "<!doctype html>" in body.lower()
     return body
-
-
-@pytest.fixture
-def client(app):
-    return isolated_client(app)
 
 
 # --- 404 / 405 ----------------------------------------------------------------------------

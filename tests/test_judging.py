@@ -24,7 +24,8 @@ from competition.marking.models import Mark, MarkRevision
 from competition.marking.services import submit_mark
 from competition.boards.models import Board
 from competition.scoring.marks import decimal_text
-from .helpers import PASSWORD, isolated_client, make_user, sample_contest
+from .factory import PASSWORD, import_sample, make_user, sample_contest
+from .helpers import isolated_client
 
 SLUG, EVENT = "sample-2026", "iot"
 BOARD = f"/api/v1/contests/{SLUG}/events/{EVENT}/board"
@@ -121,14 +122,6 @@ def page(response) -> Page:
 
 
 # --- the contest and the people -----------------------------------------------------------------------
-
-def import_sample(data=None) -> Contest:
-    from competition.contest_files.services import import_contest
-    data = data or sample_contest()
-    contest = import_contest(data, passwords={j["username"]: PASSWORD for j in data["judges"]})
-    db.session.commit()
-    return contest
-
 
 def user_row(username: str) -> User:
     return db.session.scalar(select(User).where(User.username == username))
@@ -235,22 +228,17 @@ def run_together(*jobs):
 
 
 @pytest.fixture
-def contest(app):
-    return import_sample()
-
-
-@pytest.fixture
-def k1(app, contest):
+def k1(app, sample):
     return log_in(app, "k1")
 
 
 @pytest.fixture
-def k2(app, contest):
+def k2(app, sample):
     return log_in(app, "k2")
 
 
 @pytest.fixture
-def k4(app, contest):
+def k4(app, sample):
     """k4 marks one criterion, P1, of every entry."""
     return log_in(app, "k4")
 
@@ -281,7 +269,7 @@ def test_the_judge_home_lists_contests_events_and_what_is_left(k2):
     assert "选手3" in event  # not blind: bib and name
 
 
-def test_entries_come_in_running_order(app, contest, k2):
+def test_entries_come_in_running_order(app, sample, k2):
     for bib, order in (("S04", 1), ("S02", 2)):
         entry_row(bib).running_order = order
     db.session.commit()
@@ -289,7 +277,7 @@ def test_entries_come_in_running_order(app, contest, k2):
     assert re.findall(r'id="entry-(S0\d)"', event) == ["S04", "S02", "S01", "S03"]
 
 
-def test_the_nav_offers_judging_to_judges_only(app, contest, k2):
+def test_the_nav_offers_judging_to_judges_only(app, sample, k2):
     assert 'href="/j/"' in k2.get("/").get_data(as_text=True)
     make_user("visitor")
     visitor = log_in(app, "visitor")
@@ -299,7 +287,7 @@ def test_the_nav_offers_judging_to_judges_only(app, contest, k2):
     assert visitor.get(url("S03")).status_code == 404
 
 
-def test_judging_needs_a_login(app, contest):
+def test_judging_needs_a_login(app, sample):
     client = isolated_client(app)
     response = client.get(url("S03"))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -309,7 +297,7 @@ def test_judging_needs_a_login(app, contest):
 
 # --- nothing of an entry the judge is not assigned to --------------------------------------------------
 
-def test_a_judge_sees_nothing_of_an_entry_not_assigned(app, contest):
+def test_a_judge_sees_nothing_of_an_entry_not_assigned(app, sample):
     # k6 sits on the panel but marks nothing (the first five take P1); k9 sits on no panel.
     k6 = log_in(app, "k6")
     event = k6.get(url())
@@ -334,7 +322,7 @@ def test_the_form_holds_only_the_assigned_criteria_and_ignores_others_posted(k2,
     assert mark_of("k4", "S03", "T1") is None and mark_of("k4", "S03", "P2") is None
 
 
-def test_a_conflict_of_interest_is_refused_even_with_an_assignment(app, contest):
+def test_a_conflict_of_interest_is_refused_even_with_an_assignment(app, sample):
     criterion = db.session.scalar(select(Criterion).where(Criterion.code == "P1"))
     db.session.add(Assignment(entry_id=entry_row("S04").id, criterion_id=criterion.id,
                               judge_id=judge_row("k6").id))
@@ -473,7 +461,7 @@ def test_a_replayed_submission_after_a_lost_answer_is_answered_not_stored(app, k
     assert count(MarkRevision) == 13
 
 
-def test_a_double_tap_stores_once(app, contest):
+def test_a_double_tap_stores_once(app, sample):
     tablets = [thread_client(app, "k1") for _ in range(1)] * 2  # one tablet, two taps
     client_id = str(uuid.uuid4())
     data = dict(GOOD, client_id=client_id)
@@ -593,8 +581,8 @@ def give_api(client, bib, code, value, client_id=None, reason=None):
     return client.post("/api/v1/marks", json=body, headers={"X-CSRFToken": token.group(1) if token else ""})
 
 
-def test_marking_outside_judging_is_read_only(app, contest, k1):
-    db.session.get(Contest, contest.id).status = "finished"
+def test_marking_outside_judging_is_read_only(app, sample, k1):
+    db.session.get(Contest, sample.id).status = "finished"
     db.session.commit()
     shown = form_for(k1, "S03")
     assert not shown.can_submit
@@ -787,7 +775,7 @@ def test_the_consistency_view_shows_each_judges_lean(k1):
     assert "+2.75" in text and "+1.00" in text and "-0.50" in text
 
 
-def test_consistency_of_the_event_as_data(app, contest):
+def test_consistency_of_the_event_as_data(app, sample):
     criteria, rows, lean = services.consistency(db.session.scalar(select(Event)))
     by_name = {row.judge.name: row for row in rows}
     p2 = next(c for c in criteria if c.code == "P2")
@@ -842,7 +830,7 @@ def test_the_blind_form_answers_the_script_in_json(app, blind):
 
 # --- the tablet API (DESIGN.md §4), as the judging feature relies on it ---------------------------------
 
-def test_the_tablet_api_gives_exactly_its_documented_answers(app, contest):
+def test_the_tablet_api_gives_exactly_its_documented_answers(app, sample):
     from competition.accounts.services import issue_token
     tokens = {u: issue_token(user_row(u), "test") for u in ("k1", "k2", "k6")}
     client = isolated_client(app)
@@ -874,7 +862,7 @@ def test_the_tablet_api_gives_exactly_its_documented_answers(app, contest):
     assert {"200", "201", "403", "409", "422"} <= set(responses)
 
 
-def test_judge_token_prints_a_token_that_marks(app, contest):
+def test_judge_token_prints_a_token_that_marks(app, sample):
     result = app.test_cli_runner().invoke(args=["judge-token", "k2"])
     assert result.exit_code == 0
     token = result.output.strip().splitlines()[-1]

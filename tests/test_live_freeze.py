@@ -30,7 +30,8 @@ from competition.errors import ActionRefused
 from competition.extensions import db
 from competition.marking.services import submit_mark
 
-from .helpers import PASSWORD, apply_patch, isolated_client, login, make_user, sample_contest
+from .factory import PASSWORD, make_user, sample_contest
+from .helpers import apply_patch, isolated_client, login
 from .server import LiveServer, in_app
 
 SAMPLE = Path(__file__).parent / "data" / "sample-contest.json"
@@ -226,19 +227,18 @@ def test_a_lock_tells_the_organisers_progress(app, monkeypatch):
 # --- in-process: the organiser's POST actions -------------------------------------------
 
 @pytest.fixture
-def people(app):
-    import_contest(sample_contest())
-    organisation = db.session.scalar(select(Organisation).where(Organisation.name == "示例区总工会"))
-    make_user("org1", organisation=organisation)
+def organisers(app, sample):
+    """The sample contest's organiser org1, and org2 of another organisation."""
+    make_user("org1", organisation=sample.organisation)
     make_user("org2", organisation=Organisation(name="其他工会"))
     return app
 
 
-def test_only_the_contests_organisers_may_freeze(people):
-    anonymous = isolated_client(people)
+def test_only_the_contests_organisers_may_freeze(organisers):
+    anonymous = isolated_client(organisers)
     response = anonymous.post(f"/o/c/{SLUG}/events/{EVENT}/freeze")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    outsider = isolated_client(people)
+    outsider = isolated_client(organisers)
     login(outsider, "org2")
     # Another organisation's contest answers as one that does not exist: its existence does not leak.
     assert outsider.post(f"/o/c/{SLUG}/events/{EVENT}/freeze").status_code == 404
@@ -247,8 +247,8 @@ def test_only_the_contests_organisers_may_freeze(people):
     assert db.session.get(Board, event_by_code(contest_by_slug(SLUG), EVENT).id).frozen_at is None
 
 
-def test_the_organiser_freezes_reveals_and_unfreezes(people):
-    organiser = isolated_client(people)
+def test_the_organiser_freezes_reveals_and_unfreezes(organisers):
+    organiser = isolated_client(organisers)
     login(organiser, "org1")
     with organiser.session_transaction() as session:
         session.pop("_flashes", None)  # the welcome

@@ -18,7 +18,8 @@ from competition.contests.models import Contest, Criterion, Event, Section
 from competition.contests.models import contest_by_slug, event_by_code
 from competition.extensions import db
 
-from .helpers import isolated_client, login, make_user, sample_contest
+from .factory import make_user, sample_contest
+from .helpers import isolated_client, login
 
 SLUG = "sample-2026"  # the sample contest, owned by 示例区总工会
 
@@ -33,12 +34,12 @@ def _people(app):
 
 
 @pytest.fixture
-def people(app):
+def organisations(app):
     return _people(app)
 
 
 @pytest.fixture
-def people_any_db(any_db_app):
+def organisations_any_db(any_db_app):
     """The same people on SQLite and PostgreSQL."""
     return _people(any_db_app)
 
@@ -52,8 +53,8 @@ def client_for(app, username, lang="en"):
 
 
 @pytest.fixture
-def org1(people):
-    return client_for(people, "org1")
+def org1(organisations):
+    return client_for(organisations, "org1")
 
 
 def page(response) -> str:
@@ -78,8 +79,8 @@ CRITERION = {"code": "P1", "name": "模型训练", "max": "10", "kind": "judgeme
              "trim": "1", "spread": "1", "position": "1"}
 
 
-def test_an_organiser_sets_up_a_contest_with_two_events_and_a_scheme_from_nothing(people_any_db):
-    org1 = client_for(people_any_db, "org1")
+def test_an_organiser_sets_up_a_contest_with_two_events_and_a_scheme_from_nothing(organisations_any_db):
+    org1 = client_for(organisations_any_db, "org1")
     assert "/o/contests/new" in page(org1.get("/o/"))
     response = org1.post("/o/contests/new", data=CONTEST)
     assert response.status_code == 302 and response.headers["Location"].endswith("/o/c/chaoyang-2026/events")
@@ -195,7 +196,7 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize("url,data,kept,message", BAD_INPUT, ids=[f"{i}-{b[3][:30]}" for i, b in enumerate(BAD_INPUT)])
-def test_bad_input_keeps_what_was_typed_and_says_why(people, org1, url, data, kept, message):
+def test_bad_input_keeps_what_was_typed_and_says_why(organisations, org1, url, data, kept, message):
     base = _contest_with_event(org1)
     before = {model: count(model) for model in (Contest, Event, Section, Criterion)}
     audit_before = count(AuditEntry)
@@ -208,15 +209,15 @@ def test_bad_input_keeps_what_was_typed_and_says_why(people, org1, url, data, ke
     assert count(AuditEntry) == audit_before
 
 
-def test_bad_input_is_explained_in_chinese(people):
-    org1 = client_for(people, "org1", lang="zh-CN")
+def test_bad_input_is_explained_in_chinese(organisations):
+    org1 = client_for(organisations, "org1", lang="zh-CN")
     html = page(org1.post("/o/contests/new", data={**CONTEST, "starts_on": "2026-13-01", "standings_best_n": "x"}))
     assert "朝阳区职工数字技能竞赛" in html
     assert "无效的日期" in html or "不是有效的日期" in html or "日期" in html
     assert "整数" in html  # WTForms' own messages come translated
 
 
-def test_status_changes_allowed_and_refused(people, org1):
+def test_status_changes_allowed_and_refused(organisations, org1):
     org1.post("/o/contests/new", data=CONTEST)
     base = "/o/c/chaoyang-2026"
 
@@ -252,15 +253,15 @@ def test_status_changes_allowed_and_refused(people, org1):
     assert go("finished")[1] == "finished"
 
 
-def test_judging_cannot_go_back_to_registration_once_marks_exist(people, org1):
+def test_judging_cannot_go_back_to_registration_once_marks_exist(organisations, org1):
     html = page(org1.post(f"/o/c/{SLUG}/status", data={"target": "registration"}, follow_redirects=True))
     assert "Judges have already given marks" in html
     db.session.rollback()
     assert contest_by_slug(SLUG).status == "judging"
 
 
-def test_a_marked_scheme_is_read_only(people_any_db):
-    org1 = client_for(people_any_db, "org1")
+def test_a_marked_scheme_is_read_only(organisations_any_db):
+    org1 = client_for(organisations_any_db, "org1")
     base = f"/o/c/{SLUG}/events/iot"
     scheme = page(org1.get(f"{base}/scheme"))
     assert "the scheme is read-only" in scheme and "/criteria/P1/edit" not in scheme
@@ -289,14 +290,14 @@ def test_a_marked_scheme_is_read_only(people_any_db):
     assert event_by_code(contest_by_slug(SLUG), "iot") is not None
 
 
-def test_events_without_entries_can_be_deleted(people, org1):
+def test_events_without_entries_can_be_deleted(organisations, org1):
     base = _contest_with_event(org1)
     assert org1.post(f"{base}/events/ai/delete").status_code == 302
     assert event_by_code(contest_by_slug("chaoyang-2026"), "ai") is None
 
 
-def test_copy_a_scheme_from_another_contest_of_the_organisation(people_any_db):
-    people = people_any_db
+def test_copy_a_scheme_from_another_contest_of_the_organisation(organisations_any_db):
+    people = organisations_any_db
     org1 = client_for(people, "org1")
     base = _contest_with_event(org1, sections=False)
     source = event_by_code(contest_by_slug(SLUG), "iot")
@@ -316,7 +317,7 @@ def test_copy_a_scheme_from_another_contest_of_the_organisation(people_any_db):
     assert not event_by_code(contest_by_slug("other-2026"), "ai").sections
 
 
-def test_download_and_upload_the_contest_file(people, org1):
+def test_download_and_upload_the_contest_file(organisations, org1):
     response = org1.get(f"/o/c/{SLUG}/contest.json")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
@@ -332,7 +333,7 @@ def test_download_and_upload_the_contest_file(people, org1):
     assert [s.code for s in copy.events[0].sections] == ["T", "P"] and not copy.events[0].entries
 
 
-def test_an_invalid_upload_lists_every_problem_and_changes_nothing(people, org1):
+def test_an_invalid_upload_lists_every_problem_and_changes_nothing(organisations, org1):
     data = sample_contest()
     data["events"][0]["sections"][0]["weight"] = "-1"
     data["events"][0]["sections"][1]["criteria"][0]["judges"] = 2
@@ -350,7 +351,7 @@ def test_an_invalid_upload_lists_every_problem_and_changes_nothing(people, org1)
     assert "Choose a contest file to upload." in html
 
 
-def test_archive_and_unarchive(people, org1):
+def test_archive_and_unarchive(organisations, org1):
     assert org1.post(f"/o/c/{SLUG}/archive").status_code == 302
     db.session.rollback()
     assert contest_by_slug(SLUG).archived_at is not None
@@ -362,14 +363,14 @@ def test_archive_and_unarchive(people, org1):
     assert actions == ["contest.archive", "contest.unarchive"]
 
 
-def test_the_slug_changes_only_while_a_draft(people, org1):
+def test_the_slug_changes_only_while_a_draft(organisations, org1):
     html = page(org1.post(f"/o/c/{SLUG}/settings", data={**CONTEST, "slug": "renamed"}))
     assert "can only change while the contest is a draft" in html and 'value="renamed"' in html
     assert contest_by_slug(SLUG) is not None
 
 
-def test_an_admin_without_organisation_chooses_one(people):
-    admin = client_for(people, "admin")
+def test_an_admin_without_organisation_chooses_one(organisations):
+    admin = client_for(organisations, "admin")
     home = db.session.scalar(select(Organisation).where(Organisation.name == "其他工会"))
     html = page(admin.get("/o/contests/new"))
     assert "其他工会" in html and "示例区总工会" in html
@@ -385,9 +386,9 @@ def test_an_admin_with_no_organisation_to_choose_is_told(app):
     assert "There is no organisation yet" in html and count(Contest) == 0
 
 
-def test_judges_and_anonymous_people_cannot_create_contests(people):
+def test_judges_and_anonymous_people_cannot_create_contests(organisations):
     make_user("nobody")
-    assert client_for(people, "nobody").get("/o/contests/new").status_code == 403
-    assert client_for(people, "nobody").post("/o/contests/import").status_code == 403
-    response = client_for(people, None).get("/o/contests/new")
+    assert client_for(organisations, "nobody").get("/o/contests/new").status_code == 403
+    assert client_for(organisations, "nobody").post("/o/contests/import").status_code == 403
+    response = client_for(organisations, None).get("/o/contests/new")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -23,7 +23,7 @@ from competition.judges.models import Assignment, Judge
 from competition.marking.models import Mark, MarkRevision
 from competition.marking.services import submit_mark, submit_marks
 
-from .helpers import make_user, sample_contest
+from .factory import make_user, sample_contest
 
 SLUG, EVENT = "sample-2026", "iot"
 
@@ -41,7 +41,7 @@ def event():
     return event_by_code(contest_by_slug(SLUG), EVENT)
 
 
-def organiser():
+def an_organiser():
     return make_user("org1", organisation=contest_by_slug(SLUG).organisation)
 
 
@@ -71,7 +71,7 @@ def test_removing_a_judge_drops_their_assignments_from_every_result(any_db_app, 
     assert stored_progress()["S01"] == [0, 9]  # T1 by one judge, P1 by five, P2 by three
     before = seq()
     k2 = db.session.scalar(select(Judge).join(Judge.user).where(Judge.user.has(username="k2")))
-    judges.remove_judge(organiser(), k2)
+    judges.remove_judge(an_organiser(), k2)
     assert stored_progress()["S01"] == [0, assigned("S01")] == [0, 7]
     assert seq() == before + 1 and published[-1].seq == before + 1
     assert {row["entry"]: row["progress"] for row in published[-1].upsert}["S01"] == [0, 7]
@@ -84,7 +84,7 @@ def test_removing_a_judge_revokes_their_tokens_and_links(app):
     token = issue_token(find_user("k9"), "tablet")
     k9 = db.session.scalar(select(Judge).join(Judge.user).where(Judge.user.has(username="k9")))
     link, _secret = judges.issue_link(None, k9.user, hours=2, contest=contest_by_slug(SLUG))
-    judges.remove_judge(organiser(), k9)
+    judges.remove_judge(an_organiser(), k9)
     assert user_for_token(token) is None
     db.session.expire_all()
     assert judges.link_state(link) == "revoked"
@@ -92,7 +92,7 @@ def test_removing_a_judge_revokes_their_tokens_and_links(app):
 
 def test_deleting_a_criterion_or_a_section_recomputes_progress_and_columns(any_db_app, published):
     import_contest(sample_contest(marks=[]))
-    user = organiser()
+    user = an_organiser()
     before = seq()
     p2 = db.session.scalar(select(Criterion).where(Criterion.code == "P2"))
     contests.delete_criterion(user, event(), p2)
@@ -115,7 +115,7 @@ def test_copying_a_scheme_over_an_event_recomputes_it(any_db_app, published):
     data["events"].append(other)
     import_contest(data)
     source = event_by_code(contest_by_slug(SLUG), "iot2")
-    contests.copy_scheme(organiser(), event(), source)
+    contests.copy_scheme(an_organiser(), event(), source)
     assert [s.code for s in event().sections] == ["T"]
     assert stored_progress()["S01"] == [0, assigned("S01")] == [0, 0]  # its assignments went with P1, P2, T1
     assert [c["code"] for c in published[-1].as_dict()["columns"]] == ["T"]
@@ -126,7 +126,7 @@ def test_a_scheme_change_is_refused_once_a_mark_is_in_and_nothing_changes(app):
     import_contest(sample_contest())  # with marks
     p2 = db.session.scalar(select(Criterion).where(Criterion.code == "P2"))
     with pytest.raises(ActionRefused) as refused:
-        contests.delete_criterion(organiser(), event(), p2)
+        contests.delete_criterion(an_organiser(), event(), p2)
     assert refused.value.code == "scheme_locked"
     assert db.session.get(Criterion, p2.id) is not None
 
@@ -160,4 +160,34 @@ def test_a_form_with_one_bad_value_stores_none_and_says_each_field(app):
     s03 = db.session.scalar(select(Entry).where(Entry.bib == "S03"))
     outcome = submit_marks(find_user("k1"), s03, {"T1": "80", "P1": "31", "P2": "2.5"}, client_id=str(uuid.uuid4()))
     assert {field: r.code for field, r in outcome.refusals.items()} == {"P1": "over_max", "P2": "not_a_whole_mark"}
+    assert db.session.scalar(select(func.count(Mark.id))) == 0
+
+
+# --- found by tests/test_recompute_property.py ------------------------------------------------------
+
+def test_a_rebuild_after_a_withdrawal_changes_no_board(app):
+    """A rebuild names every entry: one off the board already is no row to remove again."""
+    import_contest(sample_contest())
+    from competition.entries.services import review
+    s02 = db.session.scalar(select(Entry).where(Entry.bib == "S02"))
+    db.session.execute(MarkRevision.__table__.delete().where(
+        MarkRevision.mark_id.in_(select(Mark.id).where(Mark.entry_id == s02.id))))
+    db.session.execute(Mark.__table__.delete().where(Mark.entry_id == s02.id))
+    db.session.commit()
+    with write_transaction():
+        results.recompute_event(event())
+    review(contest_by_slug(SLUG), "withdraw", [s02.id], user=an_organiser(), reason="moved away")
+    assert rebuild_changes_nothing()
+
+
+def test_no_mark_is_taken_while_the_scheme_cannot_be_scored(app):
+    """The organiser deleted the only criterion of a section (allowed before any mark): a mark
+    is refused in words rather than failing in the scoring."""
+    import_contest(sample_contest(marks=[]))
+    t1 = db.session.scalar(select(Criterion).where(Criterion.code == "T1"))
+    contests.delete_criterion(an_organiser(), event(), t1)
+    with pytest.raises(ActionRefused) as refused:
+        submit_mark(find_user("k1"), contest=SLUG, event=EVENT, entry="S01", criterion="P1", value="20",
+                    client_id=str(uuid.uuid4()))
+    assert (refused.value.status, refused.value.code) == (409, "scheme_not_scorable")
     assert db.session.scalar(select(func.count(Mark.id))) == 0

@@ -327,8 +327,10 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
             after[entry.id] = Line.of(result, entry, entry.delegation.name if entry.delegation else None)
         else:
             result.rank, result.award = None, None  # an entry off the board keeps no rank
-            if entry.id in stored and entry.bib is not None and entry.id not in before:
-                gone.add(entry.bib)  # it may have been on the board: clients drop it
+            # Named because this transaction took it off the board (a review): clients drop its
+            # row. A rebuild names every entry, and one off the board already is nothing new.
+            if not full and entry.id in stored and entry.bib is not None and entry.id not in before:
+                gone.add(entry.bib)
     db.session.flush()
 
     window = None if full or refresh else _window(named, after)

@@ -121,6 +121,10 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
         raise ActionRefused(409, "not_judging")
     if entry.is_locked:
         raise ActionRefused(409, "locked")
+    try:
+        rule = event.rule()
+    except scoring.RuleError:  # a scheme being rewritten (a section left without criteria)
+        raise ActionRefused(409, "scheme_not_scorable", {"event": event.name}) from None
     refusals: dict[str, ActionRefused] = {}
     for item in items:
         criterion = item.criterion
@@ -161,7 +165,7 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
             mark.value = item.value
             mark.status = "submitted"
             mark.updated_at = now
-    patch = results.recompute(event, [entry.id])
+    patch = results.recompute(event, [entry.id], rule)
     board_seq = db.session.get(Board, event.id).seq
     db.session.flush()  # the ids of new marks
     ip = request.remote_addr if has_request_context() else None

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from ..server import ROOT, LiveServer
-from ..registration.factory import resident_id
+from ..factory import resident_id
 from .conftest import shot
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from competition.entries.models import Contestant, Entry
 from competition.extensions import db
 
 from ..helpers import login
-from .factory import form_data, make_contest, organiser, resident_id
+from ..factory import form_data, make_contest, make_organiser, resident_id
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_register_review_import_on_every_database(any_db_app):
     assert client.post("/c/reg-2026/register", data=form_data(n=3)).status_code == 422  # full
     assert db.session.query(Contestant).count() == 2 and db.session.query(Entry).count() == 3
 
-    organiser("org1")
+    make_organiser("org1")
     login(client, "org1")
     first = db.session.scalar(select(Entry).order_by(Entry.id))
     client.post(f"/o/c/reg-2026/entries/{first.id}/reject", data={"reason": "材料不全"})

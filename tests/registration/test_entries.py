@@ -17,7 +17,7 @@ from competition.extensions import db
 from competition.privacy import mask_id_number as mask_id
 
 from ..helpers import login
-from .factory import form_data, make_contest, organiser, resident_id
+from ..factory import form_data, make_contest, make_organiser, resident_id
 
 EN = {"Accept-Language": "en"}
 BASE = "/o/c/reg-2026/entries"
@@ -30,19 +30,20 @@ def app_config(tmp_path):
 
 
 @pytest.fixture
-def contest(app):
+def reg_contest(app):
+    """A contest open for registration (tests/factory.py)."""
     return make_contest()
 
 
 @pytest.fixture
-def org_client(app, client, contest):
-    organiser("org1")
+def org_client(app, client, reg_contest):
+    make_organiser("org1")
     login(client, "org1")
     return client
 
 
-def add_team_event(contest, size: int) -> None:
-    contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=size))
+def add_team_event(reg_contest, size: int) -> None:
+    reg_contest.events.append(Event(code="sec", name="网络安全管理员", position=3, is_team=True, team_size=size))
     db.session.commit()
 
 
@@ -63,7 +64,7 @@ def test_list_masks_id_and_phone(org_client):
     assert ">Registrations</a>" in html  # the tab
 
 
-def test_filters_and_search(org_client, contest):
+def test_filters_and_search(org_client, reg_contest):
     a = registered(org_client, 1, name="王一", events=["ai"])
     b = registered(org_client, 2, name="李二", events=["iiot"], delegation="京东方科技集团工会")
     b.bib = "B007"
@@ -86,7 +87,7 @@ def test_filters_and_search(org_client, contest):
     assert names(q="%") == set()
 
 
-def test_approve_reject_withdraw_are_audited(org_client, contest):
+def test_approve_reject_withdraw_are_audited(org_client, reg_contest):
     entry = registered(org_client, 1)
     url = f"{BASE}/{entry.id}"
     response = org_client.post(f"{url}/reject", data={"reason": ""}, headers=EN, follow_redirects=True)
@@ -109,7 +110,7 @@ def test_approve_reject_withdraw_are_audited(org_client, contest):
     assert actions == ["entry.reject", "entry.approve", "entry.withdraw"]
 
 
-def test_bulk_approve(org_client, contest):
+def test_bulk_approve(org_client, reg_contest):
     entries = [registered(org_client, n) for n in (1, 2, 3)]
     response = org_client.post(f"{BASE}/approve", data={"entry": [str(entries[0].id), str(entries[2].id)]},
                                headers=EN, follow_redirects=True)
@@ -118,8 +119,8 @@ def test_bulk_approve(org_client, contest):
     assert db.session.query(AuditEntry).filter_by(action="entry.approve").count() == 2
 
 
-def test_approving_a_rejected_entry_into_a_full_event_is_refused(org_client, contest):
-    contest.events[0].capacity = 2
+def test_approving_a_rejected_entry_into_a_full_event_is_refused(org_client, reg_contest):
+    reg_contest.events[0].capacity = 2
     db.session.commit()
     first, second = registered(org_client, 1, events=["ai"]), registered(org_client, 2, events=["ai"])
     org_client.post(f"{BASE}/{first.id}/reject", data={"reason": "材料不全"})
@@ -138,7 +139,7 @@ def test_approving_a_rejected_entry_into_a_full_event_is_refused(org_client, con
     assert db.session.get(Entry, first.id).status == "approved"
 
 
-def test_entry_of_another_contest_is_404(org_client, contest):
+def test_entry_of_another_contest_is_404(org_client, reg_contest):
     other = make_contest("other-2026")
     org_client.post("/c/other-2026/register", data=form_data(n=5))
     entry = db.session.scalar(select(Entry).where(Entry.contest_id == other.id))
@@ -190,7 +191,7 @@ def preview_url(response) -> str:
     ("名单.csv", lambda t: csv_file([[c.replace("𠈌", "") for c in r] for r in t], "gbk"), "选手0"),
     ("名单.csv", lambda t: csv_file(t, "gb18030"), "选手0𠈌"),
 ], ids=["xlsx", "utf8-bom", "gbk", "gb18030"])
-def test_import_200_rows_preview_then_confirm(org_client, contest, name, make, first):
+def test_import_200_rows_preview_then_confirm(org_client, reg_contest, name, make, first):
     table = [HEADER, *rows(200)]
     url = preview_url(upload(org_client, name, make(table)))
     html = org_client.get(url, headers=EN).get_data(as_text=True)
@@ -211,7 +212,7 @@ def test_import_200_rows_preview_then_confirm(org_client, contest, name, make, f
     assert org_client.post(url).status_code == 404
 
 
-def test_bad_file_imports_nothing_and_reports_row_numbers(org_client, contest):
+def test_bad_file_imports_nothing_and_reports_row_numbers(org_client, reg_contest):
     already = registered(org_client, 7, events=["ai"])
     table = [HEADER, *rows(10)]
     table[3][3] = table[3][3][:-1] + ("0" if table[3][3][-1] != "0" else "1")   # row 4: check digit
@@ -238,8 +239,8 @@ def test_bad_file_imports_nothing_and_reports_row_numbers(org_client, contest):
     assert db.session.query(Entry).count() == 1  # only the one registered on the form
 
 
-def test_an_import_past_an_events_capacity_imports_nothing(org_client, contest):
-    contest.events[0].capacity = 3
+def test_an_import_past_an_events_capacity_imports_nothing(org_client, reg_contest):
+    reg_contest.events[0].capacity = 3
     db.session.commit()
     registered(org_client, 7, events=["ai"])  # one place of three taken
     table = [HEADER, *rows(6)]  # rows 2, 4 and 6 are for 人工智能训练师
@@ -255,8 +256,8 @@ def test_an_import_past_an_events_capacity_imports_nothing(org_client, contest):
     assert db.session.query(Entry).count() == 1
 
 
-def test_a_team_event_imports_one_entry_per_team_with_its_members(org_client, contest):
-    add_team_event(contest, size=2)
+def test_a_team_event_imports_one_entry_per_team_with_its_members(org_client, reg_contest):
+    add_team_event(reg_contest, size=2)
     table = [[*HEADER, "队名"],
              *[[*r[:8], "网络安全管理员", team] for r, team in zip(rows(4), ["首钢一队", "电力队", "首钢一队", "电力队"])],
              [*rows(1, start=200)[0], ""]]
@@ -291,9 +292,9 @@ def test_a_team_event_imports_one_entry_per_team_with_its_members(org_client, co
     assert db.session.query(Entry).count() == 3
 
 
-def test_a_team_takes_the_delegation_its_rows_give(org_client, contest):
+def test_a_team_takes_the_delegation_its_rows_give(org_client, reg_contest):
     # A member already on file under another delegation does not carry it into the team.
-    add_team_event(contest, size=3)
+    add_team_event(reg_contest, size=3)
     registered(org_client, 1, events=["ai"], delegation="京东方科技集团工会")
     table = [["姓名", "公民身份号码", "联系电话", "参赛单位", "参赛项目", "队名"],
              ["张𠈌䶮", resident_id(1), "13800138000", "首钢集团工会", "网络安全管理员", "首钢一队"],
@@ -305,7 +306,7 @@ def test_a_team_takes_the_delegation_its_rows_give(org_client, contest):
     assert team.delegation.name == "首钢集团工会"
 
 
-def test_unmatched_column_is_mapped_by_hand(org_client, contest):
+def test_unmatched_column_is_mapped_by_hand(org_client, reg_contest):
     table = [["名字缩写", "身份证号", "手机", "单位"], ["张三", resident_id(11), "13900000011", "首钢集团工会"]]
     url = preview_url(upload(org_client, "a.csv", csv_file(table, "utf-8"), default_event="ai"))
     html = org_client.get(url, headers=EN).get_data(as_text=True)
@@ -320,7 +321,7 @@ def test_unmatched_column_is_mapped_by_hand(org_client, contest):
     assert entry.name == "张三" and entry.event.code == "ai"
 
 
-def test_unreadable_upload_keeps_the_form(org_client, contest):
+def test_unreadable_upload_keeps_the_form(org_client, reg_contest):
     response = upload(org_client, "a.xlsx", b"not a workbook")
     assert response.status_code == 422
     assert "not a readable XLSX or CSV file" in response.get_data(as_text=True)
@@ -328,9 +329,9 @@ def test_unreadable_upload_keeps_the_form(org_client, contest):
     assert response.status_code == 422
 
 
-def test_stored_upload_is_only_for_its_uploader(app, org_client, contest, client):
+def test_stored_upload_is_only_for_its_uploader(app, org_client, reg_contest, client):
     url = preview_url(upload(org_client, "a.csv", csv_file([HEADER, *rows(2)], "utf-8")))
-    organiser("org2")
+    make_organiser("org2")
     other = app.test_client()
     login(other, "org2")
     assert other.get(url).status_code == 404
@@ -339,7 +340,7 @@ def test_stored_upload_is_only_for_its_uploader(app, org_client, contest, client
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_templates_have_canonical_headers(org_client, contest, fmt):
+def test_templates_have_canonical_headers(org_client, reg_contest, fmt):
     response = org_client.get(f"{BASE}/import/template.{fmt}")
     assert response.status_code == 200
     expected = ["姓名", "性别", "证件类型", "证件号码", "手机号码", "电子邮箱", "工作单位", "工种", "技能等级", "参赛项目"]
@@ -350,7 +351,7 @@ def test_templates_have_canonical_headers(org_client, contest, fmt):
         sheet = load_workbook(io.BytesIO(response.data)).active
         assert [c.value for c in sheet[1]] == expected
     # With a team event, a column for the team's name.
-    add_team_event(contest, size=2)
+    add_team_event(reg_contest, size=2)
     response = org_client.get(f"{BASE}/import/template.csv")
     assert next(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))) == [*expected, "队名"]
 
@@ -362,7 +363,7 @@ def _csv_rows(data: bytes):
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-def test_export_masked_by_default_and_formula_safe(org_client, contest):
+def test_export_masked_by_default_and_formula_safe(org_client, reg_contest):
     entry = registered(org_client, 1, name="=HYPERLINK(\"http://x\")", trade="@SUM(A1)", delegation="-团队+")
     number = entry.contestant.id_number
     response = org_client.get(f"{BASE}/export.csv")
@@ -381,7 +382,7 @@ def test_export_masked_by_default_and_formula_safe(org_client, contest):
     assert [(a.data["format"], a.data["full"]) for a in audits] == [("csv", False), ("xlsx", False)]
 
 
-def test_full_export_needs_a_reason_and_is_audited(org_client, contest):
+def test_full_export_needs_a_reason_and_is_audited(org_client, reg_contest):
     entry = registered(org_client, 1)
     number = entry.contestant.id_number
     response = org_client.post(f"{BASE}/export", data={"format": "csv", "full": "y"}, headers=EN,
@@ -394,7 +395,7 @@ def test_full_export_needs_a_reason_and_is_audited(org_client, contest):
     assert audit.data == {"format": "csv", "full": True, "reason": "保险登记"}
 
 
-def test_export_reimports_after_clearing(org_client, contest):
+def test_export_reimports_after_clearing(org_client, reg_contest):
     """The export's headers are the import's: the file can start the next contest's list."""
     registered(org_client, 1, events=["ai", "iiot"])
     response = org_client.post(f"{BASE}/export", data={"format": "xlsx", "full": "y", "reason": "迁移"})
@@ -415,9 +416,9 @@ PAGES = [("get", ""), ("get", "?q=1"), ("post", "/1/approve"), ("post", "/1/reje
 
 
 @pytest.mark.parametrize("method,path", PAGES)
-def test_another_organisations_organiser_gets_404(app, client, contest, method, path):
+def test_another_organisations_organiser_gets_404(app, client, reg_contest, method, path):
     registered(client, 1)
-    organiser("stranger", organisation="海淀区总工会")
+    make_organiser("stranger", organisation="海淀区总工会")
     login(client, "stranger")
     response = getattr(client, method)(BASE + path, data={"reason": "x", "entry": ["1"], "format": "csv"})
     assert response.status_code == 404
@@ -425,6 +426,6 @@ def test_another_organisations_organiser_gets_404(app, client, contest, method, 
     assert db.session.query(AuditEntry).filter(AuditEntry.action.like("entr%")).count() == 0
 
 
-def test_anonymous_is_sent_to_login(client, contest):
+def test_anonymous_is_sent_to_login(client, reg_contest):
     response = client.get(BASE)
     assert response.status_code in (302, 401)

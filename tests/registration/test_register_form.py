@@ -9,7 +9,7 @@ from competition.audit.models import AuditEntry
 from competition.entries.models import Contestant, Delegation, Entry
 from competition.extensions import db
 
-from .factory import PRIVACY, form_data, make_contest, resident_id
+from ..factory import PRIVACY, form_data, make_contest, resident_id
 
 URL = "/c/reg-2026/register"
 

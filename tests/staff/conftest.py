@@ -1,19 +1,18 @@
-"""The staff pages on the contest of tests/staff_setup.py: the contest, and its organiser
-logged in."""
+"""The organiser's staff pages (bibs, judges, links, people, boards' entries, isolation) stand on
+the staff contest (tests/factory.py, seeded by the root conftest): `contest` is it, `organiser`
+its organisation's org1, logged in, reading English."""
 import pytest
 
-from ..helpers import isolated_client, login
-from ..staff_setup import english, staff_contest
+from ..helpers import english, isolated_client, login
 
 
 @pytest.fixture
-def contest(app):
-    return staff_contest(app)
+def contest(staff):
+    return staff
 
 
 @pytest.fixture
 def organiser(app, contest):
-    """org1, logged in, reading English."""
     client = english(isolated_client(app))
     login(client, "org1")
     return client

@@ -12,14 +12,14 @@ from competition.audit.models import AuditEntry
 from competition.database import utcnow
 from competition.extensions import db
 
-from ..helpers import isolated_client, login
-from ..staff_setup import SLUG, english, judge_named
+from ..helpers import english, isolated_client, login
+from ..factory import SLUG, judge_named
 
 URL = re.compile(r'data-login-url>(http://[^<]+)<')
 
 
 @pytest.fixture
-def tablet(app):
+def tablet_client(app):
     return english(isolated_client(app))
 
 
@@ -37,7 +37,7 @@ def actions(name):
     return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == name)))
 
 
-def test_a_link_logs_the_judge_in_once(organiser, tablet):
+def test_a_link_logs_the_judge_in_once(organiser, tablet_client):
     url = new_link(organiser)
     path = url.split("localhost", 1)[1]
     token = path.rsplit("/", 1)[1]
@@ -46,66 +46,66 @@ def test_a_link_logs_the_judge_in_once(organiser, tablet):
     assert link.expires_at - utcnow() > timedelta(hours=11, minutes=59)
     assert actions("account.login_link_created")[0].data["hours"] == 12
 
-    confirm = tablet.get(path)  # opening it (or a link preview) does not log in
+    confirm = tablet_client.get(path)  # opening it (or a link preview) does not log in
     assert confirm.status_code == 200 and "裁判k1" in confirm.get_data(as_text=True)
-    assert tablet.get("/j/").status_code == 302
+    assert tablet_client.get("/j/").status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(LoginLink)).used_at is None
 
-    response = tablet.post(path)
+    response = tablet_client.post(path)
     assert response.status_code == 302 and response.headers["Location"].endswith("/j/")
-    home = tablet.get("/j/")
+    home = tablet_client.get("/j/")
     assert home.status_code == 200 and "示例职工数字技能竞赛" in home.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(LoginLink)).used_at is not None
     [used] = actions("account.login_link_used")
     assert used.target == "user:k1" and used.contest_id is not None
 
-    other = english(isolated_client(tablet.application))
+    other = english(isolated_client(tablet_client.application))
     for response in (other.get(path), other.post(path)):
         assert response.status_code == 410
         assert "already been used" in response.get_data(as_text=True)
     assert other.get("/j/").status_code == 302  # not logged in
 
 
-def test_an_expired_link_is_refused(organiser, tablet):
+def test_an_expired_link_is_refused(organiser, tablet_client):
     path = new_link(organiser).split("localhost", 1)[1]
     link = db.session.scalar(select(LoginLink))
     link.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    for response in (tablet.get(path), tablet.post(path)):
+    for response in (tablet_client.get(path), tablet_client.post(path)):
         assert response.status_code == 410
         assert "expired" in response.get_data(as_text=True)
-    assert tablet.get("/j/").status_code == 302
+    assert tablet_client.get("/j/").status_code == 302
     assert not actions("account.login_link_used")
 
 
-def test_a_revoked_link_is_refused(organiser, tablet):
+def test_a_revoked_link_is_refused(organiser, tablet_client):
     path = new_link(organiser).split("localhost", 1)[1]
     page = organiser.get(f"/o/c/{SLUG}/judges").get_data(as_text=True)
     link = db.session.scalar(select(LoginLink))
     assert f'data-revoke="{link.id}"' in page
     assert organiser.post(f"/o/c/{SLUG}/judges/links/{link.id}/revoke").status_code == 302
-    response = tablet.post(path)
+    response = tablet_client.post(path)
     assert response.status_code == 410 and "revoked" in response.get_data(as_text=True)
-    assert tablet.get("/j/").status_code == 302
+    assert tablet_client.get("/j/").status_code == 302
     assert len(actions("account.login_link_revoked")) == 1
     # Revoking again changes nothing and logs nothing.
     organiser.post(f"/o/c/{SLUG}/judges/links/{link.id}/revoke")
     assert len(actions("account.login_link_revoked")) == 1
 
 
-def test_an_unknown_link_is_404(tablet, contest):
+def test_an_unknown_link_is_404(tablet_client, contest):
     for token in ("nope", "x" * 200):
-        response = tablet.get(f"/login/link/{token}")
+        response = tablet_client.get(f"/login/link/{token}")
         assert response.status_code == 404
         assert "not valid" in response.get_data(as_text=True)
 
 
-def test_removing_a_judge_revokes_their_open_links(organiser, tablet):
+def test_removing_a_judge_revokes_their_open_links(organiser, tablet_client):
     path = new_link(organiser, "k9").split("localhost", 1)[1]
     organiser.post(f"/o/c/{SLUG}/judges/{judge_named('k9').id}/remove")
-    assert tablet.post(path).status_code == 410
+    assert tablet_client.post(path).status_code == 410
 
 
 @pytest.mark.parametrize("hours", ["0", "73", "x", ""])
@@ -138,7 +138,7 @@ def test_no_link_for_an_account_with_other_powers(organiser, app, power):
     from competition.accounts.services import find_user
     from competition.judges.models import Judge
     from competition.contests.models import contest_by_slug
-    from ..helpers import make_user
+    from ..factory import make_user
     if power == "admin":
         make_user("boss", name="管理员", is_admin=True)
         username = "boss"

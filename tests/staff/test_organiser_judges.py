@@ -13,8 +13,7 @@ from competition.contests.models import contest_by_slug, event_by_code
 from competition.extensions import db
 from competition.policy import has_conflict
 
-from ..helpers import PASSWORD, make_user
-from ..staff_setup import SLUG, ai_entries, ai_event, delegation, judge_named
+from ..factory import PASSWORD, SLUG, ai_entries, ai_event, delegation, judge_named, make_user
 
 
 def actions(name):

@@ -9,7 +9,7 @@ from competition.entries.models import Entry
 from competition.contests.models import contest_by_slug, event_by_code
 from competition.extensions import db
 
-from ..staff_setup import SLUG, ai_entries
+from ..factory import SLUG, ai_entries
 
 
 def audit(action):

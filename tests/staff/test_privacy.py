@@ -18,9 +18,9 @@ from competition.extensions import db
 from competition.marking.services import submit_mark
 from competition.privacy import mask_id_number, mask_phone
 
-from ..helpers import PASSWORD, isolated_client, login
+from ..factory import PASSWORD, PEOPLE, SLUG, ai_entries, judge_named
+from ..helpers import isolated_client, login
 from ..server import LiveServer
-from ..staff_setup import PEOPLE, SLUG, ai_entries, judge_named
 
 
 def person(name) -> Contestant:

@@ -15,13 +15,13 @@ from competition.accounts.models import ApiToken
 from competition.accounts.services import find_user, issue_token
 from competition.audit.models import AuditEntry
 from competition.contest_files.services import export_contest
-from competition.contests.models import Contest, contest_by_slug
+from competition.contests.models import Contest
 from competition.entries.models import Contestant, Entry
 from competition.extensions import db
 from competition.judges.models import Judge, LoginLink
 
-from .helpers import PASSWORD, isolated_client, login, make_user
-from .staff_setup import SLUG, staff_contest
+from ..factory import PASSWORD, SLUG, make_user
+from ..helpers import isolated_client, login
 
 # Pages that name no contest: the user's own dashboard and new contests of their own.
 NO_CONTEST = {"contests.dashboard", "contests.contest_new", "contest_files.upload"}
@@ -74,9 +74,7 @@ def _state(contest_id):
 
 
 @pytest.fixture
-def routes(app):
-    staff_contest(app)
-    contest = contest_by_slug(SLUG)
+def routes(app, contest):
     find_user("k1").set_password(PASSWORD)  # a judge (and chief judge) of the contest
     make_user("admin", is_admin=True)
     urls = list(_urls(app, _values(contest)))

@@ -4,16 +4,7 @@ import pytest
 
 from competition.boards import results
 
-from .helpers import isolated_client, login
-from .staff_setup import SLUG, ai_entries, english, judge_named, staff_contest
-
-
-@pytest.fixture
-def organiser(app):
-    staff_contest(app)
-    client = english(isolated_client(app))
-    login(client, "org1")
-    return client
+from ..factory import SLUG, ai_entries, judge_named
 
 
 @pytest.fixture
