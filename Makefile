@@ -73,7 +73,10 @@ cluster-deps:
 cluster: install-cluster cluster-deps
 	deploy/cluster.sh
 
-## Install what the tests need and run the whole suite.
+## Install what the tests need and run the whole suite, one worker per core (pytest-xdist);
+## a file's tests stay on one worker, so its module fixtures are built once. PYTEST_ARGS=-n0
+## runs it serially. docs/tests.md has the timings.
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: install-test browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
