@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts import init_accounts
     from .accounts.routes import bp as accounts_bp
     from .api.routes import bp as api_bp
+    from .appeals.routes import bp as appeals_bp
     from .boards.routes import bp as boards_bp
     from .cli import register_cli
     from .contest_files.routes import bp as contest_files_bp
@@ -58,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_accounts(app)
     # One blueprint per feature, each defined in its routes.py.
     for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, numbering_bp, judges_bp,
-                      judging_bp, boards_bp, api_bp, health_bp):
+                      judging_bp, boards_bp, appeals_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
 

@@ -132,3 +132,5 @@ def demo_load():
     click.echo("Demo logins (password for all: %s):" % logins["password"])
     for role, usernames in logins["users"].items():
         click.echo(f"  {role:<12} {', '.join(usernames)}")
+    if logins.get("contestant"):
+        click.echo(f"  {'contestant':<12} {logins['contestant']}")

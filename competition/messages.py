@@ -48,6 +48,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "client_id_reused": N_("This client_id was already used for another mark."),
     "no_such_board": N_("No such contest or event."),
     "no_such_mark": N_("No such entry or criterion in this event."),
+    "no_results_yet": N_("No results of this contest are announced yet."),
 
     # --- marks (scoring.parse_mark and the marking service) ------------------------------------
     "empty": N_("Enter a mark."),
@@ -108,7 +109,20 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "marks_exist": N_("Judges have already given marks: the contest cannot go back to registration."),
     "no_criteria": N_("These events have no criterion in their marking scheme yet: %(events)s."),
     "invalid_scheme": N_("The marking scheme of these events cannot be scored yet: %(events)s."),
-    "not_signed_off": N_("The chief judge has not yet signed off these events: %(events)s."),
+    "event_not_signed_off": Nn_("%(event)s is not signed off by its chief judge: %(num)d entry is not locked.",
+                                "%(event)s is not signed off by its chief judge: %(num)d entries are not locked."),
+    "results_announced": N_("The results are announced (公示): they change only through an upheld appeal."),
+    "not_announced": N_("Announce the results (公示) first."),
+    "window_open": N_("The objection and appeal window is open until %(until)s."),
+    "objections_pending": Nn_("%(num)d objection is waiting for a ruling.", "%(num)d objections are waiting for a "
+                              "ruling."),
+    "appeals_pending": Nn_("%(num)d appeal is open or under review.", "%(num)d appeals are open or under review."),
+    "withdraw_reason_required": N_("Withdrawing a publication needs a reason: it is recorded."),
+    "announce_refused": N_("%(reasons)s"),
+    "already_announced": N_("The results are already announced."),
+    "announce_needs_finished": N_("Judging must be finished (every event signed off) before the results are "
+                                  "announced."),
+    "window_in_past": N_("Choose a moment in the future."),
 
     # --- checking a contest file or a scheme (contests.schemes, contest_files.schema) -------------
     "not_object": N_("Must be an object {…}."),
@@ -254,6 +268,27 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "too_few_codes": N_("There are too few codes of %(length)d characters for %(count)d entries: choose longer "
                         "codes."),
 
+    # --- objections, appeals and rulings (appeals) ---------------------------------------------------
+    "objections_closed": N_("Objections are not taken now: the objection window is closed."),
+    "appeals_closed": N_("Appeals are not taken now: the appeal deadline has passed, or the results of this event "
+                         "are not announced."),
+    "appeal_reasons_required": N_("Say why the marks should be reviewed."),
+    "appeal_criteria_required": N_("Choose the criteria whose marks should be reviewed."),
+    "evidence_too_many": N_("Attach at most %(num)s files."),
+    "evidence_too_large": N_("“%(name)s” is larger than %(size)s MB."),
+    "evidence_type": N_("“%(name)s” is not an image (PNG, JPEG) or a PDF."),
+    "identity_unknown": N_("No registration matches this reference and these characters."),
+    "not_supervisor": N_("Only the contest's supervisors (监督仲裁组) rule on objections and appeals."),
+    "ruling_unknown": N_("Choose upheld or dismissed."),
+    "ruling_reasons_required": N_("A ruling needs its reasons: the filer reads them."),
+    "ruled_meanwhile": N_("Another supervisor ruled on this at the same moment; their ruling stands. Reload the "
+                          "page to read it."),
+    "review_marks_required": N_("An upheld appeal names the marks to review: choose at least one."),
+    "review_mark_unknown": N_("Only marks of the criteria the appeal names can be reviewed."),
+    "supervisor_never_marks": N_("Supervisors see marks and never change them."),
+    "not_reopened": N_("Judging has ended: only the marks an upheld appeal reopened can change."),
+    "unlock_after_judging": N_("Judging has ended: move the contest back to judging to reopen marks."),
+
     # --- judges, their links and tokens -------------------------------------------------------------
     "unknown_delegation": N_("Choose a delegation of this contest."),
     "judge_name_required": N_("A new account needs the judge's name."),
@@ -281,6 +316,12 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
 CONTEST_STATUS_LABELS = {"draft": _l("Draft"), "registration": _l("Registration open"), "judging": _l("Judging"),
                          "finished": _l("Finished"), "published": _l("Results published")}
 RESULT_STATUS_LABELS = {"provisional": _l("Provisional"), "final": _l("Final")}
+#: An event's result status, as every surface says it in words (never by colour alone).
+EVENT_RESULT_LABELS = {"live": _l("Live"), "signed_off": _l("Signed off"), "announced": _l("Announced"),
+                       "protested": _l("Under review"), "official": _l("Official results")}
+CASE_STATUS_LABELS = {"open": _l("Waiting for a ruling"), "dismissed": _l("Dismissed"), "upheld": _l("Upheld"),
+                      "resolved": _l("Upheld, marks reviewed")}
+JUDGE_ROLE_LABELS = {"judge": _l("Judge"), "supervisor": _l("Supervisor")}
 ENTRY_STATUS_LABELS = {"pending": _l("Pending review"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                        "withdrawn": _l("Withdrawn")}
 ID_TYPE_LABELS = {
@@ -308,6 +349,14 @@ FIELD_LABELS = {
 def status_label(status: str) -> str:
     """A contest's or a result's status in words."""
     label = CONTEST_STATUS_LABELS.get(status) or RESULT_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
+def result_status_text(status: str, until: str = "") -> str:
+    """An event's result status in words: 实时 / 已签字确认 / 公示中，截至 … / 复核中 / 正式成绩."""
+    if status == "announced" and until:
+        return gettext("Announced, objections until %(until)s", until=until)
+    label = EVENT_RESULT_LABELS.get(status)
     return str(label) if label is not None else status
 
 

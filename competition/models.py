@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the shell see the whole schema."""
 from .accounts.models import ApiToken, Organisation, User
+from .appeals.models import Appeal, AppealFile, Objection
 from .audit.models import AuditEntry
 from .boards.models import Board, Result
 from .contests.models import Contest, Criterion, Event, Section
@@ -7,6 +8,6 @@ from .entries.models import Contestant, Delegation, Entry, entry_member
 from .judges.models import Assignment, Judge, LoginLink, PanelSeat
 from .marking.models import Mark, MarkRevision, Penalty
 
-__all__ = ["ApiToken", "Assignment", "AuditEntry", "Board", "Contest", "Contestant", "Criterion",
+__all__ = ["ApiToken", "Appeal", "AppealFile", "Objection", "Assignment", "AuditEntry", "Board", "Contest", "Contestant", "Criterion",
            "Delegation", "Entry", "Event", "Judge", "LoginLink", "Mark", "MarkRevision", "Organisation",
            "PanelSeat", "Penalty", "Result", "Section", "User", "entry_member"]

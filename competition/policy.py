@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .contests.models import Contest, Event, contest_by_slug, event_by_code
 from .extensions import db
-from .judges.models import Assignment, Judge, PanelSeat
+from .judges.models import SUPERVISOR, Assignment, Judge, PanelSeat
 
 
 def _known(user) -> bool:
@@ -58,6 +58,20 @@ def is_chief_of(user, event: Event) -> bool:
     ) is not None
 
 
+def is_supervisor(user, contest: Contest) -> bool:
+    """A member of the contest's supervision and arbitration group (监督仲裁组): rules on
+    objections and appeals, sees marks, never changes one."""
+    if not _known(user):
+        return False
+    return db.session.scalar(select(Judge.id).where(Judge.contest_id == contest.id, Judge.user_id == user.id,
+                                                    Judge.role == SUPERVISOR)) is not None
+
+
+def can_see_cases(user, contest: Contest) -> bool:
+    """Objections and appeals: the supervisors rule on them; the organisers follow them."""
+    return is_supervisor(user, contest) or can_manage_contest(user, contest)
+
+
 def can_see_live_board(user, event: Event) -> bool:
     """The jury view: organisers and the event's chief judges keep seeing a frozen board live."""
     return can_manage_contest(user, event.contest) or is_chief_of(user, event)
@@ -94,6 +108,8 @@ def why_not_mark(judge: Judge | None, entry, criterion) -> str | None:
     those with 409."""
     if judge is None:
         return "not_a_judge"
+    if judge.role == SUPERVISOR:
+        return "supervisor_never_marks"
     if has_conflict(judge, entry):
         return "conflict_of_interest"
     assigned = db.session.scalar(select(Assignment.id).where(
@@ -159,6 +175,15 @@ def live_view_contest(slug: str) -> tuple[Contest, list]:
     if not events:
         abort(404)
     return contest, events
+
+
+def cases_contest(slug: str) -> Contest:
+    """A contest whose objections and appeals the user may see (its supervisors and
+    organisers), else 404."""
+    contest = contest_by_slug(slug)
+    if contest is None or not can_see_cases(current_user, contest):
+        abort(404)
+    return contest
 
 
 def judged_contest(slug: str) -> tuple[Contest, Judge]:

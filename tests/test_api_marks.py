@@ -25,7 +25,7 @@ from .helpers import csrf_from
 SLUG, EVENT = "sample-2026", "iot"
 BOARD = f"/api/v1/contests/{SLUG}/events/{EVENT}/board"
 JUDGES = ("k1", "k2", "k3", "k4", "k5", "k6", "k9")
-BOARD_KEYS = {"contest", "event", "seq", "frozen", "columns", "rows"}
+BOARD_KEYS = {"contest", "event", "seq", "frozen", "result_status", "columns", "rows"}
 ROW_KEYS = {"entry", "name", "delegation", "rank", "total", "sections", "progress", "status", "award"}
 
 
@@ -571,13 +571,13 @@ def test_seq_rises_by_one_with_every_accepted_mark_and_never_otherwise(tablet):
         assert tablet.seq() == start + accepted
 
 
-def test_names_hidden_until_results_are_published(tablet, sample):
+def test_names_hidden_until_results_are_announced(tablet, sample):
     db.session.get(Contest, sample.id).is_names_hidden = True
     db.session.commit()
     rows = tablet.board()["rows"]
     assert all(r["name"] is None and r["delegation"] is None for r in rows)
     assert "选手1" not in tablet.client.get(BOARD).get_data(as_text=True)
-    db.session.get(Contest, sample.id).status = "published"
+    db.session.get(Contest, sample.id).announced_at = utcnow()  # 公示 names them
     db.session.commit()
     assert tablet.row("S01")["name"] == "选手1"
 

@@ -11,10 +11,10 @@ PACKAGE = ROOT / "competition"
 VOCABULARY = {"__init__", "routes", "forms", "services", "models"}
 # Modules of a feature beyond the vocabulary: its rules (pure, or reading like them) and parts.
 FEATURE_MODULES = {
-    "accounts": set(), "audit": set(), "api": {"openapi"}, "boards": {"results"}, "contest_files": {"schema"},
+    "accounts": set(), "appeals": set(), "audit": set(), "api": {"openapi"}, "boards": {"results"}, "contest_files": {"schema"},
     "contests": {"lifecycle", "schemes"}, "entries": {"identity", "importing"}, "judges": {"assigning"},
     "judging": set(), "live": {"coalesce"}, "marking": set(), "numbering": {"rules"}, "public": set(),
-    "demo": {"data", "spring"},
+    "demo": {"data", "spring", "autumn"},
 }
 NOT_FEATURES = {"scoring", "migrations", "translations"}  # the pure rules; the schema's history; catalogues
 CORE_WITH_ROUTES = {"competition.health", "competition.i18n"}  # /healthz, /readyz; the language switch

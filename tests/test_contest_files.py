@@ -22,6 +22,8 @@ from competition.extensions import db
 from competition.marking.models import MarkRevision
 from competition.boards.results import board_changed
 
+from .factory import decide_awards
+
 @pytest.fixture
 def app_config():
     """The checker's messages in English (outside a request, the app's default language)."""
@@ -45,7 +47,7 @@ def sample_file() -> dict:
     return json.loads(SAMPLE.read_text(encoding="utf-8"))
 
 
-DESIGN_KEYS = ("contest", "event", "seq", "frozen", "columns", "rows")
+DESIGN_KEYS = ("contest", "event", "seq", "frozen", "result_status", "columns", "rows")
 
 
 def board(client, slug: str, event: str) -> dict:
@@ -86,8 +88,13 @@ def test_sample_file_imported_through_the_cli_gives_the_board_the_rules_prescrib
     # S03, S04: no marks → no total and no rank (listed last, by bib).
     # Ranks: 81.96 > 18.00 → S01 1, S02 2. Awards by count 1, 1, 1 → 一等奖 to rank 1, 二等奖 to rank 2.
     # Progress: each entry is assigned T1 1 + P1 5 + P2 3 = 9 marks; S01 has 9, S02 1.
+    # DESIGN.md §3: while the event is live its awards are not decided, and no board shows one.
+    live = board(any_db_app.test_client(), "sample-2026", "iot")
+    assert live["result_status"] == "live" and [r["award"] for r in live["rows"]] == [None] * 4
+    with any_db_app.app_context():
+        decide_awards("sample-2026")
     assert board(any_db_app.test_client(), "sample-2026", "iot") == {
-        "contest": "sample-2026", "event": "iot", "seq": 1, "frozen": False,
+        "contest": "sample-2026", "event": "iot", "seq": 2, "frozen": False, "result_status": "signed_off",
         "columns": [{"code": "T", "name": "理论", "max": "20.00"}, {"code": "P", "name": "实操", "max": "80.00"}],
         "rows": [
             row("S01", "选手1", "亦庄开发区工会", 1, "81.96", {"T": "16.40", "P": "65.56"}, [9, 9], "一等奖"),
@@ -160,6 +167,7 @@ def test_the_board_patches_are_published_after_the_commit(app):
 def test_ties_are_broken_by_the_chain_and_awards_follow_shared_ranks(app, runner, client):
     out = runner.invoke(args=["contest-import", str(TIES)])
     assert out.exit_code == 0, out.output
+    decide_awards("ties-2026")  # awards are public once the events are signed off
     # Event cnc, plain sums (no weights), 2 places. A1 max 60, mean of 2 judges; B1 max 50,
     # single, step 0.5; section B pass mark 50 % of 50 = 25. Tie-break: section B higher
     # first, then shorter completion time (no time last). Awards by count 1, 2, 4: running

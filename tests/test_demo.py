@@ -13,7 +13,8 @@ from competition.audit.models import AuditEntry
 from competition.contests.models import Contest
 from competition.entries.models import Contestant, Entry
 from competition.judges.models import Judge, PanelSeat
-from competition.demo import DEMO_PASSWORD, SLUG, demo_contest_file, spring
+from competition.appeals.models import Appeal, Objection
+from competition.demo import DEMO_PASSWORD, SLUG, autumn, demo_contest_file, spring
 from competition.extensions import db
 from competition.marking.models import Mark
 from competition.entries import identity as ident
@@ -145,9 +146,12 @@ def loaded(runner):
 
 def test_demo_load_twice_changes_nothing_the_second_time(runner, loaded, demo):
     assert "Demo contest loaded." in loaded.output
-    # The judging contest is exactly its file; the spring contest adds no accounts.
-    assert _counts(SLUG) == (1, len(demo["entries"]), len(demo["marks"]), len(demo["judges"]) + 2)
-    assert db.session.scalar(select(func.count()).select_from(Contest)) == 2
+    # The judging contest is exactly its file; the spring contest adds no accounts, the autumn
+    # one its panel, its supervisor and every mark of its file.
+    autumn_file = autumn.autumn_contest_file()
+    assert _counts(SLUG) == (1, len(demo["entries"]), len(demo["marks"]) + len(autumn_file["marks"]),
+                             len(demo["judges"]) + 2 + len(autumn.PANEL) + 1)
+    assert db.session.scalar(select(func.count()).select_from(Contest)) == 3
     before = _everything()
     again = runner.invoke(args=["demo-load"])
     assert again.exit_code == 0, again.output
@@ -188,7 +192,8 @@ def test_every_board_has_ranked_and_unranked_rows_and_ties(loaded, client, demo)
         assert len(rows) == sum(e["event"] == event["code"] for e in demo["entries"])
         ranks = [r["rank"] for r in rows if r["rank"] is not None]
         assert ranks and len(ranks) < len(rows)
-        assert any(r["award"] for r in rows)
+        # Judging is going on: no event is signed off, so no award is decided (DESIGN.md §3).
+        assert not any(r["award"] for r in rows)
         assert any(r["progress"][0] < r["progress"][1] for r in rows if r["rank"] is not None)
         shared |= len(set(ranks)) < len(ranks)
     assert shared
@@ -302,3 +307,19 @@ def test_the_spring_register_page_and_the_organiser_pages_answer(loaded, client)
     person = db.session.scalars(select(Contestant).where(Contestant.contest_id == _spring().id)).first()
     text = listing.get_data(as_text=True)
     assert mask_id_number(person.id_number) in text and person.id_number not in text
+
+
+def test_the_autumn_contest_is_announced_with_an_appeal_and_an_objection_waiting(loaded, client):
+    contest = db.session.scalar(select(Contest).where(Contest.slug == autumn.SLUG))
+    assert contest.status == "finished" and contest.announced_at is not None
+    assert [e.result_status for e in contest.events] == ["protested"]  # the appeal is open
+    body = client.get(f"/api/v1/contests/{autumn.SLUG}/results").get_json()
+    rows = body["events"][0]["rows"]
+    assert body["status"] == "announced" and rows[0]["award"] == "一等奖"
+    assert all(r["award"] for r in rows if r["rank"] <= 6) and not any(r["award"] for r in rows if r["rank"] > 6)
+    appeal = db.session.scalar(select(Appeal))
+    objection = db.session.scalar(select(Objection))
+    assert (appeal.status, appeal.criteria, objection.status) == ("open", ["P1", "P2"], "open")
+    page = client.post(f"/c/{autumn.SLUG}/register/status",
+                       data={"reference": autumn.APPELLANT_REFERENCE, "id_last4": autumn.APPELLANT_ID[-4:]})
+    assert page.status_code == 200 and appeal.reference in page.get_data(as_text=True)

@@ -124,6 +124,12 @@ def test_patches_rebuild_the_api_snapshot_after_every_mark(server):
         watcher.client.disconnect()
     chain = sorted((p["base"], p["seq"]) for p in watcher.patches)
     assert all(seq == base + 1 for base, seq in chain)
+    # DESIGN.md §3: the event is live, so no award is decided: none in the snapshot, none in
+    # any patch, though the ranks give S01 a first prize already; every patch says the status.
+    assert watcher.board["result_status"] == "live"
+    assert all(r["award"] is None and "provisional_award" not in r for r in watcher.board["rows"])
+    assert watcher.patches and all(p["result_status"] == "live" for p in watcher.patches)
+    assert all(r["award"] is None and "provisional_award" not in r for p in watcher.patches for r in p["upsert"])
 
 
 def test_long_polling_client_gets_the_snapshot_and_patches(server):

@@ -4,7 +4,8 @@ and refused, schemes frozen once marked, copy, download and upload, and another 
 organiser meeting 404 on every page."""
 import io
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 from html import escape
 
@@ -16,6 +17,7 @@ from competition.audit.models import AuditEntry
 from competition.contest_files.services import import_contest
 from competition.contests.models import Contest, Criterion, Event, Section
 from competition.contests.models import contest_by_slug, event_by_code
+from competition.database import utcnow
 from competition.extensions import db
 
 from .factory import make_user, sample_contest
@@ -248,9 +250,34 @@ def test_status_changes_allowed_and_refused(organisations, org1):
     assert go("finished")[1] == "finished"
     assert go("judging")[1] == "judging"
     assert go("finished")[1] == "finished"
+    # DESIGN.md §2: published only once announced, the window closed and every case ruled.
+    html, status = go("published")
+    assert status == "finished" and "Announce the results" in html
+    soon = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    html = page(org1.post(f"{base}/announce", data={"objections_until": soon}, follow_redirects=True))
+    db.session.rollback()
+    assert contest_by_slug("chaoyang-2026").objections_until is not None
+    html, status = go("published")
+    assert status == "finished" and "The objection and appeal window is open until" in html
+    html, status = go("judging")
+    assert status == "finished" and "change only through an upheld appeal" in html
+    contest = contest_by_slug("chaoyang-2026")
+    contest.objections_until = contest.appeals_until = utcnow() - timedelta(minutes=1)
+    db.session.commit()
     html, status = go("published")
     assert status == "published" and "Results published" in html
-    assert go("finished")[1] == "finished"
+    assert all(e.result_status == "official" for e in contest_by_slug("chaoyang-2026").events)
+    response = org1.post(f"{base}/status", data={"target": "finished"})
+    assert response.status_code == 422 and "needs a reason" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert contest_by_slug("chaoyang-2026").status == "published"
+    response = org1.post(f"{base}/status", data={"target": "finished", "reason": "名单有误"}, follow_redirects=True)
+    db.session.rollback()
+    contest = contest_by_slug("chaoyang-2026")
+    assert contest.status == "finished" and all(e.result_status == "announced" for e in contest.events)
+    withdrawn = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "contest.status")
+                                  .order_by(AuditEntry.id.desc()))
+    assert withdrawn.data["reason"] == "名单有误" and withdrawn.data["before"] == "published"
 
 
 def test_judging_cannot_go_back_to_registration_once_marks_exist(organisations, org1):

@@ -16,6 +16,7 @@ from competition.accounts.services import find_user
 from competition.boards import services as boards
 from competition.contest_files.services import import_contest
 from competition.contests.models import contest_by_slug, event_by_code
+from competition.database import utcnow
 from competition.extensions import db
 from competition.marking.services import submit_mark
 from competition.scoring.marks import RuleError
@@ -177,7 +178,7 @@ def test_standings_are_hidden_while_names_are(app):
     import_contest(contest_file(hide_names=True))
     body = app.test_client().get(STANDINGS).get_json()
     assert body["hidden"] is True and body["rows"] == []
-    contest_by_slug(SLUG).status = "published"
+    contest_by_slug(SLUG).announced_at = utcnow()  # 公示 names the winners
     db.session.commit()
     assert len(app.test_client().get(STANDINGS).get_json()["rows"]) == 4
 

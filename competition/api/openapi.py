@@ -21,16 +21,25 @@ def document() -> dict:
             "progress": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
                          "description": "[marks given, marks expected]"},
             "status": {"type": "string", "enum": ["provisional", "final"]},
-            "award": {"type": ["string", "null"]},
+            "award": {"type": ["string", "null"],
+                      "description": "null until the event is signed off (DESIGN.md §3): an award is decided "
+                                     "only then"},
+            "provisional_award": {"type": "string",
+                                  "description": "the jury's view only (organisers, chief judges), while the "
+                                                 "event is not signed off: the award the ranks give now, "
+                                                 "not decided"},
         },
     }
+    result_status = {"type": "string", "enum": ["live", "signed_off", "announced", "protested", "official"],
+                     "description": "the event's result status (DESIGN.md §2)"}
     board = {
         "type": "object",
-        "required": ["contest", "event", "seq", "frozen", "columns", "rows"],
+        "required": ["contest", "event", "seq", "frozen", "result_status", "columns", "rows"],
         "properties": {
             "contest": {"type": "string"}, "event": {"type": "string"},
             "seq": {"type": "integer", "description": "rises by one with every change of the board"},
             "frozen": {"type": "boolean"},
+            "result_status": result_status,
             "columns": {"type": "array", "items": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"}, "max": {"type": "string"}}}},
             "rows": {"type": "array", "items": {"$ref": "#/components/schemas/BoardRow"},
@@ -40,6 +49,23 @@ def document() -> dict:
                                     "while it is frozen; public: what everybody else sees (seq and rows of the "
                                     "frozen board while frozen)"},
             "revealed": {"type": "integer", "description": "rows revealed from the bottom while frozen, else 0"},
+        },
+    }
+    results = {
+        "type": "object",
+        "required": ["contest", "status", "objections_until", "ledger_head", "events"],
+        "properties": {
+            "contest": {"type": "string"},
+            "status": {"type": "string", "enum": ["announced", "official"]},
+            "objections_until": {"type": ["string", "null"], "format": "date-time",
+                                 "description": "end of the objection window, ISO 8601 with the contest's offset"},
+            "ledger_head": {"type": ["string", "null"], "description": "the ledger's head hash, once there is one"},
+            "events": {"type": "array", "items": {"type": "object", "required": ["event", "name", "result_status", "rows"],
+                                                  "properties": {
+                                                      "event": {"type": "string"}, "name": {"type": "string"},
+                                                      "result_status": result_status,
+                                                      "rows": {"type": "array", "items": {
+                                                          "$ref": "#/components/schemas/BoardRow"}}}}},
         },
     }
     standings = {
@@ -52,6 +78,9 @@ def document() -> dict:
             "best_n": {"type": "integer", "description": "how many of a delegation's best entry totals count"},
             "hidden": {"type": "boolean", "description": "true (and no rows) while the contest hides names"},
             "awards": {"type": "array", "items": {"type": "string"}, "description": "award names, best first"},
+            "result_status": {"type": "object", "additionalProperties": result_status,
+                              "description": "each event's result status: awards count only from events "
+                                             "signed off or later"},
             "rows": {"type": "array", "description": "ranked delegations, then those with nothing scored",
                      "items": {"type": "object",
                                "required": ["rank", "delegation", "total", "counted", "entries"],
@@ -114,6 +143,20 @@ def document() -> dict:
                     },
                 },
             },
+            "/api/v1/contests/{contest}/results": {
+                "get": {
+                    "summary": "The announced (公示) or official results of every announced event",
+                    "operationId": "getResults",
+                    "parameters": [
+                        {"name": "contest", "in": "path", "required": True, "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The results", "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Results"}}}},
+                        "404": _error("No such contest, or no event announced yet"),
+                    },
+                },
+            },
             "/api/v1/contests/{contest}/standings": {
                 "get": {
                     "summary": "Delegation standings: delegations ranked by the sum of their best N entry totals",
@@ -156,7 +199,7 @@ def document() -> dict:
         },
         "components": {
             "schemas": {
-                "Board": board, "BoardRow": row, "Standings": standings, "MarkIn": mark_in, "MarkOut": mark_out,
+                "Board": board, "BoardRow": row, "Results": results, "Standings": standings, "MarkIn": mark_in, "MarkOut": mark_out,
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},

@@ -5,7 +5,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from .. import policy
 from ..accounts.services import user_for_token
-from ..boards.services import board_snapshot
+from ..boards.services import announced_results, board_snapshot
 from ..boards.services import standings as delegation_standings
 from ..errors import ActionRefused, json_error
 from ..extensions import csrf, limiter
@@ -35,6 +35,19 @@ def board(contest: str, event: str):
 @bp.get("/contests/<contest>/standings")
 def standings(contest: str):
     response = jsonify(delegation_standings(policy.viewable_contest(contest)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/contests/<contest>/results")
+def results(contest: str):
+    """DESIGN.md §4: the announced (or official) results; 404 before any event is announced."""
+    view = announced_results(policy.viewable_contest(contest))
+    if view is None:
+        raise ActionRefused(404, "not_found", say="no_results_yet")
+    for event in view["events"]:
+        event.pop("columns")
+    response = jsonify(view)
     response.headers["Cache-Control"] = "no-store"
     return response
 

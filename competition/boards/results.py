@@ -56,10 +56,15 @@ class Patch:
     frozen: bool = False
     reveal: dict | None = None
     columns: list[dict] | None = None  # the board's columns, when they changed
+    result_status: str = "live"  # the event's, after the change (DESIGN.md §2)
 
-    def as_dict(self) -> dict:
+    def as_dict(self, jury: bool = True) -> dict:
+        """The patch as `/live` sends it; for the public (`jury` False) without the jury's
+        provisional awards."""
+        upsert = self.upsert if jury else [public_row(row) for row in self.upsert]
         out = {"contest": self.contest, "event": self.event, "seq": self.seq, "base": self.base,
-               "upsert": self.upsert, "remove": self.remove, "frozen": self.frozen}
+               "upsert": upsert, "remove": self.remove, "frozen": self.frozen,
+               "result_status": self.result_status}
         if self.reveal is not None:
             out["reveal"] = self.reveal
         if self.columns is not None:
@@ -198,8 +203,10 @@ class Line:
                    result.is_passed, result.rank, result.award, result.marked, result.expected,
                    result.status, dict(result.sections or {}))
 
-    def row(self, hide_names: bool, places: int) -> dict:
-        return {
+    def row(self, hide_names: bool, places: int, decided: bool) -> dict:
+        """The row of DESIGN.md §4. An award not yet decided (the event is not signed off) is
+        null; the jury's row carries it as "provisional_award", which public_row drops."""
+        row = {
             "entry": self.bib,
             "name": None if hide_names else self.name,
             "delegation": None if hide_names else self.delegation,
@@ -208,8 +215,23 @@ class Line:
             "sections": dict(self.sections),
             "progress": [self.marked, self.expected],
             "status": self.status,
-            "award": self.award,
+            "award": self.award if decided else None,
         }
+        if not decided and self.award is not None:
+            row[PROVISIONAL] = self.award
+        return row
+
+
+#: The key of a jury row's award while it is not decided (organisers and chief judges see it,
+#: labelled 暂定); never on a public surface.
+PROVISIONAL = "provisional_award"
+
+
+def public_row(row: dict) -> dict:
+    """A row as the public may see it: no provisional award."""
+    if PROVISIONAL not in row:
+        return row
+    return {key: value for key, value in row.items() if key != PROVISIONAL}
 
 
 def board_lines(event: Event, entry_ids=None, totals=None, codes=None) -> dict[int, Line]:
@@ -263,21 +285,25 @@ def _plain_rows(q) -> list:
     return out
 
 
-def board_rows(event: Event, entry_ids=None) -> list[dict]:
-    hide, places = event.contest.names_hidden, event.places
-    return [line.row(hide, places) for line in board_lines(event, entry_ids).values()]
+def board_rows(event: Event, entry_ids=None, *, jury: bool = False) -> list[dict]:
+    """The live board's rows, as the public sees them unless `jury`."""
+    hide, places, decided = event.contest.names_hidden, event.places, event.awards_decided
+    rows = [line.row(hide, places, decided) for line in board_lines(event, entry_ids).values()]
+    return rows if jury else [public_row(row) for row in rows]
 
 
-def snapshot(event: Event) -> dict:
-    """The board snapshot of DESIGN.md §4, as the API and `watch` return it."""
+def snapshot(event: Event, *, jury: bool = False) -> dict:
+    """The live board's snapshot of DESIGN.md §4, as the API and `watch` return it (with the
+    provisional awards when for the `jury`)."""
     board = db.session.get(Board, event.id)
     return {
         "contest": event.contest.slug,
         "event": event.code,
         "seq": board.seq if board else 0,
         "frozen": bool(board and board.frozen_at),
+        "result_status": event.result_status,
         "columns": columns(event),
-        "rows": board_rows(event),
+        "rows": board_rows(event, jury=jury),
     }
 
 
@@ -307,10 +333,10 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
             # entries have no marks (marking needs a scorable scheme), only their progress.
             rule = None
     entry_ids = set(entry_ids)
-    hide, places = event.contest.names_hidden, event.places
+    hide, places, decided = event.contest.names_hidden, event.places, event.awards_decided
     codes = [section.code for section in rule.sections] if rule is not None else []
     named = board_lines(event, entry_ids, codes=codes) if entry_ids else {}
-    before = {i: line.row(hide, places) for i, line in named.items()}
+    before = {i: line.row(hide, places, decided) for i, line in named.items()}
     for entry_id, bib in (shown_bibs or {}).items():
         if entry_id in before:
             before[entry_id]["entry"] = bib
@@ -356,9 +382,9 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     _write_ranks([(i, lines[i].rank, lines[i].award) for i in moved - recomputed.keys()])
     db.session.flush()
     # A row goes out when any field changed; a rank or award change is such a change.
-    upsert = [line.row(hide, places) for entry_id, line in lines.items()
+    upsert = [line.row(hide, places, decided) for entry_id, line in lines.items()
               if refresh or entry_id in moved
-              or (entry_id in entry_ids and before.get(entry_id) != line.row(hide, places))]
+              or (entry_id in entry_ids and before.get(entry_id) != line.row(hide, places, decided))]
     upsert.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0, row["entry"]))
     # Rows that left the board, and rows shown under a bib their entry no longer has (unless
     # another entry's row now takes that bib).
@@ -372,7 +398,7 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     frozen = board.frozen_at is not None
     return Patch(contest=event.contest.slug, event=event.code, base=board.seq - 1, seq=board.seq,
                  upsert=upsert, remove=remove, audience=JURY if frozen else EVERYONE, frozen=frozen,
-                 columns=columns(event) if refresh else None)
+                 columns=columns(event) if refresh else None, result_status=event.result_status)
 
 
 def _window(named: dict[int, Line], after: dict[int, Line]) -> tuple[Decimal, Decimal] | None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import policy, qr
+from ..database import utcnow
 from ..errors import wants_json
 from ..safety import back_target
 from . import services
@@ -53,6 +54,20 @@ def screen(slug: str):
                "qr": url_for("boards.board_qr", slug=contest.slug, code=e.code)}
               for e in contest.events if pinned is None or e.code == pinned]
     return render_template("boards/screen.html", contest=contest, slides=slides, interval=interval)
+
+
+@bp.get("/c/<slug>/results")
+def results_page(slug: str):
+    """公示 and the official results: every announced event's ranks, totals, section scores and
+    awards; during the objection window, the form to object. 404 before any announcement."""
+    contest = policy.viewable_contest(slug)
+    view = services.announced_results(contest)
+    if view is None:
+        abort(404)
+    now = utcnow()
+    return render_template("boards/results.html", contest=contest, view=view,
+                           events={e.code: e for e in contest.events},
+                           objections_open=contest.objections_open(now), appeals_open=contest.appeals_open(now))
 
 
 @bp.get("/c/<slug>/standings")

@@ -10,9 +10,9 @@ from decimal import Decimal
 from blinker import Namespace
 from sqlalchemy import func, select
 
-from .. import scoring
+from .. import scoring, times
 from ..audit.models import record
-from ..contests.models import Contest, Event
+from ..contests.models import ANNOUNCED_OR_LATER, LIVE, Contest, Event
 from ..database import utcnow, write_transaction
 from ..entries.models import Delegation, Entry
 from ..errors import ActionRefused
@@ -42,10 +42,11 @@ def board_snapshot(event: Event, user=None, *, jury: bool | None = None) -> dict
     board = db.session.get(Board, event.id)
     frozen = board is not None and board.frozen_at is not None
     if jury or not frozen:
-        snap = results.snapshot(event)
+        snap = results.snapshot(event, jury=jury)
     else:
         snap = {"contest": event.contest.slug, "event": event.code, "seq": board.public_seq, "frozen": True,
-                "columns": results.columns(event), "rows": list(board.public_rows or [])}
+                "result_status": event.result_status, "columns": results.columns(event),
+                "rows": list(board.public_rows or [])}
     snap["view"] = JURY if jury else PUBLIC
     snap["revealed"] = board.revealed if frozen else 0
     return snap
@@ -120,10 +121,11 @@ def _catch_up(board: Board, event: Event, live: list[dict], reveal: dict | None 
     if reveal is not None or base != board.seq or {r["entry"]: r for r in public} != {r["entry"]: r for r in live}:
         target = max(board.seq, base + 1)
         if target > board.seq:
-            patches.append(Patch(contest=contest, event=code, base=board.seq, seq=target, audience=JURY))
+            patches.append(Patch(contest=contest, event=code, base=board.seq, seq=target, audience=JURY,
+                                 result_status=event.result_status))
         upsert, remove = _diff(public, live, always={reveal["entry"]} if reveal else ())
         patches.append(Patch(contest=contest, event=code, base=base, seq=target, upsert=upsert,
-                             remove=remove, audience=PUBLIC, reveal=reveal))
+                             remove=remove, audience=PUBLIC, reveal=reveal, result_status=event.result_status))
         board.frozen_at = None
         board.seq = target  # a live board: public_seq follows (Board._public_follows_live)
     board.frozen_at = None
@@ -185,7 +187,8 @@ def reveal_step(event: Event, user) -> dict:
             upsert, remove = _diff(board.public_rows or [], shown, always={entry})
             patches = [Patch(contest=event.contest.slug, event=event.code, base=board.public_seq,
                              seq=board.public_seq + 1, upsert=upsert, remove=remove, audience=PUBLIC,
-                             frozen=True, reveal={"entry": entry, "revealed": step, "of": len(live)})]
+                             frozen=True, reveal={"entry": entry, "revealed": step, "of": len(live)},
+                             result_status=event.result_status)]
             board.public_seq += 1
             board.public_rows = shown
             board.revealed = step
@@ -232,6 +235,25 @@ def unfreeze_contest(contest: Contest, user) -> int:
     return len(states)
 
 
+# --- the results, once announced (DESIGN.md §4) ------------------------------------------------
+
+def announced_results(contest: Contest) -> dict | None:
+    """The contest's announced results: every announced event's board with its awards, the
+    contest's status ("announced" during 公示, "official" once published) and the end of the
+    objection window in the contest's time zone. None before any event is announced."""
+    events = [e for e in contest.events if e.result_status in ANNOUNCED_OR_LATER]
+    if not events:
+        return None
+    return {
+        "contest": contest.slug,
+        "status": "official" if contest.status == "published" else "announced",
+        "objections_until": times.iso(contest, contest.objections_until),
+        "ledger_head": None,
+        "events": [{"event": e.code, "name": e.name, "result_status": e.result_status,
+                    "columns": results.columns(e), "rows": results.board_rows(e)} for e in events],
+    }
+
+
 # --- delegation standings ----------------------------------------------------------------
 
 def standings(contest: Contest) -> dict:
@@ -248,15 +270,17 @@ def standings(contest: Contest) -> dict:
     best_n = max(1, contest.standings_best_n or 1)
     hidden = contest.names_hidden
     out = {"contest": contest.slug, "seq": sum(b.public_seq for b in boards.values()), "best_n": best_n,
-           "hidden": hidden, "awards": award_names, "rows": []}
+           "hidden": hidden, "awards": award_names,
+           # Awards count only from events signed off: which those are, in words on the page.
+           "result_status": {e.code: e.result_status for e in events}, "rows": []}
     if hidden:
         return out
     public = {event_id: {r["entry"]: r for r in board.public_rows or []}
               for event_id, board in boards.items() if board.frozen_at is not None}
     scored, awards = [], defaultdict(Counter)
     # DESIGN.md §3: an award is decided only once its event is signed off; until then none counts.
-    for event_id, code, places, signed_off, bib, delegation, total, award in db.session.execute(
-            select(Entry.event_id, Event.code, Event.places, Event.locked_at.is_not(None), Entry.bib,
+    for event_id, code, places, result_status, bib, delegation, total, award in db.session.execute(
+            select(Entry.event_id, Event.code, Event.places, Event.result_status, Entry.bib,
                    Delegation.name, Result.total, Result.award)
             .join(Event, Event.id == Entry.event_id)
             .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
@@ -269,7 +293,7 @@ def standings(contest: Contest) -> dict:
         elif total is not None:
             total = scoring.round_half_up(total, places)  # as the board shows it
         scored.append((delegation, (code, bib), total))
-        if delegation is not None and award and signed_off:
+        if delegation is not None and award and result_status != LIVE:
             awards[delegation][award] += 1
     for s in delegation_standings(scored, best_n):
         out["rows"].append({

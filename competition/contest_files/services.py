@@ -23,6 +23,12 @@ from ..scoring import Problem, decimal_text
 from . import schema
 
 
+def _imported_status(status: str) -> str:
+    """A file keeps no sign-off, announcement or ruling: a contest exported once judging had
+    ended comes back judging, its events live, and its results are decided again."""
+    return status if status in ("draft", "registration", "judging") else "judging"
+
+
 class ContestFileInvalid(Exception):
     """A contest file that cannot be imported, with every problem (scoring.Problem; a path of
     None when the message says where, as a line and column). `lines()` says them in the
@@ -190,7 +196,7 @@ class _Writer:
             organisation = self.add(Organisation(name=spec.organisation))
         self.contest = self.add(Contest(
             organisation=organisation, slug=spec.slug, name=spec.name, venue=spec.venue,
-            starts_on=spec.starts_on, ends_on=spec.ends_on, status=spec.status,
+            starts_on=spec.starts_on, ends_on=spec.ends_on, status=_imported_status(spec.status),
             is_blind=spec.blind, is_names_hidden=spec.hide_names, standings_best_n=spec.standings_best_n or 3))
         sections = {}
         for position, e in enumerate(spec.events):

@@ -3,6 +3,7 @@ checked by competition.contests.schemes (which ends in the scoring rules), as a 
 are, so the same scheme is accepted here, by an import and by the scoring; a form only puts
 each problem, in the organiser's language, next to its field."""
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..messages import message
 from ..numbering import rules as numbering
 from . import schemes
+from .models import DEFAULT_TIME_ZONE
 
 SLUG_RE = r"^[a-z0-9-]{2,64}$"
 CODE_RE = r"^[A-Za-z0-9_-]{1,32}$"
@@ -65,7 +67,13 @@ class ContestForm(FlaskForm):
     ends_on = DateField(_l("Last day"), validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Length(max=200)])
     is_blind = BooleanField(_l("Blind judging: judges see draw codes, not names or bibs"))
-    is_names_hidden = BooleanField(_l("Hide names on public boards until the results are published"))
+    is_names_hidden = BooleanField(_l("Hide names on public boards until the results are announced"))
+    shows_judge_marks = BooleanField(_l("Contestants see each judge's marks under pseudonyms (J1, J2 …) with their "
+                                        "results"))
+    time_zone = StringField(_l("Time zone"), default=DEFAULT_TIME_ZONE, validators=[DataRequired(_required),
+                                                                                  Length(max=64)],
+                            description=_l("Every time is shown in this zone, such as Asia/Shanghai."),
+                            render_kw={"spellcheck": "false"})
     standings_best_n = IntegerField(_l("Delegation standings: best N results count"), default=3,
                                     validators=[InputRequired(_required), NumberRange(1, 1000)])
     bib_pattern = StringField(_l("Bib pattern"), default="{event}{n:03}", validators=[DataRequired(_required), Length(max=64)],
@@ -87,6 +95,12 @@ class ContestForm(FlaskForm):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_("The last day cannot be before the first day."))
 
+    def validate_time_zone(self, field):
+        try:
+            ZoneInfo((field.data or "").strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(_("Unknown time zone: use a name such as Asia/Shanghai.")) from None
+
     def validate_bib_pattern(self, field):
         try:
             numbering.check_pattern((field.data or "").strip())  # as values() saves it
@@ -98,11 +112,23 @@ class ContestForm(FlaskForm):
                 "ends_on": self.ends_on.data, "venue": (self.venue.data or "").strip(),
                 "is_blind": self.is_blind.data,
                 "is_names_hidden": self.is_names_hidden.data, "standings_best_n": self.standings_best_n.data,
-                "bib_pattern": self.bib_pattern.data.strip(), "privacy_notice": (self.privacy_notice.data or "").strip()}
+                "bib_pattern": self.bib_pattern.data.strip(), "privacy_notice": (self.privacy_notice.data or "").strip(),
+                "shows_judge_marks": self.shows_judge_marks.data, "time_zone": self.time_zone.data.strip()}
 
 
 class StatusForm(FlaskForm):
     target = StringField(validators=[DataRequired()])
+    reason = StringField(_l("Why the publication is withdrawn"), validators=[Optional(), Length(max=500)])
+
+
+class AnnounceForm(FlaskForm):
+    """公示: the results go public with a window for objections (and one for appeals), in the
+    contest's time zone."""
+
+    objections_until = DateTimeLocalField(_l("Objections until"), format="%Y-%m-%dT%H:%M",
+                                          validators=[DataRequired(_required)])
+    appeals_until = DateTimeLocalField(_l("Appeals until (empty: the same)"), format="%Y-%m-%dT%H:%M",
+                                       validators=[Optional()])
 
 
 # --- events --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from ..entries.models import TAKES_A_PLACE
-from .models import CONTEST_STATUSES
+from .models import CONTEST_STATUSES, PROTESTED
 
 # Each status may step forward to the next and back to the one before.
 FORWARD = dict(zip(CONTEST_STATUSES, CONTEST_STATUSES[1:]))
@@ -22,9 +22,14 @@ class ContestFacts:
     events: tuple[str, ...] = ()  # event codes
     events_without_criteria: tuple[str, ...] = ()  # events whose scheme has no criterion yet
     events_with_invalid_scheme: tuple[str, ...] = ()  # schemes the scoring rules refuse
-    events_not_signed_off: tuple[str, ...] = ()  # events whose chief judge has not signed them off
+    # (event name, entries not locked) of each event with entries its chief judge has not signed off
+    events_not_signed_off: tuple[tuple[str, int], ...] = ()
     has_marks: bool = False
     is_archived: bool = False
+    is_announced: bool = False  # 公示 has begun
+    window_open_until: str | None = None  # the objection or appeal window, as people read it, while open
+    objections_pending: int = 0  # not yet ruled
+    appeals_pending: int = 0  # not yet ruled, or upheld and under review
 
 
 class Refusal(NamedTuple):
@@ -36,6 +41,11 @@ class Refusal(NamedTuple):
 
 def _events(code: str, events) -> Refusal:
     return Refusal(code, {"events": list(events)})
+
+
+def needs_reason(current: str, target: str) -> bool:
+    """Withdrawing a publication is said why, and recorded."""
+    return current == "published" and target == "finished"
 
 
 def transition_refusals(current: str, target: str, facts: ContestFacts) -> list[Refusal]:
@@ -59,11 +69,35 @@ def transition_refusals(current: str, target: str, facts: ContestFacts) -> list[
             refusals.append(_events("no_criteria", facts.events_without_criteria))
         if facts.events_with_invalid_scheme:
             refusals.append(_events("invalid_scheme", facts.events_with_invalid_scheme))
-    # DESIGN.md §2: results are decided before they are shown. Judging ends, and results are
-    # published, only once the chief judge of every event has signed it off.
-    if target == FORWARD.get(current) and target in ("finished", "published") and facts.events_not_signed_off:
-        refusals.append(_events("not_signed_off", facts.events_not_signed_off))
+    # DESIGN.md §2: results are decided before they are shown. Judging ends only once the
+    # chief judge of every event has signed it off; announced results change only by appeal;
+    # publication waits for the end of the windows and a ruling on every objection and appeal.
+    if current == "judging" and target == "finished":
+        refusals += [Refusal("event_not_signed_off", {"event": name, "num": unlocked})
+                     for name, unlocked in facts.events_not_signed_off]
+    if current == "finished" and target == "judging" and facts.is_announced:
+        refusals.append(Refusal("results_announced"))
+    if target == "published":
+        if not facts.is_announced:
+            refusals.append(Refusal("not_announced"))
+        if facts.window_open_until:
+            refusals.append(Refusal("window_open", {"until": facts.window_open_until}))
+        if facts.objections_pending:
+            refusals.append(Refusal("objections_pending", {"num": facts.objections_pending}))
+        if facts.appeals_pending:
+            refusals.append(Refusal("appeals_pending", {"num": facts.appeals_pending}))
     return refusals
+
+
+def announce_refusals(status: str, facts: ContestFacts) -> list[Refusal]:
+    """Why the results cannot be announced (公示) now; [] when they may."""
+    if facts.is_archived:
+        return [Refusal("archived")]
+    if facts.is_announced:
+        return [Refusal("already_announced")]
+    if status != "finished":
+        return [Refusal("announce_needs_finished")]
+    return []
 
 
 def next_statuses(current: str) -> list[str]:
@@ -103,4 +137,11 @@ def is_marking_open(contest) -> bool:
     """Judges may submit and correct marks only while the contest is judging."""
     return contest.status == "judging" and contest.archived_at is None
 
+
+
+
+def under_review(event, marks) -> bool:
+    """Whether some of `marks` were reopened by an upheld appeal on the event, which is then
+    protested: those marks may be re-marked after judging has ended, and only those."""
+    return event.result_status == PROTESTED and any(mark.status == "review" for mark in marks)
 

@@ -10,6 +10,14 @@ from ..database import Fixed, utcnow
 from ..extensions import db
 
 CONTEST_STATUSES = ("draft", "registration", "judging", "finished", "published")
+#: An event's result status (DESIGN.md §2): marking, signed off by the chief judge, announced
+#: for objections (公示), under review for an appeal, official. Awards are decided from
+#: signed_off on; the contest is published only with every event official.
+RESULT_STATUSES = ("live", "signed_off", "announced", "protested", "official")
+LIVE, SIGNED_OFF, ANNOUNCED, PROTESTED, OFFICIAL = RESULT_STATUSES
+#: The statuses in which an event's results are public, awards and all (公示 and after).
+ANNOUNCED_OR_LATER = (ANNOUNCED, PROTESTED, OFFICIAL)
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 CRITERION_KINDS = ("measurement", "judgement")
 
 
@@ -33,6 +41,15 @@ class Contest(db.Model):
     bib_pattern: Mapped[str] = mapped_column(String(64), default="{event}{n:03}", server_default="{event}{n:03}")
     # Shown on the registration form; a registrant must consent to it explicitly.
     privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Every time a person reads is shown in this zone (times are stored as naive UTC).
+    time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE)
+    # Contestants looking up their results see each judge's marks under pseudonyms (J1, J2 …).
+    shows_judge_marks: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # 公示: when the results were announced, until when anyone may object and an entry appeal.
+    announced_at: Mapped[datetime | None]
+    objections_until: Mapped[datetime | None]
+    appeals_until: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
 
@@ -52,10 +69,22 @@ class Contest(db.Model):
     def is_public(self) -> bool:
         return self.archived_at is None and self.status != "draft"
 
+    def objections_open(self, now: datetime) -> bool:
+        """Anyone may object to announced results until the objection window closes."""
+        return self._results_open(now) and self.objections_until is not None and now < self.objections_until
+
+    def appeals_open(self, now: datetime) -> bool:
+        """An entry may appeal its announced results until the contest's appeal deadline."""
+        return self._results_open(now) and self.appeals_until is not None and now < self.appeals_until
+
+    def _results_open(self, now: datetime) -> bool:
+        return self.announced_at is not None and self.status == "finished" and self.archived_at is None
+
     @property
     def names_hidden(self) -> bool:
-        """Public boards and standings carry bibs alone: names are hidden until publication."""
-        return self.is_names_hidden and self.status != "published"
+        """Public boards and standings carry bibs alone: names are hidden until the results are
+        announced (公示 names who won, so that anyone can object)."""
+        return self.is_names_hidden and self.announced_at is None
 
 
 class Event(db.Model):
@@ -78,6 +107,7 @@ class Event(db.Model):
     # The chief judge's sign-off (签字确认) of the whole event; each entry carries its own lock too.
     locked_at: Mapped[datetime | None]
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    result_status: Mapped[str] = mapped_column(String(16), default=LIVE, server_default=LIVE)
 
     contest = relationship(Contest, back_populates="events")
     sections = relationship("Section", back_populates="event", order_by="Section.position",
@@ -94,7 +124,13 @@ class Event(db.Model):
         CheckConstraint("places BETWEEN 0 AND 4", name="places_range"),
         CheckConstraint("team_size IS NULL OR team_size >= 1", name="team_size_positive"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),
+        CheckConstraint(f"result_status IN {RESULT_STATUSES}", name="result_status_known"),
     )
+
+    @property
+    def awards_decided(self) -> bool:
+        """DESIGN.md §3: an award is decided only once the event is signed off."""
+        return self.result_status != LIVE
 
     def rule(self) -> scoring.EventRule:
         """The event's marking scheme as the pure rules take it (RuleError if it cannot be

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from .. import policy
+from .. import policy, times
 from ..accounts.models import Organisation
 from ..errors import ActionRefused
 from ..extensions import db
@@ -17,9 +17,9 @@ from ..forms import ConfirmForm, attach
 from ..messages import message, status_label
 from ..scoring import decimal_text
 from . import services
-from .forms import (ContestForm, CopySchemeForm, CriterionForm, EventForm, SectionForm, StatusForm, award_rows,
+from .forms import (AnnounceForm, ContestForm, CopySchemeForm, CriterionForm, EventForm, SectionForm, StatusForm, award_rows,
                     kind_label, method_label, say)
-from .lifecycle import next_statuses, transition_refusals
+from .lifecycle import announce_refusals, needs_reason, next_statuses, transition_refusals
 from .models import Contest, Criterion, Section
 
 bp = Blueprint("contests", __name__, url_prefix="/o")
@@ -113,16 +113,29 @@ def contest_settings(slug: str):
         else:
             flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("contests.contest_settings", slug=contest.slug))
-    return render_template("contests/contest_settings.html", contest=contest, form=form, **_status_context(contest))
+    return _settings_page(contest, form)
 
 
-def _status_context(contest) -> dict:
+def _settings_page(contest, form=None, status=200, announce_form=None, status_form=None):
+    if form is None:
+        form = ContestForm(obj=contest, formdata=None)
+        del form.organisation
+    return render_template("contests/contest_settings.html", contest=contest, form=form,
+                           **_status_context(contest, announce_form, status_form)), status
+
+
+def _status_context(contest, announce_form=None, status_form=None) -> dict:
     facts = services.contest_facts(contest)
     steps = [{"target": target, "label": status_action_label(contest.status, target),
               "forward": i == 0 and target != "draft" and contest.status != "published",
+              "needs_reason": needs_reason(contest.status, target),
               "refusals": [message(r.code, **r.params) for r in transition_refusals(contest.status, target, facts)]}
              for i, target in enumerate(next_statuses(contest.status))]
-    return {"steps": steps, "status_form": StatusForm(), "confirm_form": ConfirmForm()}
+    announce = [message(r.code, **r.params) for r in announce_refusals(contest.status, facts)]
+    return {"steps": steps, "status_form": status_form or StatusForm(formdata=None), "confirm_form": ConfirmForm(),
+            "announce_form": announce_form or AnnounceForm(formdata=None),
+            "can_announce": not announce, "announce_refusals": announce if contest.status == "finished" else [],
+            "facts": facts}
 
 
 @bp.post("/c/<slug>/status")
@@ -133,9 +146,34 @@ def contest_status(slug: str):
     if not form.validate_on_submit():
         abort(400)
     before = contest.status
-    services.change_status(current_user, contest, form.target.data)
+    try:
+        services.change_status(current_user, contest, form.target.data, form.reason.data or "")
+    except ActionRefused as refused:
+        if refused.field != "reason":
+            raise
+        attach(form, refused)
+        return _settings_page(contest, status=refused.status, status_form=form)
     flash(_("The contest went from “%(before)s” to “%(after)s”.", before=status_label(before),
             after=status_label(contest.status)), "success")
+    return redirect(url_for("contests.contest_settings", slug=contest.slug))
+
+
+@bp.post("/c/<slug>/announce")
+@login_required
+def contest_announce(slug: str):
+    """公示: the results go public with the windows the organiser chose, in the contest's zone."""
+    contest = policy.managed_contest(slug)
+    form = AnnounceForm()
+    if not form.validate_on_submit():
+        return _settings_page(contest, status=422, announce_form=form)
+    try:
+        services.announce(current_user, contest, times.from_local(contest, form.objections_until.data),
+                          times.from_local(contest, form.appeals_until.data) if form.appeals_until.data else None)
+    except ActionRefused as refused:
+        attach(form, refused)
+        return _settings_page(contest, status=refused.status, announce_form=form)
+    flash(_("The results are announced (公示) until %(until)s.",
+            until=times.local_text(contest, contest.objections_until)), "success")
     return redirect(url_for("contests.contest_settings", slug=contest.slug))
 
 

@@ -6,6 +6,8 @@ after commit."""
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import times
+from ..appeals.models import APPEAL_PENDING, Appeal, Objection
 from ..audit.models import record
 from ..boards import results
 from ..database import utcnow, write_transaction
@@ -14,8 +16,8 @@ from ..errors import ActionRefused
 from ..extensions import db
 from ..marking.models import Mark
 from . import schemes
-from .lifecycle import ContestFacts, transition_refusals
-from .models import Contest, Criterion, Event, Section, contest_by_slug
+from .lifecycle import ContestFacts, announce_refusals, needs_reason, transition_refusals
+from .models import ANNOUNCED, LIVE, OFFICIAL, Contest, Criterion, Event, Section, contest_by_slug
 
 # Event fields that decide ranks and awards: frozen once the event has marks.
 RANKING_FIELDS = ("places", "tie_break", "awards")
@@ -59,16 +61,33 @@ def _has_entries(event: Event) -> bool:
                              .limit(1)) is not None
 
 
+def _unlocked(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Entry).where(
+        Entry.event_id == event.id, Entry.status == APPROVED, Entry.locked_at.is_(None))) or 0
+
+
+def _pending(model, statuses, contest: Contest) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(
+        model.contest_id == contest.id, model.status.in_(statuses))) or 0
+
+
 def contest_facts(contest: Contest) -> ContestFacts:
     events = list(contest.events)
+    now = utcnow()
+    closes = max((t for t in (contest.objections_until, contest.appeals_until) if t is not None), default=None)
     return ContestFacts(
         events=tuple(e.code for e in events),
         events_without_criteria=tuple(e.code for e in events if not e.criteria),
         events_with_invalid_scheme=tuple(e.code for e in events if e.criteria and scheme_problems(e)),
         # An event without entries has no results to decide, nothing to sign off.
-        events_not_signed_off=tuple(e.code for e in events if e.locked_at is None and _has_entries(e)),
+        events_not_signed_off=tuple((e.name, _unlocked(e)) for e in events
+                                    if e.result_status == LIVE and _has_entries(e)),
         has_marks=contest_has_marks(contest),
         is_archived=contest.archived_at is not None,
+        is_announced=contest.announced_at is not None,
+        window_open_until=times.local_text(contest, closes) if closes is not None and now < closes else None,
+        objections_pending=_pending(Objection, ("open",), contest),
+        appeals_pending=_pending(Appeal, APPEAL_PENDING, contest),
     )
 
 
@@ -86,7 +105,7 @@ def _refresh_boards(contest: Contest) -> list:
 # --- contests ------------------------------------------------------------------------------
 
 CONTEST_FIELDS = ("name", "slug", "starts_on", "ends_on", "venue", "is_blind", "is_names_hidden",
-                  "standings_best_n", "bib_pattern", "privacy_notice")
+                  "standings_best_n", "bib_pattern", "privacy_notice", "shows_judge_marks", "time_zone")
 
 
 def create_contest(user, organisation_id: int, values: dict) -> Contest:
@@ -127,19 +146,59 @@ def update_contest(user, contest: Contest, values: dict) -> list[str]:
     return changed
 
 
-def change_status(user, contest: Contest, target: str) -> None:
+def change_status(user, contest: Contest, target: str, reason: str = "") -> None:
     """Move the contest to `target`, or refuse with every reason why not (checked inside the
-    transaction: a judge's mark or an unlock may arrive meanwhile)."""
+    transaction: a judge's mark or an unlock may arrive meanwhile). Publishing makes every
+    event's results official; withdrawing a publication (with a reason) announces them again."""
+    reason = (reason or "").strip()
     with write_transaction():
         db.session.refresh(contest)
+        if needs_reason(contest.status, target) and not reason:
+            raise ActionRefused(422, "withdraw_reason_required", field="reason")
         refusals = transition_refusals(contest.status, target, contest_facts(contest))
         if refusals:
             raise ActionRefused(409, "status_refused", {"reasons": refusals})
         before, hidden = contest.status, contest.names_hidden
         contest.status = target
-        patches = _refresh_boards(contest) if contest.names_hidden != hidden else []
+        boards_change = contest.names_hidden != hidden
+        if target == "published":
+            contest.published_at = utcnow()
+            _set_result_status(contest, OFFICIAL)
+            boards_change = True
+        elif before == "published":
+            contest.published_at = None
+            _set_result_status(contest, ANNOUNCED)
+            boards_change = True
+        patches = _refresh_boards(contest) if boards_change else []
         record("contest.status", user=user, contest=contest, target=f"contest:{contest.slug}",
-               before=before, after=target)
+               before=before, after=target, **({"reason": reason} if reason else {}))
+    results.publish(patches)
+
+
+def _set_result_status(contest: Contest, status: str) -> None:
+    for event in contest.events:
+        event.result_status = status
+
+
+def announce(user, contest: Contest, objections_until, appeals_until=None) -> None:
+    """公示: every event's results go public, awards and all, with a window for objections
+    (and one for appeals, by default the same), both naive UTC in the future."""
+    appeals_until = appeals_until or objections_until
+    now = utcnow()
+    if objections_until is None or objections_until <= now:
+        raise ActionRefused(422, "window_in_past", field="objections_until")
+    if appeals_until <= now:
+        raise ActionRefused(422, "window_in_past", field="appeals_until")
+    with write_transaction():
+        db.session.refresh(contest)
+        refusals = announce_refusals(contest.status, contest_facts(contest))
+        if refusals:
+            raise ActionRefused(409, "announce_refused", {"reasons": refusals})
+        contest.announced_at, contest.objections_until, contest.appeals_until = now, objections_until, appeals_until
+        _set_result_status(contest, ANNOUNCED)
+        patches = _refresh_boards(contest)
+        record("contest.announce", user=user, contest=contest, target=f"contest:{contest.slug}",
+               objections_until=times.iso(contest, objections_until), appeals_until=times.iso(contest, appeals_until))
     results.publish(patches)
 
 

@@ -5,7 +5,7 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..extensions import db
-from . import data
+from . import autumn, data
 
 SLUG = "chaoyang-2026"
 DEMO_PASSWORD = "gongjiang2026"
@@ -256,7 +256,11 @@ def demo_logins() -> dict:
     judges = [u for u, _n, _d, _e, chief in data.JUDGES if not chief]
     return {"password": DEMO_PASSWORD,
             "users": {"admin": [ADMIN[0]], "organiser": [ORGANISER[0]],
-                      "chief judge": chiefs, "judge": judges}}
+                      "chief judge": chiefs + [u for u, _n, chief in autumn.PANEL if chief],
+                      "judge": judges + [u for u, _n, chief in autumn.PANEL if not chief],
+                      "supervisor": [autumn.SUPERVISOR[0]]},
+            # Contestants look up their results and appeals with a reference and an ID's last 4.
+            "contestant": f"{autumn.APPELLANT_REFERENCE} / {autumn.APPELLANT_ID[-4:]} (/c/{autumn.SLUG}/register/status)"}
 
 
 def load_demo() -> tuple[bool, dict]:
@@ -268,6 +272,7 @@ def load_demo() -> tuple[bool, dict]:
     from ..contest_files.services import ContestFileInvalid, import_contest
     from ..contests.models import contest_by_slug
     from ..database import write_transaction
+    from .autumn import load_autumn
     from .spring import load_spring
 
     logins = demo_logins()
@@ -293,6 +298,7 @@ def load_demo() -> tuple[bool, dict]:
                 accounts.append(username)
         if created or accounts:
             record("demo.loaded", contest=contest, target=f"contest:{SLUG}", accounts=accounts)
-    # The organiser's second contest, open for registration.
+    # The organiser's second contest, open for registration; the third at its end, in 公示.
     created |= load_spring(find_user(ORGANISER[0]), passwords) is not None
+    created |= load_autumn(find_user(ORGANISER[0]), DEMO_PASSWORD) is not None
     return created, logins

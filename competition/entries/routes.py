@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from .. import policy
 from ..contests.lifecycle import takes_registrations
+from ..database import utcnow
 from ..errors import ActionRefused
 from ..extensions import limiter
 from ..forms import attach
@@ -80,13 +81,20 @@ def register_status(slug: str):
     view = None
     code = 200
     if form.validate_on_submit():
-        view = services.lookup_status(contest, form.reference.data, form.id_last4.data)
-        if view is None:
+        contestant = services.find_registrant(contest, form.reference.data, form.id_last4.data)
+        if contestant is None:
             form.id_last4.errors = [_("No registration matches this reference and these digits.")]
             code = 404
+        else:
+            # The same browser may then file an appeal without saying who it is again.
+            services.remember_registrant(session, contest, contestant)
+            view = services.status_view(contest, contestant)
     elif request.method == "POST":
         code = 422
-    return render_template("entries/register_status.html", contest=contest, form=form, view=view), code
+    elif (known := services.identified_registrant(session, contest)) is not None and request.args.get("again") is None:
+        view = services.status_view(contest, known)
+    return render_template("entries/register_status.html", contest=contest, form=form, view=view,
+                           appeals_open=contest.appeals_open(utcnow())), code
 
 
 # --- the organiser's list and review -------------------------------------------------------------

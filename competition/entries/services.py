@@ -11,6 +11,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
@@ -18,10 +19,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..appeals.models import Appeal
 from ..audit.models import record
 from ..boards import results
 from ..contests import lifecycle
-from ..contests.models import Contest, Event
+from .. import scoring
+from ..boards.models import Result
+from ..contests.models import ANNOUNCED_OR_LATER, Contest, Criterion, Event
+from ..judges.services import panel
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
 from ..extensions import db
@@ -145,6 +150,19 @@ def register(contest: Contest, person: Registrant, event_codes: list[str], *, ip
 
 
 @dataclass
+class OwnResult:
+    """An entry's own results once its event is announced: each criterion's score, the section
+    scores, rank and award, and (if the contest shows them) each judge's marks by pseudonym."""
+
+    scores: dict  # criterion code -> score as text (None: not enough marks)
+    sections: dict  # section code -> score
+    total: str | None
+    rank: int | None
+    award: str | None
+    judges: dict = field(default_factory=dict)  # criterion code -> [("J1", "7.5"), …]
+
+
+@dataclass
 class StatusView:
     """What a registrant may see of their registration: never the ID or phone number."""
 
@@ -152,9 +170,16 @@ class StatusView:
     name: str
     delegation: str
     entries: list = field(default_factory=list)  # Entry rows, with their event
+    results: dict = field(default_factory=dict)  # entry id -> OwnResult, once announced
+    appeals: list = field(default_factory=list)  # the appeals they filed, with their rulings
 
 
-def lookup_status(contest: Contest, reference: str, id_last4: str) -> StatusView | None:
+#: Where the session keeps whom a registrant proved to be (reference and the last four
+#: characters of the ID number), for their results and appeals.
+IDENTIFIED = "identified"
+
+
+def find_registrant(contest: Contest, reference: str, id_last4: str) -> Contestant | None:
     """The registration with this reference whose ID number ends in these four characters."""
     reference = ident.normalise_reference(reference)
     last4 = ident.compact(id_last4)
@@ -164,11 +189,60 @@ def lookup_status(contest: Contest, reference: str, id_last4: str) -> StatusView
     expected = (contestant.id_number or "")[-4:] if contestant else "____"
     if not (len(last4) == 4 and hmac.compare_digest(expected.encode(), last4.encode())) or contestant is None:
         return None
+    return contestant
+
+
+def remember_registrant(session, contest: Contest, contestant: Contestant) -> None:
+    session[IDENTIFIED] = {"contest": contest.id, "contestant": contestant.id}
+
+
+def identified_registrant(session, contest: Contest) -> Contestant | None:
+    known = session.get(IDENTIFIED) or {}
+    if known.get("contest") != contest.id:
+        return None
+    contestant = db.session.get(Contestant, known.get("contestant"))
+    return contestant if contestant is not None and contestant.contest_id == contest.id else None
+
+
+def lookup_status(contest: Contest, reference: str, id_last4: str) -> StatusView | None:
+    contestant = find_registrant(contest, reference, id_last4)
+    return status_view(contest, contestant) if contestant is not None else None
+
+
+def status_view(contest: Contest, contestant: Contestant) -> StatusView:
     entries = list(db.session.scalars(
         select(Entry).join(Event, Event.id == Entry.event_id).where(Entry.contestant_id == contestant.id)
         .order_by(Event.position, Event.id)))
     return StatusView(reference=contestant.reference, name=contestant.name,
-                      delegation=contestant.delegation.name if contestant.delegation else "", entries=entries)
+                      delegation=contestant.delegation.name if contestant.delegation else "", entries=entries,
+                      results={e.id: r for e in entries if (r := own_result(e)) is not None},
+                      appeals=list(db.session.scalars(select(Appeal).where(Appeal.contestant_id == contestant.id)
+                                                      .order_by(Appeal.created_at, Appeal.id))))
+
+
+def own_result(entry: Entry) -> OwnResult | None:
+    """The entry's results once its event is announced (None before, or off the board)."""
+    event = entry.event
+    if event.result_status not in ANNOUNCED_OR_LATER or entry.status != APPROVED:
+        return None
+    result = db.session.get(Result, entry.id)
+    if result is None:
+        return None
+    places = event.places
+    judges = {}
+    if event.contest.shows_judge_marks:
+        numbers = {judge_id: pj.number for judge_id, pj in panel(event).items()}
+        for code, judge_id, value in db.session.execute(
+                select(Criterion.code, Mark.judge_id, Mark.value).join(Criterion, Criterion.id == Mark.criterion_id)
+                .where(Mark.entry_id == entry.id)):
+            judges.setdefault(code, []).append((numbers.get(judge_id, 0), scoring.decimal_text(value)))
+        judges = {code: [(f"J{n}", v) for n, v in sorted(marks)] for code, marks in judges.items()}
+    return OwnResult(
+        scores={code: (None if v is None else str(scoring.round_half_up(Decimal(v), places)))
+                for code, v in (result.criteria or {}).items()},
+        sections=dict(result.sections or {}),
+        total=None if result.total is None else str(scoring.round_half_up(result.total, places)),
+        rank=result.rank, award=result.award, judges=judges)
 
 
 # --- the organiser's list and review ----------------------------------------------------------

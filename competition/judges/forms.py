@@ -19,6 +19,10 @@ class JudgeForm(FlaskForm):
                        description=_l("Needed for a new account."))
     delegation = SelectField(_l("Delegation the judge comes from"), coerce=int, default=0,
                              description=_l("A judge never marks entries of their own delegation."))
+    role = SelectField(_l("Role"), default="judge",
+                       choices=[SelectChoice("judge", _l("Judge")),
+                                SelectChoice("supervisor", _l("Supervisor (监督仲裁组): rules on objections and appeals"))],
+                       description=_l("Supervisors see marks, rule on objections and appeals, and never mark."))
     password = PasswordField(_l("Password (optional)"), validators=[Optional(), Length(min=8, max=200)],
                              render_kw={"autocomplete": "new-password"},
                              description=_l("Without a password the judge logs in with a one-time link."))

@@ -13,22 +13,34 @@ from ..database import utcnow
 from ..entries.models import Delegation, Entry
 from ..extensions import db
 
+#: A contest role: a judge marks; a supervisor (监督仲裁组) rules on objections and appeals,
+#: sees marks and never changes one.
+JUDGE_ROLES = ("judge", "supervisor")
+SUPERVISOR = "supervisor"
+
+
 class Judge(db.Model):
-    """A user's role as judge in one contest, with the delegation they come from (for
-    conflicts of interest)."""
+    """A user's role in one contest (judge or supervisor), with the delegation they come from
+    (for conflicts of interest)."""
 
     __tablename__ = "judge"
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"))
+    role: Mapped[str] = mapped_column(String(16), default="judge", server_default="judge")
 
     contest = relationship(Contest, back_populates="judges")
     user = relationship("User", back_populates="judge_roles")
     delegation = relationship(Delegation)
     seats = relationship("PanelSeat", back_populates="judge", cascade="all, delete-orphan")
 
-    __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("contest_id", "user_id"),
+                      CheckConstraint(f"role IN {JUDGE_ROLES}", name="role_known"))
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == SUPERVISOR
 
 
 panel_seat_criterion = db.Table(

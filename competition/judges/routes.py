@@ -51,7 +51,8 @@ def judges_add(slug: str):
         return _judges_page(contest, 422, form=form)
     try:
         judge, created = services.add_judge(current_user, contest, username=form.username.data, name=form.name.data,
-                                            delegation_id=form.delegation.data or None, password=form.password.data)
+                                            delegation_id=form.delegation.data or None, password=form.password.data,
+                                            role=form.role.data)
     except ActionRefused as refused:
         attach(form, refused)
         form.password.data = ""
@@ -180,7 +181,7 @@ def _rows_from_form(judges):
 
 
 def _panel_page(contest, event, status=200, *, rows=None, error=None, report=None):
-    judges = services.contest_judges(contest)
+    judges = services.contest_judges(contest, supervisors=False)
     counts = dict(db.session.execute(
         select(Assignment.judge_id, func.count()).join(Entry, Entry.id == Assignment.entry_id)
         .where(Entry.event_id == event.id).group_by(Assignment.judge_id)).all())
@@ -202,7 +203,7 @@ def panel_save(slug: str, code: str):
     contest, event = policy.managed_event(slug, code)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    judges = services.contest_judges(contest)
+    judges = services.contest_judges(contest, supervisors=False)
     rows, errors = _rows_from_form(judges)
     if errors:
         return _panel_page(contest, event, 422, rows=rows, error=_("Check the rows marked below."))

@@ -22,12 +22,15 @@ from ..marking.models import Mark
 from .. import policy
 from ..policy import has_conflict
 from .assigning import pick_judges
-from .models import Assignment, Judge, LoginLink, PanelSeat
+from .models import JUDGE_ROLES, Assignment, Judge, LoginLink, PanelSeat
 
 
-def contest_judges(contest: Contest) -> list[Judge]:
-    return list(db.session.scalars(select(Judge).join(User, User.id == Judge.user_id)
-                                   .where(Judge.contest_id == contest.id).order_by(User.name, User.username)))
+def contest_judges(contest: Contest, *, supervisors: bool = True) -> list[Judge]:
+    """The contest's judges (and its supervisors, unless `supervisors` is False), by name."""
+    q = select(Judge).join(User, User.id == Judge.user_id).where(Judge.contest_id == contest.id)
+    if not supervisors:
+        q = q.where(Judge.role != "supervisor")
+    return list(db.session.scalars(q.order_by(User.name, User.username)))
 
 
 def judge_of(contest: Contest, judge_id: int) -> Judge | None:
@@ -42,10 +45,12 @@ def marks_by_judge(contest: Contest) -> dict[int, int]:
 
 
 def add_judge(actor, contest: Contest, *, username: str, name: str = "", delegation_id: int | None = None,
-              password: str | None = None) -> tuple[Judge, bool]:
-    """Make a judge of the contest: the existing account with that username, or a new one.
-    Returns the judge and whether the account is new."""
+              password: str | None = None, role: str = "judge") -> tuple[Judge, bool]:
+    """Make a judge (or a supervisor) of the contest: the existing account with that username,
+    or a new one. Returns the judge and whether the account is new."""
     username, name = username.strip(), (name or "").strip()
+    if role not in JUDGE_ROLES:
+        raise ActionRefused(422, "not_a_choice", {"choices": list(JUDGE_ROLES)}, field="role")
     delegation = None
     if delegation_id:
         delegation = db.session.get(Delegation, delegation_id)
@@ -68,11 +73,11 @@ def add_judge(actor, contest: Contest, *, username: str, name: str = "", delegat
                 if db.session.scalar(select(Judge.id).where(Judge.contest_id == contest.id,
                                                             Judge.user_id == user.id)) is not None:
                     raise ActionRefused(409, "already_judge", {"username": user.username}, field="username")
-            judge = Judge(contest_id=contest.id, user=user, delegation=delegation)
+            judge = Judge(contest_id=contest.id, user=user, delegation=delegation, role=role)
             db.session.add(judge)
             db.session.flush()
             record("judge.add", user=actor, contest=contest, target=f"judge:{user.username}",
-                   created_account=created, delegation=delegation.name if delegation else None)
+                   created_account=created, delegation=delegation.name if delegation else None, role=role)
     except IntegrityError:
         db.session.rollback()
         raise ActionRefused(409, "judge_added_meanwhile", {"username": username}, field="username") from None
@@ -130,6 +135,8 @@ def save_panel(actor, event: Event, choices: list[SeatChoice]) -> None:
     for choice in choices:
         if choice.judge_id not in judges:
             raise ActionRefused(422, "stale_panel_form")
+        if judges[choice.judge_id].is_supervisor:
+            raise ActionRefused(422, "supervisor_never_marks")
         if any(c not in criteria for c in choice.criterion_ids):
             raise ActionRefused(422, "stale_panel_form")
     ordered = sorted(enumerate(choices), key=lambda pair: (pair[1].position, pair[0]))
@@ -358,3 +365,31 @@ def _revoke_credentials(user: User, contest: Contest) -> dict:
         for token in tokens:
             token.revoked_at = now
     return {"links_revoked": len(links), "tokens_revoked": len(tokens)}
+
+
+# --- who sits on a panel, as pseudonyms ---------------------------------------------------
+
+@dataclass
+class PanelJudge:
+    judge: Judge
+    number: int  # J1, J2 … in panel order
+    name: str
+    is_chief: bool = False
+
+
+def panel(event: Event) -> dict[int, PanelJudge]:
+    """The event's judges by judge id, numbered in panel order; judges assigned without a seat
+    come after the panel."""
+    out: dict[int, PanelJudge] = {}
+    for seat, judge, name in db.session.execute(
+            select(PanelSeat, Judge, User.name).join(Judge, Judge.id == PanelSeat.judge_id)
+            .join(User, User.id == Judge.user_id)
+            .where(PanelSeat.event_id == event.id).order_by(PanelSeat.position, PanelSeat.id)):
+        out[judge.id] = PanelJudge(judge, len(out) + 1, name, seat.is_chief)
+    for judge, name in db.session.execute(
+            select(Judge, User.name).join(User, User.id == Judge.user_id)
+            .join(Assignment, Assignment.judge_id == Judge.id).join(Entry, Entry.id == Assignment.entry_id)
+            .where(Entry.event_id == event.id).distinct().order_by(Judge.id)):
+        if judge.id not in out:
+            out[judge.id] = PanelJudge(judge, len(out) + 1, name)
+    return out

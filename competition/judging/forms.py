@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 from ..messages import message
 from ..scoring import MARK_CODES, CriterionRule
 from ..scoring.marks import decimal_text
+from ..marking.models import REOPENED
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{8,40}")
 REASON_MAX = 500
@@ -75,8 +76,9 @@ class MarkingForm(FlaskForm):
 
     @property
     def is_correction(self) -> bool:
-        """Whether the judge already has a mark here that is not sent back: changing it needs a reason."""
-        return any(m.status != "returned" for m in self.marks.values())
+        """Whether the judge already has a mark here that is not sent back (or reopened by an
+        appeal): changing it needs a reason."""
+        return any(m.status not in REOPENED for m in self.marks.values())
 
     def ensure_client_id(self) -> None:
         if not _CLIENT_ID.fullmatch(self.client_id.data or ""):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import policy
-from ..contests.lifecycle import is_marking_open
+from ..contests.lifecycle import is_marking_open, under_review
 from ..contests.models import Contest, Event
 from ..errors import ActionRefused, wants_json
 from ..extensions import db
@@ -32,7 +32,8 @@ def _judging_links():
             return policy.has_judging(current_user)
         except SQLAlchemyError:  # an error page while the database is away still renders
             return False
-    return {"has_judging": has_judging}
+    return {"has_judging": has_judging,
+            "policy_is_supervisor": lambda contest: policy.is_supervisor(current_user, contest)}
 
 
 @bp.app_template_filter("mark_value")
@@ -123,10 +124,10 @@ def _mark_page(contest, event, entry, judge, form, readonly, status=200, **extra
         **extra), status
 
 
-def _readonly(contest, entry) -> str | None:
+def _readonly(contest, entry, marks) -> str | None:
     if entry.is_locked:
         return "locked"
-    if not is_marking_open(contest):
+    if not is_marking_open(contest) and not under_review(entry.event, marks.values()):
         return "not_judging"
     return None
 
@@ -149,7 +150,7 @@ def mark(contest: str, event: str, key: str):
                                                                  Assignment.judge_id == judge.id))
         abort(403 if assigned is not None and policy.has_conflict(judge, entry) else 404)
     marks = _stored_marks(judge, entry)
-    readonly = _readonly(contest_row, entry)
+    readonly = _readonly(contest_row, entry, marks)
 
     if request.method == "GET" or readonly:
         form = build_form(criteria, marks, formdata=None)

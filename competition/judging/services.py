@@ -12,22 +12,24 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 
 from .. import policy
-from ..accounts.models import User
 from ..audit.models import AuditEntry, record
 from ..boards import results
 from ..boards.models import Result
 from ..contests.lifecycle import is_marking_open
-from ..contests.models import Contest, Criterion, Event
+from ..appeals import services as appeals
+from ..contests.models import LIVE, PROTESTED, SIGNED_OFF, Contest, Criterion, Event
 from ..database import utcnow, write_transaction
 from ..entries.models import APPROVED, Entry
 from ..errors import ActionRefused
 from ..extensions import db
 from ..judges.models import Assignment, Judge, PanelSeat
-from ..marking.models import Mark, MarkRevision
+from ..judges.services import PanelJudge, panel
+from ..marking.models import REOPENED, Mark, MarkRevision
 from ..messages import Msg
 from ..scoring.consistency import deviations
 
-#: Contest statuses in which a chief judge may lock and unlock (marking itself needs "judging").
+#: Contest statuses in which a chief judge may lock (marking itself needs "judging"; after it,
+#: marks an upheld appeal reopened are re-marked and locked again). Unlocking needs "judging".
 SIGN_OFF_STATUSES = ("judging", "finished")
 #: A judge's mean deviation from the panel is flagged from this share of the criterion's scale.
 LEAN_SHARE = Decimal("0.10")
@@ -111,7 +113,7 @@ def judge_entries(judge: Judge, event: Event) -> list[TodoEntry]:
                 .where(Mark.judge_id == judge.id, Mark.entry_id.in_(entries))
                 .order_by(Criterion.position, Criterion.id)):
             marked[mark.entry_id] += 1
-            if mark.status == "returned":
+            if mark.status in REOPENED:
                 returned[mark.entry_id].append(Returned(criterion, mark))
     return [TodoEntry(entry, entry_key(entry, contest), entry_label(entry, contest), assigned[entry.id],
                       marked[entry.id], returned[entry.id]) for entry in entries.values()]
@@ -188,14 +190,6 @@ def own_history(judge: Judge, entry: Entry) -> dict[int, list[MarkRevision]]:
 # --- the chief judge's view ----------------------------------------------------------------------
 
 @dataclass
-class PanelJudge:
-    judge: Judge
-    number: int  # J1, J2 … in panel order
-    name: str
-    is_chief: bool = False
-
-
-@dataclass
 class Cell:
     judge: PanelJudge
     mark: Mark | None
@@ -226,24 +220,6 @@ class MatrixRow:
     @property
     def is_complete(self) -> bool:
         return self.assigned > 0 and not self.missing and not self.returned
-
-
-def panel(event: Event) -> dict[int, PanelJudge]:
-    """The event's judges by judge id, numbered in panel order; judges assigned without a seat
-    come after the panel."""
-    out: dict[int, PanelJudge] = {}
-    for seat, judge, name in db.session.execute(
-            select(PanelSeat, Judge, User.name).join(Judge, Judge.id == PanelSeat.judge_id)
-            .join(User, User.id == Judge.user_id)
-            .where(PanelSeat.event_id == event.id).order_by(PanelSeat.position, PanelSeat.id)):
-        out[judge.id] = PanelJudge(judge, len(out) + 1, name, seat.is_chief)
-    for judge, name in db.session.execute(
-            select(Judge, User.name).join(User, User.id == Judge.user_id)
-            .join(Assignment, Assignment.judge_id == Judge.id).join(Entry, Entry.id == Assignment.entry_id)
-            .where(Entry.event_id == event.id).distinct().order_by(Judge.id)):
-        if judge.id not in out:
-            out[judge.id] = PanelJudge(judge, len(out) + 1, name)
-    return out
 
 
 def matrix(event: Event, entries: list[Entry] | None = None) -> tuple[list[Criterion], dict[int, PanelJudge],
@@ -278,7 +254,7 @@ def matrix(event: Event, entries: list[Entry] | None = None) -> tuple[list[Crite
             row_cells = []
             for judge_id in judge_ids:
                 mark = marks.get((entry.id, criterion.id, judge_id))
-                status = ("missing" if mark is None else "returned" if mark.status == "returned"
+                status = ("missing" if mark is None else "returned" if mark.status in REOPENED
                           else "locked" if entry.is_locked else "submitted")
                 row_cells.append(Cell(judges[judge_id], mark, status))
             cells[criterion.id] = row_cells
@@ -356,6 +332,24 @@ def _sign_off_check(contest: Contest) -> None:
         raise ActionRefused(409, "sign_off_closed")
 
 
+def _unlock_check(event: Event) -> None:
+    """Marks reopen only while judging, before the results are announced; after that only an
+    upheld appeal reopens the marks it names."""
+    if event.result_status not in (LIVE, SIGNED_OFF):
+        raise ActionRefused(409, "results_announced")
+    if event.contest.status != "judging":
+        raise ActionRefused(409, "unlock_after_judging")
+
+
+def _relocked(chief, event: Event, patch):
+    """After a lock during an appeal's review: when every reopened mark is re-marked and
+    locked, the appeals are resolved and the event is announced again, its board sent whole
+    with the new status. Returns the patch to publish."""
+    if event.result_status == PROTESTED and appeals.resolve_reviewed(chief, event):
+        return results.recompute_event(event, refresh=True) or patch
+    return patch
+
+
 def _completeness(entry_ids) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """Per entry id: assigned marks, assigned marks still missing, marks sent back."""
     if not entry_ids:
@@ -369,7 +363,7 @@ def _completeness(entry_ids) -> tuple[dict[int, int], dict[int, int], dict[int, 
                               Mark.judge_id == Assignment.judge_id))
         .where(Assignment.entry_id.in_(entry_ids), Mark.id.is_(None)).group_by(Assignment.entry_id)).all())
     returned = dict(db.session.execute(
-        select(Mark.entry_id, func.count()).where(Mark.entry_id.in_(entry_ids), Mark.status == "returned")
+        select(Mark.entry_id, func.count()).where(Mark.entry_id.in_(entry_ids), Mark.status.in_(REOPENED))
         .group_by(Mark.entry_id)).all())
     return assigned, missing, returned
 
@@ -438,7 +432,7 @@ def lock_entry(chief, entry: Entry) -> bool:
         entry.locked_at = utcnow()
         entry.locked_by_id = chief.id
         record("entry.lock", user=chief, contest=event.contest, target=_target(event, entry))
-        patch = results.recompute(event, [entry.id])
+        patch = _relocked(chief, event, results.recompute(event, [entry.id]))
     results.publish([patch], contest=event.contest.slug)
     return True
 
@@ -468,11 +462,27 @@ def lock_event(chief, event: Event) -> int:
             e.locked_at, e.locked_by_id = now, chief.id
         if event.locked_at is None:
             event.locked_at, event.locked_by_id = now, chief.id
+        signs_off = event.result_status == LIVE
+        if signs_off:
+            # The awards are decided now: every row goes out with its award and the status.
+            event.result_status = SIGNED_OFF
         record("event.lock", user=chief, contest=event.contest, target=event.code,
-               entries=[e.bib for e in locked])
-        patch = results.recompute(event, [e.id for e in locked])
+               entries=[e.bib for e in locked], result_status=event.result_status)
+        if signs_off:
+            patch = results.recompute(event, [e.id for e in locked], refresh=True)
+        else:
+            patch = _relocked(chief, event, results.recompute(event, [e.id for e in locked]))
     results.publish([patch], contest=event.contest.slug)
     return len(locked)
+
+
+def _reopen(event: Event) -> bool:
+    """The event's sign-off goes with an unlock; True when its awards are no longer decided."""
+    event.locked_at, event.locked_by_id = None, None
+    if event.result_status == SIGNED_OFF:
+        event.result_status = LIVE
+        return True
+    return False
 
 
 def unlock_entry(chief, entry: Entry, reason: str) -> None:
@@ -488,13 +498,13 @@ def unlock_entry(chief, entry: Entry, reason: str) -> None:
         db.session.refresh(entry)
         db.session.refresh(event)
         _chief_check(chief, event)
-        _sign_off_check(event.contest)
+        _unlock_check(event)
         if not entry.is_locked:
             raise ActionRefused(409, "not_locked")
         entry.locked_at, entry.locked_by_id = None, None
-        event.locked_at, event.locked_by_id = None, None
+        undecided = _reopen(event)
         record("entry.unlock", user=chief, contest=event.contest, target=_target(event, entry), reason=reason)
-        patch = results.recompute(event, [entry.id])
+        patch = results.recompute(event, [entry.id], refresh=undecided)
     results.publish([patch], contest=event.contest.slug)
 
 
@@ -509,16 +519,16 @@ def unlock_event(chief, event: Event, reason: str) -> int:
         results.lock_board(event.id)
         db.session.refresh(event)
         _chief_check(chief, event)
-        _sign_off_check(event.contest)
+        _unlock_check(event)
         locked = list(db.session.scalars(select(Entry).where(Entry.event_id == event.id,
                                                              Entry.locked_at.is_not(None))))
         if not locked and event.locked_at is None:
             raise ActionRefused(409, "nothing_locked")
         for e in locked:
             e.locked_at, e.locked_by_id = None, None
-        event.locked_at, event.locked_by_id = None, None
+        undecided = _reopen(event)
         record("event.unlock", user=chief, contest=event.contest, target=event.code, reason=reason,
                entries=[e.bib for e in locked])
-        patch = results.recompute(event, [e.id for e in locked])
+        patch = results.recompute(event, [e.id for e in locked], refresh=undecided)
     results.publish([patch], contest=event.contest.slug)
     return len(locked)

@@ -100,12 +100,11 @@ def request_progress(contest: str) -> None:
 def _on_board_changed(sender=None, *, patch, **_):
     """A committed patch, to the audience it names: the jury's board, the public's, or both.
     A change of the live board moves judging progress; one the public sees, the standings."""
-    payload = patch.as_dict()
     if patch.audience in (EVERYONE, JURY):
-        _send_patch(jury_room(patch.contest, patch.event), payload)
+        _send_patch(jury_room(patch.contest, patch.event), patch.as_dict(jury=True))
         request_progress(patch.contest)
     if patch.audience in (EVERYONE, PUBLIC):
-        _send_patch(room(patch.contest, patch.event), payload)
+        _send_patch(room(patch.contest, patch.event), patch.as_dict(jury=False))
         request_standings(patch.contest)
 
 

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import Fixed, utcnow
 from ..extensions import db
 
-#: "returned": the chief judge sent the mark back for re-marking; it still counts until replaced.
-MARK_STATUSES = ("submitted", "returned")
+#: "returned": the chief judge sent the mark back for re-marking; "review": an upheld appeal
+#: reopened it. Either still counts until the judge replaces it.
+MARK_STATUSES = ("submitted", "returned", "review")
+REOPENED = ("returned", "review")
 
 
 class Mark(db.Model):
@@ -23,18 +25,20 @@ class Mark(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("judge.id", ondelete="CASCADE"), index=True)
     value: Mapped[Decimal] = mapped_column(Fixed(3))
     revision: Mapped[int] = mapped_column(default=1)
-    # "returned": the chief judge sent it back for re-marking; it still counts until replaced.
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The chief judge's last send-back: why, when and by whom (kept after the judge re-marks).
+    # The last send-back (the chief judge's, or an upheld appeal's): why, when and by whom
+    # (kept after the judge re-marks); `appeal_id` for an appeal's.
     return_note: Mapped[str | None] = mapped_column(Text)
     returned_at: Mapped[datetime | None]
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeal.id", ondelete="SET NULL"))
 
     entry = relationship("Entry")
     criterion = relationship("Criterion")
     judge = relationship("Judge")
+    appeal = relationship("Appeal")
     revisions = relationship("MarkRevision", back_populates="mark", order_by="MarkRevision.revision",
                              cascade="all, delete-orphan")
 
@@ -44,6 +48,11 @@ class Mark(db.Model):
         CheckConstraint("revision >= 1", name="revision_positive"),
         CheckConstraint(f"status IN {MARK_STATUSES}", name="status_known"),
     )
+
+    @property
+    def appeal_reference(self) -> str | None:
+        """The appeal that last reopened this mark, if one did."""
+        return self.appeal.reference if self.appeal is not None else None
 
 
 class MarkRevision(db.Model):

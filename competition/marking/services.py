@@ -14,13 +14,13 @@ from .. import policy, scoring
 from ..audit.models import record
 from ..boards import results
 from ..boards.models import Board
-from ..contests.lifecycle import is_marking_open
+from ..contests.lifecycle import is_marking_open, under_review
 from ..contests.models import Contest, Criterion, Event, contest_by_slug, event_by_code
 from ..database import utcnow, write_transaction
 from ..entries.models import Entry
 from ..errors import ActionRefused
 from ..extensions import db
-from .models import Mark, MarkRevision
+from .models import REOPENED, Mark, MarkRevision
 
 CLIENT_ID_MAX = 64
 
@@ -117,7 +117,10 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
         why = policy.why_not_mark(judge, entry, item.criterion)
         if why is not None:
             raise ActionRefused(403, why)
-    if not is_marking_open(contest):
+    # After judging, only marks an upheld appeal reopened may change (see under_review).
+    reviewing = not is_marking_open(contest)
+    if reviewing and not under_review(event, db.session.scalars(
+            select(Mark).where(Mark.entry_id == entry.id, Mark.judge_id == judge.id))):
         raise ActionRefused(409, "not_judging")
     if entry.is_locked:
         raise ActionRefused(409, "locked")
@@ -148,7 +151,11 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
                 item.replay = item.mark.revisions[-1]  # the same value is there already: done
     reason = (reason or "").strip()
     changing = [i for i in items if i.replay is None and (each_is_new or criterion_changes(i))]
-    corrects = [i for i in changing if i.mark is not None and i.mark.status != "returned"]
+    if reviewing:
+        for item in changing:
+            if item.mark is None or item.mark.status != "review":
+                refusals[item.criterion.code] = ActionRefused(409, "not_reopened", field=item.criterion.code)
+    corrects = [i for i in changing if i.mark is not None and i.mark.status not in REOPENED]
     if corrects and not reason and not refusals:
         refusals["reason"] = ActionRefused(422, "reason_required", field="reason")
     if refusals or not changing:
@@ -171,8 +178,10 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
     ip = request.remote_addr if has_request_context() else None
     for item in changing:
         mark = item.mark
+        # A re-mark for an appeal says so, in the mark's history, when the judge gives no reason.
+        why = reason or (f"#{mark.appeal_reference}" if mark.appeal_reference and reviewing else "")
         item.replay = MarkRevision(mark_id=mark.id, revision=mark.revision, value=item.value,
-                                   client_id=item.client_id, reason=reason if mark.revision > 1 else "",
+                                   client_id=item.client_id, reason=why if mark.revision > 1 else "",
                                    source=source, author_id=user.id, board_seq=board_seq)
         db.session.add(item.replay)
         record("mark.submit", user=user, contest=contest, target=f"{event.code}/{entry.bib}/{item.criterion.code}",
@@ -182,9 +191,9 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
 
 
 def criterion_changes(item: _Item) -> bool:
-    """Whether the value changes the judge's mark: a new mark, a mark sent back for re-marking
-    (stored again even with the same value), or another value."""
-    return item.mark is None or item.mark.status == "returned" or item.mark.value != item.value
+    """Whether the value changes the judge's mark: a new mark, a mark sent back or reopened for
+    re-marking (stored again even with the same value), or another value."""
+    return item.mark is None or item.mark.status in REOPENED or item.mark.value != item.value
 
 
 def submit_marks(user, entry: Entry, values: dict[str, object], *, reason: str = "", client_id: str,

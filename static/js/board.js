@@ -48,6 +48,7 @@ export class BoardState {
     this.frozen = false;
     this.view = "public"; // "jury": the live board organisers and chief judges keep while frozen
     this.revealed = 0;
+    this.resultStatus = "live"; // DESIGN.md §2: live → signed_off → announced → protested → official
     this.columns = [];
     this.rows = new Map();
   }
@@ -57,6 +58,7 @@ export class BoardState {
     this.frozen = Boolean(snapshot.frozen);
     this.view = snapshot.view || "public";
     this.revealed = snapshot.revealed || 0;
+    this.resultStatus = snapshot.result_status || "live";
     this.columns = snapshot.columns || [];
     this.rows = new Map((snapshot.rows || []).map((row) => [row.entry, row]));
   }
@@ -69,6 +71,7 @@ export class BoardState {
     for (const bib of patch.remove || []) this.rows.delete(bib);
     for (const row of patch.upsert || []) this.rows.set(row.entry, row);
     if ("frozen" in patch) this.frozen = Boolean(patch.frozen);
+    if (patch.result_status) this.resultStatus = patch.result_status;
     if (patch.reveal) this.revealed = this.frozen ? patch.reveal.revealed : 0;
     if (!this.frozen) this.revealed = 0;
     this.seq = patch.seq;
@@ -314,9 +317,22 @@ export function boardCells(columns, { screen = false } = {}) {
   cells.push({ cls: "state", fill: (td, r) => {
     if (r.status === "final" && r.award) td.replaceChildren(el("span", "award", r.award));
     else if (screen) td.replaceChildren();
+    else if (r.provisional_award) td.replaceChildren(provisionalAward(r.provisional_award));
     else td.replaceChildren(el("span", `badge status-${r.status}`, t(r.status)));
   } });
   return cells;
+}
+
+/** An award not decided yet, as the jury sees it: labelled 暂定, never on a public surface. */
+export function provisionalAward(award) {
+  return el("span", "award provisional", t("provisional_award", { award }));
+}
+
+/** The event's result status in words (实时 / 已签字确认 / 公示中，截至 … / 复核中 / 正式成绩). */
+export function showResultStatus(node, status) {
+  if (!node) return;
+  node.dataset.status = status;
+  node.textContent = t(`result_${status}`);
 }
 
 /**
@@ -463,6 +479,7 @@ function bootBoard() {
   const snapshot = readJSON("gj-board");
   if (!table || !snapshot) return;
   const banner = document.querySelector("[data-frozen-banner]");
+  const resultStatus = document.querySelector("[data-result-status]");
   const revealNote = document.querySelector("[data-reveal-note]");
   const announcer = new Announcer(document.querySelector("[data-announcer]"));
   const view = new RowsView(table.tBodies[0], boardCells(snapshot.columns),
@@ -484,6 +501,7 @@ function bootBoard() {
     previous = new Map(state.rows);
     table.dataset.seq = state.seq;
     showFrozen(banner, state);
+    showResultStatus(resultStatus, state.resultStatus);
     if (revealNote) revealNote.hidden = !(state.frozen && state.revealed && revealNote.textContent);
   };
   const state = live.board(snapshot.contest, snapshot.event, render, snapshot);
@@ -540,6 +558,9 @@ function bootStandings() {
       else view = new RowsView(table.tBodies[0], standingsCells(awardNames), { emptyText: t("no_standings") });
     }
     if (hiddenNote) hiddenNote.hidden = !data.hidden;
+    for (const [code, status] of Object.entries(data.result_status || {})) {
+      showResultStatus(document.querySelector(`[data-standings-status] [data-event="${CSS.escape(code)}"]`), status);
+    }
     if (bestN && data.best_n) bestN.textContent = t("best_n", { count: data.best_n });
     const old = view.data;
     const up = rows.find((r) => r.rank !== null && old.has(r.entry) && (old.get(r.entry).rank ?? Infinity) > r.rank);
@@ -594,6 +615,11 @@ function bootOrganiser() {
       { cls: "name", fill: (td, r) => { td.textContent = dash(r.name); } },
       { cls: "num total", fill: (td, r) => { td.textContent = dash(r.total); } },
       { cls: "num progress", fill: (td, r) => { td.textContent = `${r.progress[0]}/${r.progress[1]}`; } },
+      { cls: "award-cell", fill: (td, r) => {
+        if (r.award) td.replaceChildren(el("span", "award", r.award));
+        else if (r.provisional_award) td.replaceChildren(provisionalAward(r.provisional_award));
+        else td.replaceChildren();
+      } },
     ], { emptyText: t("no_entries") }) : null;
     let previous = new Map();
     let wasFrozen = null;
@@ -606,6 +632,7 @@ function bootOrganiser() {
       }
       if (c) {
         c.querySelector("[data-frozen]").hidden = !state.frozen;
+        showResultStatus(c.querySelector("[data-result-status]"), state.resultStatus);
         for (const form of c.querySelectorAll("[data-when]")) {
           form.hidden = form.dataset.when === "live" ? state.frozen : form.dataset.when === "frozen" ? !state.frozen : false;
         }

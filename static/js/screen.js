@@ -1,12 +1,13 @@
 // The big screen (/c/<contest>/screen): every event's board kept live over one connection;
 // shows one page of one event at a time, pages through long boards and rotates the events
 // every `interval` seconds. Rows per page follow the viewport: no scrollbars, no mouse.
-import { Announcer, Live, RowsView, boardCells, el, readJSON, same, showFrozen, t } from "./board.js";
+import { Announcer, Live, RowsView, boardCells, el, readJSON, same, showFrozen, showResultStatus, t } from "./board.js";
 
 const config = readJSON("gj-screen");
 const frame = document.querySelector("[data-frame]");
 const table = document.querySelector("[data-screen-board]");
 const banner = document.querySelector("[data-frozen-banner]");
+const resultStatus = document.querySelector("[data-result-status]");
 const pager = document.querySelector("[data-pager]");
 const dots = document.querySelector("[data-dots]");
 const qr = document.querySelector("[data-qr]");
@@ -78,6 +79,7 @@ function boot() {
       animate = false;
     }
     showFrozen(banner, state);
+    showResultStatus(resultStatus, state.resultStatus);
     const rows = state.ordered();
     // Names get the width the longest needs (a team's name is longer than a person's).
     const longest = Math.max(3, ...rows.map((r) => [...(r.name || "")].length));

@@ -11,6 +11,7 @@ from flask import url_for
 from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter
 
+from competition.appeals.models import Appeal, AppealFile, Objection
 from competition.accounts.models import ApiToken
 from competition.accounts.services import find_user, issue_token
 from competition.audit.models import AuditEntry
@@ -39,11 +40,19 @@ def _values(contest) -> dict[str, object]:
     link, _token = LoginLink.issue(judge.user, expires_at=contest.created_at.replace(year=2099), contest=contest)
     db.session.add(link)
     db.session.commit()
+    objection = Objection(contest_id=contest.id, reference=f"Y{contest.id:08d}", name="张三", phone="13800000000",
+                          text="异议")
+    appeal = Appeal(contest_id=contest.id, event_id=entry.event_id, entry_id=entry.id, reference=f"S{contest.id:08d}",
+                    criteria=["A1"], reasons="理由", reviewed=[], before={}, changes=[])
+    appeal.files.append(AppealFile(filename="a.pdf", content_type="application/pdf", size=5, sha256="0" * 64,
+                                   data=b"%PDF-"))
+    db.session.add_all([objection, appeal])
+    db.session.commit()
     issue_token(judge.user, "tablet")
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == judge.user_id))
     return {"slug": contest.slug, "code": "ai", "section_code": "P", "criterion_code": "A1", "entry_id": entry.id,
             "judge_id": judge.id, "contestant_id": person.id, "link_id": link.id, "token_id": token.id,
-            "token": "0" * 32}
+            "token": "0" * 32, "appeal_id": appeal.id, "objection_id": objection.id, "file_id": appeal.files[0].id}
 
 
 def _urls(app, values):

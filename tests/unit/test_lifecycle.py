@@ -5,10 +5,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from competition.contests.lifecycle import ContestFacts, Refusal, is_marking_open, next_statuses, registration_closed_reason, transition_refusals
+from competition.contests.lifecycle import (ContestFacts, Refusal, announce_refusals, is_marking_open, needs_reason,
+                                           next_statuses, registration_closed_reason, transition_refusals)
 from competition.contests.models import CONTEST_STATUSES
 
 READY = ContestFacts(events=("ai", "iot"))
+#: Announced, the windows closed, every objection and appeal ruled: ready to publish.
+RULED = ContestFacts(events=("ai", "iot"), is_announced=True)
 
 
 def codes(refusals):
@@ -20,7 +23,8 @@ def codes(refusals):
     ("registration", "draft"), ("judging", "registration"), ("finished", "judging"), ("published", "finished"),
 ])
 def test_one_step_forward_or_back_is_allowed_for_a_ready_contest(current, target):
-    assert transition_refusals(current, target, READY) == []
+    ready = RULED if target == "published" else READY
+    assert transition_refusals(current, target, ready) == []
 
 
 @pytest.mark.parametrize("current", CONTEST_STATUSES)
@@ -33,18 +37,44 @@ def test_anything_but_one_step_is_refused(current, target):
 
 def test_publishing_is_only_from_finished():
     for current in ("draft", "registration", "judging"):
-        assert codes(transition_refusals(current, "published", READY)) == ["not_adjacent"]
-    assert transition_refusals("finished", "published", READY) == []
+        assert codes(transition_refusals(current, "published", RULED)) == ["not_adjacent"]
+    assert transition_refusals("finished", "published", RULED) == []
 
 
-def test_judging_ends_and_results_are_published_only_with_every_event_signed_off():
-    """DESIGN.md §2: `finished` needs every event signed off (and `published` official ones)."""
-    unsigned = ContestFacts(events=("ai", "iot"), events_not_signed_off=("iot",))
-    for current, target in (("judging", "finished"), ("finished", "published")):
-        assert transition_refusals(current, target, unsigned) == [Refusal("not_signed_off", {"events": ["iot"]})]
+def test_judging_ends_only_with_every_event_signed_off_and_says_which_and_why():
+    """DESIGN.md §2: `finished` needs every event signed off."""
+    unsigned = ContestFacts(events=("ai", "iot"), events_not_signed_off=(("工业互联网", 12),))
+    assert transition_refusals("judging", "finished", unsigned) == [
+        Refusal("event_not_signed_off", {"event": "工业互联网", "num": 12})]
     # Going back needs no sign-off: reopening judging is how an event is corrected.
     assert transition_refusals("finished", "judging", unsigned) == []
-    assert transition_refusals("published", "finished", unsigned) == []
+
+
+def test_publishing_waits_for_the_announcement_the_window_and_every_ruling():
+    assert codes(transition_refusals("finished", "published", READY)) == ["not_announced"]
+    waiting = ContestFacts(events=("ai",), is_announced=True, window_open_until="2026-12-09 17:00",
+                           objections_pending=1, appeals_pending=2)
+    assert transition_refusals("finished", "published", waiting) == [
+        Refusal("window_open", {"until": "2026-12-09 17:00"}), Refusal("objections_pending", {"num": 1}),
+        Refusal("appeals_pending", {"num": 2})]
+    # Withdrawing a publication is always possible (with a reason, asked by the service).
+    assert transition_refusals("published", "finished", waiting) == []
+
+
+def test_announced_results_do_not_go_back_to_judging():
+    assert codes(transition_refusals("finished", "judging", RULED)) == ["results_announced"]
+
+
+def test_announcing_needs_a_finished_contest_once():
+    assert announce_refusals("finished", READY) == []
+    assert codes(announce_refusals("judging", READY)) == ["announce_needs_finished"]
+    assert codes(announce_refusals("finished", RULED)) == ["already_announced"]
+    assert codes(announce_refusals("finished", ContestFacts(is_archived=True))) == ["archived"]
+
+
+def test_a_withdrawal_is_said_why():
+    assert needs_reason("published", "finished")
+    assert not needs_reason("finished", "judging")
 
 
 def test_unknown_statuses_are_refused():
