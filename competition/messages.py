@@ -210,6 +210,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "none_selected": N_("Select at least one entry."),
     "wrong_status": N_("%(name)s cannot take this action in its current status."),
     "has_marks": N_("%(name)s already has marks: it cannot be rejected or withdrawn."),
+    "field_decided": N_("%(event)s is signed off: its entries are decided with its results. The chief judge "
+                        "unlocks an entry first, while judging is open."),
     "over_capacity": N_("%(event)s is full: all %(capacity)s places are taken. Withdraw or reject another entry "
                         "first, or raise the event's capacity."),
     # who a registrant is (entries.identity)

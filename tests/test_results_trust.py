@@ -462,3 +462,85 @@ def test_contestants_see_their_own_results_and_judges_by_pseudonym(app):
     db.session.commit()
     html = client.get(f"/c/{SLUG}/register/status").get_data(as_text=True)
     assert "J1 15" in html and "J2 15" in html and "裁判k2" not in html
+
+
+def test_a_ruling_through_the_page_keeps_what_was_typed_and_a_second_is_told(app):
+    announced_contest()
+    objection = appeals.file_objection(contest_by_slug(SLUG), name="王五", phone="13900001111", text="有疑问")
+    supervisor()
+    db.session.commit()
+    sup = isolated_client(app)
+    sup.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(sup, "sup1")
+    url = f"/o/c/{SLUG}/objections/{objection.id}"
+    page = sup.get(url).get_data(as_text=True)
+    assert "13900001111" in page and "有疑问" in page  # supervisors see who objected
+    no_reasons = sup.post(url + "/rule", data={"decision": "dismissed", "reasons": ""})
+    assert no_reasons.status_code == 422
+    typed = sup.post(url + "/rule", data={"decision": "maybe", "reasons": "经核查"})
+    assert typed.status_code == 422 and "经核查" in typed.get_data(as_text=True)
+    done = sup.post(url + "/rule", data={"decision": "dismissed", "reasons": "经核查，评分无误"})
+    assert done.status_code == 302
+    again = sup.post(url + "/rule", data={"decision": "upheld", "reasons": "另一裁决"})
+    assert again.status_code == 409 and "Another supervisor ruled" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert (db.session.get(Objection, objection.id).status, db.session.get(Objection, objection.id).ruling) == (
+        "dismissed", "经核查，评分无误")
+    # The public reads the ruling by reference, never the filer's phone.
+    public = isolated_client(app).get(f"/c/{SLUG}/objections/{objection.reference}").get_data(as_text=True)
+    assert "经核查，评分无误" in public and "13900001111" not in public
+    # An organiser of the contest reads, and cannot rule.
+    organiser()
+    db.session.commit()
+    org = isolated_client(app)
+    login(org, "org1")
+    assert org.get(url).status_code == 200
+    assert org.post(url + "/rule", data={"decision": "upheld", "reasons": "x"}).status_code == 403
+
+
+def test_a_supervisor_survives_export_and_import_and_sits_on_no_panel_in_a_file(app):
+    from competition.contest_files.services import ContestFileInvalid, export_contest, import_contest
+    import_sample()
+    supervisor()
+    data = export_contest(contest_by_slug(SLUG))
+    assert {"username": "sup1", "name": "监督sup1", "events": [], "chief": False, "supervisor": True} in data["judges"]
+    data["contest"]["slug"] = "copy-2026"
+    data["marks"] = []
+    copy = import_contest(data)
+    assert db.session.scalar(select(Judge.role).join(Judge.user).where(Judge.contest_id == copy.id,
+                                                                     Judge.user.has(username="sup1"))) == "supervisor"
+    data["contest"]["slug"] = "copy-2027"
+    next(j for j in data["judges"] if j["username"] == "sup1")["events"] = ["iot"]
+    with pytest.raises(ContestFileInvalid) as invalid:
+        import_contest(data)
+    assert [p.code for p in invalid.value.problems] == ["supervisor_never_marks"]
+
+
+def test_frozen_boards_lose_awards_an_unlock_takes_back_and_announcing_reveals_them(app):
+    import_sample()
+    contest = contest_by_slug(SLUG)
+    contest.status = "judging"
+    db.session.commit()
+    complete_marks()
+    judging.lock_event(chief(), event())
+    boards.freeze_board(event(), None)
+    assert boards.board_snapshot(event(), jury=False)["rows"][0]["award"] == "一等奖"
+    judging.unlock_entry(chief(), db.session.scalar(select(Entry).where(Entry.bib == "S04")), "复核")
+    public = boards.board_snapshot(event(), jury=False)
+    assert public["frozen"] and public["result_status"] == "live" and all(r["award"] is None for r in public["rows"])
+    judging.lock_event(chief(), event())
+    user = organiser()
+    contests.change_status(user, contest_by_slug(SLUG), "finished")
+    contests.announce(user, contest_by_slug(SLUG), utcnow() + timedelta(days=1))
+    public = boards.board_snapshot(event(), jury=False)
+    assert not public["frozen"] and public["rows"][0]["award"] == "一等奖"
+
+
+def test_entries_of_a_signed_off_event_are_not_reviewed(app):
+    from competition.entries.services import review
+    signed_off_contest()
+    s04 = db.session.scalar(select(Entry).where(Entry.bib == "S04"))
+    s04.status = "pending"
+    with pytest.raises(ActionRefused) as refused:
+        review(contest_by_slug(SLUG), "approve", [s04.id], user=organiser())
+    assert refused.value.code == "field_decided"

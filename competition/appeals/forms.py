@@ -34,7 +34,7 @@ class AppealForm(FlaskForm):
                                validate_choice=False)
     reasons = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=4000)],
                             render_kw={"rows": 6, "maxlength": 4000})
-    files = MultipleFileField(_l("Evidence (images or PDF, at most 5 files of 5 MB each)"),
+    files = MultipleFileField(_l("Evidence (images or PDF, at most 3 files of 5 MB each)"),
                               render_kw={"accept": "image/png,image/jpeg,application/pdf"})
 
     def set_criteria(self, event) -> "AppealForm":

@@ -183,26 +183,38 @@ def appeal_case(slug: str, appeal_id: int):
                       form=_ruling_form(formdata=False))
 
 
-@bp.post("/o/c/<slug>/appeals/<int:appeal_id>/rule")
-@login_required
-def appeal_rule(slug: str, appeal_id: int):
-    contest = policy.cases_contest(slug)
-    found = _appeal_of(contest, appeal_id)
-    form = _ruling_form()
+def _rule(form: RulingForm, rule, page, done: str, target: str):
+    """Store the ruling the form gives (`rule(form)`), or show the case `page(form, status)`
+    again with the refusal, what was typed kept."""
+    status = 422
     if form.validate_on_submit():
         try:
-            services.rule_appeal(current_user, found, form.decision.data, form.reasons.data, form.marks.data or [])
+            rule(form)
         except ActionRefused as refused:
             if refused.status == 403:
                 abort(403)
             attach(form, refused)
             db.session.expire_all()
-            return _case_page("appeals/appeal_case.html", contest, refused.status, appeal=found,
-                              lines=services.appeal_marks(found), form=form)
-        flash(_("The ruling on appeal %(reference)s is recorded.", reference=found.reference), "success")
-        return redirect(url_for(".appeal_case", slug=slug, appeal_id=found.id))
-    return _case_page("appeals/appeal_case.html", contest, 422, appeal=found, lines=services.appeal_marks(found),
-                      form=form)
+            status = refused.status
+        else:
+            flash(done, "success")
+            return redirect(target)
+    return page(form, status)
+
+
+@bp.post("/o/c/<slug>/appeals/<int:appeal_id>/rule")
+@login_required
+def appeal_rule(slug: str, appeal_id: int):
+    contest = policy.cases_contest(slug)
+    found = _appeal_of(contest, appeal_id)
+    return _rule(
+        _ruling_form(),
+        lambda form: services.rule_appeal(current_user, found, form.decision.data, form.reasons.data,
+                                          form.marks.data or []),
+        lambda form, status: _case_page("appeals/appeal_case.html", contest, status, appeal=found,
+                                        lines=services.appeal_marks(found), form=form),
+        _("The ruling on appeal %(reference)s is recorded.", reference=found.reference),
+        url_for(".appeal_case", slug=slug, appeal_id=found.id))
 
 
 @bp.get("/o/c/<slug>/appeals/<int:appeal_id>/files/<int:file_id>")
@@ -243,15 +255,8 @@ def objection_rule(slug: str, objection_id: int):
     found = _objection_of(contest, objection_id)
     form = _ruling_form()
     del form.marks
-    if form.validate_on_submit():
-        try:
-            services.rule_objection(current_user, found, form.decision.data, form.reasons.data)
-        except ActionRefused as refused:
-            if refused.status == 403:
-                abort(403)
-            attach(form, refused)
-            db.session.expire_all()
-            return _case_page("appeals/objection_case.html", contest, refused.status, objection=found, form=form)
-        flash(_("The ruling on objection %(reference)s is recorded.", reference=found.reference), "success")
-        return redirect(url_for(".objection_case", slug=slug, objection_id=found.id))
-    return _case_page("appeals/objection_case.html", contest, 422, objection=found, form=form)
+    return _rule(
+        form, lambda form: services.rule_objection(current_user, found, form.decision.data, form.reasons.data),
+        lambda form, status: _case_page("appeals/objection_case.html", contest, status, objection=found, form=form),
+        _("The ruling on objection %(reference)s is recorded.", reference=found.reference),
+        url_for(".objection_case", slug=slug, objection_id=found.id))

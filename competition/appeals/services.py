@@ -34,7 +34,7 @@ from .models import APPEAL_PENDING, RULINGS, Appeal, AppealFile, Objection, new_
 #: Evidence: what an appeal may carry, recognised by the file's first bytes, not its name.
 EVIDENCE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"%PDF-": "application/pdf"}
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-EVIDENCE_MAX_FILES = 5
+EVIDENCE_MAX_FILES = 3  # 3 × 5 MB stays under the request limit (MAX_CONTENT_LENGTH, 16 MB)
 
 
 # --- windows ------------------------------------------------------------------------------------
@@ -131,7 +131,8 @@ def appellant_entries(contest: Contest, contestant: Contestant) -> list[Entry]:
     """The entries a contestant may appeal for: their own, and the teams they lead."""
     return list(db.session.scalars(
         select(Entry).join(Event, Event.id == Entry.event_id)
-        .where(Entry.contest_id == contest.id, Entry.contestant_id == contestant.id, Entry.status == APPROVED)
+        .where(Entry.contest_id == contest.id, Entry.contestant_id == contestant.id, Entry.status == APPROVED,
+               Entry.bib.is_not(None))
         .order_by(Event.position, Event.id)))
 
 
@@ -143,7 +144,7 @@ def file_appeal(contest: Contest, contestant: Contestant, entry: Entry, *, crite
         raise ActionRefused(422, "appeal_reasons_required", field="reasons")
     evidence = _check_evidence(files)
     with write_transaction():
-        db.session.refresh(contest)
+        db.session.refresh(contest, with_for_update=True)  # before the board, as change_status locks
         entry = db.session.get(Entry, entry.id)
         if entry is None or entry.contest_id != contest.id or entry.contestant_id != contestant.id:
             raise ActionRefused(404, "not_found")

@@ -220,6 +220,41 @@ def unfreeze(event: Event, user) -> dict:
     return _end_freeze(event, user, "board.unfreeze")
 
 
+def withhold_awards(event: Event) -> Patch | None:
+    """Inside the caller's transaction, once the event is live again (an unlock took its
+    sign-off back): a frozen board's public rows lose the awards they showed, which are not
+    decided any more, and the public gets that as a patch. None when nothing changes."""
+    board = results.lock_board(event.id)
+    if board.frozen_at is None or event.awards_decided:
+        return None
+    rows = board.public_rows or []
+    upsert = [dict(row, award=None) for row in rows if row.get("award") is not None]
+    if not upsert:
+        return None
+    board.public_rows = [dict(row, award=None) for row in rows]
+    board.public_seq += 1
+    return Patch(contest=event.contest.slug, event=event.code, base=board.public_seq - 1, seq=board.public_seq,
+                 upsert=upsert, audience=PUBLIC, frozen=True, result_status=event.result_status)
+
+
+def release_frozen(contest: Contest) -> tuple[list[Patch], list[dict]]:
+    """Inside the caller's transaction: every frozen board of the contest catches the public up
+    with the live board and is live again (announced results are public). The patches and
+    board states to send after commit (with `send`)."""
+    patches, states = [], []
+    for event in sorted(contest.events, key=lambda e: e.id):
+        board = results.lock_board(event.id)
+        if board.frozen_at is not None:
+            patches += _catch_up(board, event, results.board_rows(event))
+            states.append(board_state(event, board))
+    return patches, states
+
+
+def send(patches: list[Patch], states: list[dict]) -> None:
+    """After commit: the patches to their audiences, the boards' states to everyone watching."""
+    _send(patches, states)
+
+
 def unfreeze_contest(contest: Contest, user) -> int:
     """Unfreeze every frozen board of the contest; returns how many."""
     with write_transaction():

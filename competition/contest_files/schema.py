@@ -27,6 +27,7 @@ class JudgeSpec:
     delegation: str | None
     events: list[str]
     chief: bool
+    supervisor: bool = False  # 监督仲裁组: rules on objections and appeals, sits on no panel
 
 
 @dataclass
@@ -176,7 +177,7 @@ def _contest(c: Checker, value, path: Path, spec: ContestSpec) -> None:
 
 
 def _judge(c: Checker, value, path: Path, events: dict[str, EventSpec]) -> JudgeSpec | None:
-    o = c.obj(value, path, required=("username", "name"), optional=("delegation", "events", "chief"))
+    o = c.obj(value, path, required=("username", "name"), optional=("delegation", "events", "chief", "supervisor"))
     if o is None:
         return None
     codes = []
@@ -195,7 +196,15 @@ def _judge(c: Checker, value, path: Path, events: dict[str, EventSpec]) -> Judge
         delegation=c.text(o, "delegation", path, required=False),
         events=codes,
         chief=c.boolean(o, "chief", path, default=False),
+        supervisor=_supervisor(c, o, path, codes),
     )
+
+
+def _supervisor(c: Checker, o: dict, path: Path, events: list[str]) -> bool:
+    supervisor = c.boolean(o, "supervisor", path, default=False)
+    if supervisor and events:
+        c.add(path + ("events",), "supervisor_never_marks")
+    return supervisor
 
 
 def _entry(c: Checker, value, path: Path, events: dict[str, EventSpec]) -> EntrySpec | None:

@@ -231,7 +231,8 @@ class _Writer:
                 if self.passwords.get(j.username.lower()):
                     account.set_password(self.passwords[j.username.lower()])
             judge = self.judges[j.username.lower()] = self.add(
-                Judge(contest=self.contest, user=account, delegation=self.delegation(j.delegation)))
+                Judge(contest=self.contest, user=account, delegation=self.delegation(j.delegation),
+                      role="supervisor" if j.supervisor else "judge"))
             for code in j.events:
                 self.add(PanelSeat(event=self.events[code], judge=judge, is_chief=j.chief,
                                    position=len(self.panels[code])))
@@ -314,6 +315,8 @@ def _export_judges(contest: Contest) -> list[dict]:
         j["events"] = [code for _chief, code in seats]
         # The file has one chief flag per judge: a judge chief on only some events exports as not chief.
         j["chief"] = bool(seats) and all(chief for chief, _code in seats)
+        if judge.is_supervisor:
+            j["supervisor"] = True
         out.append(j)
     return out
 

@@ -130,6 +130,18 @@ class AnnounceForm(FlaskForm):
     appeals_until = DateTimeLocalField(_l("Appeals until (empty: the same)"), format="%Y-%m-%dT%H:%M",
                                        validators=[Optional()])
 
+    def validate_objections_until(self, field):
+        _plausible(field)
+
+    def validate_appeals_until(self, field):
+        _plausible(field)
+
+
+def _plausible(field) -> None:
+    """A window ends within a few years, not in year 1 or 9999 (which no time zone can convert)."""
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_("Choose a date between 2000 and 2100."))
+
 
 # --- events --------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from .. import times
 from ..appeals.models import APPEAL_PENDING, Appeal, Objection
 from ..audit.models import record
 from ..boards import results
+from ..boards import services as boards
 from ..database import utcnow, write_transaction
 from ..entries.models import APPROVED, Entry
 from ..errors import ActionRefused
@@ -152,7 +153,7 @@ def change_status(user, contest: Contest, target: str, reason: str = "") -> None
     event's results official; withdrawing a publication (with a reason) announces them again."""
     reason = (reason or "").strip()
     with write_transaction():
-        db.session.refresh(contest)
+        _lock_contest(contest)
         if needs_reason(contest.status, target) and not reason:
             raise ActionRefused(422, "withdraw_reason_required", field="reason")
         refusals = transition_refusals(contest.status, target, contest_facts(contest))
@@ -175,6 +176,15 @@ def change_status(user, contest: Contest, target: str, reason: str = "") -> None
     results.publish(patches)
 
 
+def _lock_contest(contest: Contest) -> None:
+    """The contest row, then every board of it (in event order), before its facts are read: a
+    chief judge's unlock or an appeal filed at the same moment waits, or is waited for."""
+    db.session.refresh(contest, with_for_update=True)
+    for event in sorted(contest.events, key=lambda e: e.id):
+        results.lock_board(event.id)
+        db.session.refresh(event)
+
+
 def _set_result_status(contest: Contest, status: str) -> None:
     for event in contest.events:
         event.result_status = status
@@ -190,16 +200,19 @@ def announce(user, contest: Contest, objections_until, appeals_until=None) -> No
     if appeals_until <= now:
         raise ActionRefused(422, "window_in_past", field="appeals_until")
     with write_transaction():
-        db.session.refresh(contest)
+        _lock_contest(contest)
         refusals = announce_refusals(contest.status, contest_facts(contest))
         if refusals:
             raise ActionRefused(409, "announce_refused", {"reasons": refusals})
         contest.announced_at, contest.objections_until, contest.appeals_until = now, objections_until, appeals_until
         _set_result_status(contest, ANNOUNCED)
-        patches = _refresh_boards(contest)
+        # Announced results are public: a board still frozen for a ceremony is revealed at once.
+        released, states = boards.release_frozen(contest)
+        patches = released + _refresh_boards(contest)
         record("contest.announce", user=user, contest=contest, target=f"contest:{contest.slug}",
-               objections_until=times.iso(contest, objections_until), appeals_until=times.iso(contest, appeals_until))
-    results.publish(patches)
+               objections_until=times.iso(contest, objections_until), appeals_until=times.iso(contest, appeals_until),
+               revealed=[state["event"] for state in states])
+    boards.send(patches, states)
 
 
 def set_archived(user, contest: Contest, archived: bool) -> None:

@@ -91,7 +91,9 @@ def register_status(slug: str):
             view = services.status_view(contest, contestant)
     elif request.method == "POST":
         code = 422
-    elif (known := services.identified_registrant(session, contest)) is not None and request.args.get("again") is None:
+    elif request.args.get("again") is not None:
+        services.forget_registrant(session)  # "another registration": this browser forgets the last
+    elif (known := services.identified_registrant(session, contest)) is not None:
         view = services.status_view(contest, known)
     return render_template("entries/register_status.html", contest=contest, form=form, view=view,
                            appeals_open=contest.appeals_open(utcnow())), code

@@ -25,7 +25,7 @@ from ..boards import results
 from ..contests import lifecycle
 from .. import scoring
 from ..boards.models import Result
-from ..contests.models import ANNOUNCED_OR_LATER, Contest, Criterion, Event
+from ..contests.models import ANNOUNCED_OR_LATER, LIVE, Contest, Criterion, Event
 from ..judges.services import panel
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
@@ -192,13 +192,21 @@ def find_registrant(contest: Contest, reference: str, id_last4: str) -> Contesta
     return contestant
 
 
+#: How long a browser stays identified: a venue's shared tablet forgets the last person soon.
+IDENTIFIED_SECONDS = 15 * 60
+
+
 def remember_registrant(session, contest: Contest, contestant: Contestant) -> None:
-    session[IDENTIFIED] = {"contest": contest.id, "contestant": contestant.id}
+    session[IDENTIFIED] = {"contest": contest.id, "contestant": contestant.id, "at": int(time.time())}
+
+
+def forget_registrant(session) -> None:
+    session.pop(IDENTIFIED, None)
 
 
 def identified_registrant(session, contest: Contest) -> Contestant | None:
     known = session.get(IDENTIFIED) or {}
-    if known.get("contest") != contest.id:
+    if known.get("contest") != contest.id or time.time() - known.get("at", 0) > IDENTIFIED_SECONDS:
         return None
     contestant = db.session.get(Contestant, known.get("contestant"))
     return contestant if contestant is not None and contestant.contest_id == contest.id else None
@@ -318,6 +326,9 @@ def review(contest: Contest, action: str, entry_ids: list[int], *, user, reason:
     with write_transaction():
         entries = _entries_of(contest, entry_ids)
         for entry in entries:
+            # Signed off, the field of an event is decided with its results (an unlock reopens it).
+            if entry.event.result_status != LIVE:
+                raise ActionRefused(409, "field_decided", {"event": entry.event.name})
             if entry.status not in TRANSITIONS[action]:
                 raise ActionRefused(409, "wrong_status", {"name": entry.name})
             if action != "approve" and db.session.scalar(select(Mark.id).where(Mark.entry_id == entry.id).limit(1)):

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from .. import policy
 from ..audit.models import AuditEntry, record
 from ..boards import results
+from ..boards import services as boards
 from ..boards.models import Result
 from ..contests.lifecycle import is_marking_open
 from ..appeals import services as appeals
@@ -504,8 +505,8 @@ def unlock_entry(chief, entry: Entry, reason: str) -> None:
         entry.locked_at, entry.locked_by_id = None, None
         undecided = _reopen(event)
         record("entry.unlock", user=chief, contest=event.contest, target=_target(event, entry), reason=reason)
-        patch = results.recompute(event, [entry.id], refresh=undecided)
-    results.publish([patch], contest=event.contest.slug)
+        patches = [results.recompute(event, [entry.id], refresh=undecided), boards.withhold_awards(event)]
+    results.publish(patches, contest=event.contest.slug)
 
 
 def unlock_event(chief, event: Event, reason: str) -> int:
@@ -529,6 +530,6 @@ def unlock_event(chief, event: Event, reason: str) -> int:
         undecided = _reopen(event)
         record("event.unlock", user=chief, contest=event.contest, target=event.code, reason=reason,
                entries=[e.bib for e in locked])
-        patch = results.recompute(event, [e.id for e in locked], refresh=undecided)
-    results.publish([patch], contest=event.contest.slug)
+        patches = [results.recompute(event, [e.id for e in locked], refresh=undecided), boards.withhold_awards(event)]
+    results.publish(patches, contest=event.contest.slug)
     return len(locked)

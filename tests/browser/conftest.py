@@ -63,3 +63,16 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+DEMO_PASSWORD = "gongjiang2026"
+
+
+def log_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login page (Chinese labels) and wait until the page says so."""
+    page.goto(base + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="退出").is_visible()

@@ -7,11 +7,10 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from .conftest import TABLET, shot
+from .conftest import TABLET, log_in, shot
 
 pytestmark = pytest.mark.browser
 SLUG, EVENT = "chaoyang-2026", "ai"
-PASSWORD = "gongjiang2026"
 TAP = 44  # px: the smallest touch target we allow
 
 
@@ -23,15 +22,6 @@ def touch_page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("button", name="退出").is_visible()
 
 
 def assert_touch_sized(locator, what: str) -> None:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from competition.demo import EVENTS, SLUG
 from competition.demo.data import JUDGES
 
-from .conftest import PHONE, SCREEN, TABLET, shot
+from .conftest import PHONE, SCREEN, TABLET, log_in, shot
 
 pytestmark = pytest.mark.browser
 
@@ -355,17 +355,9 @@ def test_the_delegation_standings_follow_the_boards(demo_server, page_at):
 
 # --- the organiser's live view --------------------------------------------------------------------
 
-def log_in(page, server, username: str):
-    page.goto(f"{server.url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("gongjiang2026")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
 def test_the_organiser_live_view_follows_judging(demo_server, page_at):
     page = page_at(TABLET)
-    log_in(page, demo_server, "organiser")
+    log_in(page, demo_server.url, "organiser")
     page.goto(f"{demo_server.url}/c/{SLUG}")
     page.locator(f'.nav a[href="/o/c/{SLUG}/live"]').click()  # the organiser's one nav link
     page.wait_for_load_state()
@@ -390,12 +382,12 @@ def test_the_live_view_is_for_the_jury_only(demo_server, page_at):
     anonymous.goto(f"{demo_server.url}/o/c/{SLUG}/live")
     assert "/login" in anonymous.url
     chief = page_at(TABLET)
-    log_in(chief, demo_server, "judge07")  # chief judge of iiot only
+    log_in(chief, demo_server.url, "judge07")  # chief judge of iiot only
     assert chief.goto(f"{demo_server.url}/o/c/{SLUG}/live").status == 200
     expect(chief.locator("[data-event-card]")).to_have_count(1)
     expect(chief.locator('[data-event-card="iiot"]')).to_have_count(1)
     judge = page_at(TABLET)
-    log_in(judge, demo_server, "judge02")  # a judge, not a chief
+    log_in(judge, demo_server.url, "judge02")  # a judge, not a chief
     assert judge.goto(f"{demo_server.url}/o/c/{SLUG}/live").status == 404
     assert judge.goto(f"{demo_server.url}/o/c/nope/live").status == 404
 
@@ -406,7 +398,7 @@ def test_freeze_and_reveal_reach_every_screen(demo_server, page_at):
     the bottom up, shows on every screen; revealing all makes the board live again."""
     bib = unmarked_entry(demo_server, "iiot")
     organiser = page_at(TABLET)
-    log_in(organiser, demo_server, "organiser")
+    log_in(organiser, demo_server.url, "organiser")
     organiser.goto(f"{demo_server.url}/o/c/{SLUG}/live")
     phone = page_at(PHONE)
     phone.goto(f"{demo_server.url}/c/{SLUG}/events/iiot/board")

@@ -12,6 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from ..server import LiveServer, in_app
+from . import conftest
 from .conftest import PHONE, SCREEN, TABLET, shot
 
 pytestmark = pytest.mark.browser
@@ -71,12 +72,7 @@ def server():
 
 
 def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    expect(page.get_by_role("button", name="退出")).to_be_visible()
+    conftest.log_in(page, base, username, PASSWORD)
 
 
 def board(base: str) -> dict:

@@ -3,7 +3,8 @@
 Each event gets a result status (live → signed_off → announced → protested → official), the
 contest its time zone, its announcement (objections and appeals windows) and publication; a
 judge a role (judge or supervisor); marks a "review" status for marks an upheld appeal
-reopened. Events already signed off start as signed_off, those of published contests official.
+reopened. Events already signed off start as signed_off, those of published contests official,
+and published contests count as announced (their names stay shown).
 
 Revision ID: c7c0result0007
 Revises: c6b0house0006
@@ -37,6 +38,9 @@ def upgrade():
     op.execute("UPDATE event SET result_status = 'signed_off' WHERE locked_at IS NOT NULL")
     op.execute("UPDATE event SET result_status = 'official' WHERE locked_at IS NOT NULL AND contest_id IN "
                "(SELECT id FROM contest WHERE status = 'published')")
+    # A contest published before keeps showing its names (hidden names show from 公示 on).
+    op.execute("UPDATE contest SET announced_at = CURRENT_TIMESTAMP, published_at = CURRENT_TIMESTAMP "
+               "WHERE status = 'published'")
     with op.batch_alter_table("judge", schema=None) as batch_op:
         batch_op.add_column(sa.Column("role", sa.String(length=16), nullable=False, server_default="judge"))
         batch_op.create_check_constraint(op.f("ck_judge_role_known"), "role IN ('judge', 'supervisor')")
