@@ -30,6 +30,7 @@ and the range of the ratio.
 Printed: JSON, then a Markdown table for docs/benchmarks.md. Never part of `make test`.
 """
 import argparse
+from contextlib import contextmanager
 import json
 import os
 import platform
@@ -102,7 +103,7 @@ def scratch_database(kind: str, tmp: Path):
 class Board:
     """One size: its app and database, and the marks still to give."""
 
-    def __init__(self, n: int, kind: str, tmp: Path, seed: int):
+    def __init__(self, n: int, kind: str, tmp: Path, seed: int, ledger: bool = True):
         from flask_migrate import upgrade
 
         from competition import create_app
@@ -111,7 +112,7 @@ class Board:
         from competition.entries.models import Entry
         from competition.extensions import db
 
-        self.n, self.kind = n, kind
+        self.n, self.kind, self.ledger = n, kind, ledger
         self.url, self.drop = scratch_database(kind, tmp)
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": self.url, "SECRET_KEY": "bench-" + "x" * 40,
                                "LIVE_COALESCE_MS": 0, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
@@ -144,8 +145,9 @@ class Board:
         from competition.extensions import db
         from competition.marking.services import submit_mark
         user = db.session.get(User, self.user_id)  # as the request's token lookup would
-        outcome = submit_mark(user, contest="cost", event="e", entry=bib, criterion=criterion,
-                              value=value, client_id=client_id, reason=reason)
+        with without_ledger(not self.ledger):
+            outcome = submit_mark(user, contest="cost", event="e", entry=bib, criterion=criterion,
+                                  value=value, client_id=client_id, reason=reason)
         db.session.remove()
         return outcome
 
@@ -228,6 +230,68 @@ class Board:
             self.drop()
 
 
+@contextmanager
+def without_ledger(off: bool):
+    """The baseline of --ledger: the same mark with the ledger's work (the entry's data, the
+    head's lock, the hash, the row) left out, in this process only."""
+    if not off:
+        yield
+        return
+    from competition.ledger import services as ledger
+    saved = ledger.append, ledger.mark_data
+    ledger.append, ledger.mark_data = (lambda *a, **k: None), (lambda *a, **k: {})
+    try:
+        yield
+    finally:
+        ledger.append, ledger.mark_data = saved
+
+
+def ledger_round(sizes, marks: int, kind: str, tmp: Path, seed: int, label: str) -> list[dict]:
+    """The same boards with and without the ledger, their marks interleaved one by one."""
+    pairs = []
+    try:
+        for n in sizes:
+            print(f"{label}: setting up {n} entries twice…", file=sys.stderr)
+            pairs.append((Board(n, kind, tmp, seed), Board(n, kind, tmp, seed, ledger=False)))
+        for name in SCENARIOS:
+            for i in range(marks):
+                for with_ledger, without in pairs:
+                    with_ledger.mark(name, i)
+                    without.mark(name, i)
+        out = []
+        for with_ledger, without in pairs:
+            for name in SCENARIOS:
+                on = statistics.median(with_ledger.samples[name]["wall"])
+                off = statistics.median(without.samples[name]["wall"])
+                out.append({"entries": with_ledger.n, "mark": name, "with_ms": 1000 * on, "without_ms": 1000 * off,
+                            "ratio": on / off,
+                            "statements": statistics.median(with_ledger.samples[name]["statements"])
+                            - statistics.median(without.samples[name]["statements"])})
+    finally:
+        for pair in pairs:
+            for board in pair:
+                board.close()
+    return out
+
+
+def ledger_report(args) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        rounds = [ledger_round(args.entries, args.marks, args.db, Path(tmp), args.seed, f"round {r + 1}")
+                  for r in range(args.rounds)]
+    print(json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "db": args.db,
+                      "cpus": os.cpu_count(), "rounds": rounds}, indent=2))
+    print(f"\n{args.rounds} rounds of {args.marks} marks of each kind; medians over the rounds.\n")
+    print("| mark | entries | with the ledger p50 ms | without p50 ms | **with ÷ without** (range) | "
+          "extra SQL statements |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for i, row in enumerate(rounds[0]):
+        seen = [rnd[i] for rnd in rounds]
+        ratios = [r["ratio"] for r in seen]
+        print(f"| {row['mark']} | {row['entries']:,} | {statistics.median(r['with_ms'] for r in seen):.1f} | "
+              f"{statistics.median(r['without_ms'] for r in seen):.1f} | **{statistics.median(ratios):.2f}** "
+              f"({min(ratios):.2f}–{max(ratios):.2f}) | {statistics.median(r['statements'] for r in seen):.0f} |")
+
+
 def one_round(sizes, marks: int, kind: str, tmp: Path, seed: int, label: str) -> list[dict]:
     boards = []
     try:
@@ -270,7 +334,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--ledger", action="store_true",
+                        help="measure the ledger's cost: each board with and without it, marks interleaved")
     args = parser.parse_args()
+    if args.ledger:
+        ledger_report(args)
+        return
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         rounds = [one_round(args.entries, args.marks, args.db, Path(tmp), args.seed, f"round {r + 1}")

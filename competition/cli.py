@@ -1,5 +1,6 @@
 """Command-line tools: `flask --app wsgi <command>`. Messages follow the terminal's language
 (LC_ALL, LC_MESSAGES or LANG: zh… for Chinese, en… for English; else the app's default)."""
+import hashlib
 import json
 import os
 import sys
@@ -23,7 +24,7 @@ def terminal_locale(default: str = "zh_Hans") -> str:
 
 def register_cli(app) -> None:
     for command in (create_admin, contest_import, contest_export, results_rebuild, judge_token,
-                    demo_load):
+                    demo_load, ledger_verify):
         app.cli.add_command(command)
 
 
@@ -134,3 +135,32 @@ def demo_load():
         click.echo(f"  {role:<12} {', '.join(usernames)}")
     if logins.get("contestant"):
         click.echo(f"  {'contestant':<12} {logins['contestant']}")
+
+
+@click.command("ledger-verify")
+@click.argument("slug", required=False)
+def ledger_verify(slug: str | None):
+    """Recompute every ledger chain (or SLUG's) and replay it against the marks, locks and
+    results stored; exit 1 naming the first entry or stored row that disagrees."""
+    from .contests.models import Contest, contest_by_slug
+    from .ledger.services import verify
+    if slug:
+        contest = contest_by_slug(slug)
+        if contest is None:
+            raise click.ClickException(f"no contest {slug}")
+        contests = [contest]
+    else:
+        contests = list(db.session.scalars(select(Contest).order_by(Contest.id)))
+    entries, heads = 0, []
+    for contest in contests:
+        verdict = verify(contest)
+        if not verdict.ok:
+            for problem in verdict.problems[:20]:
+                click.echo(f"{contest.slug}: {problem}", err=True)
+            click.echo(f"ledger NOT ok: {contest.slug}: {verdict.problems[0]}")
+            raise SystemExit(1)
+        entries += verdict.entries
+        heads.append(verdict.head)
+    # One contest: its head; several: a hash over their heads, in contest order.
+    head = heads[0] if len(heads) == 1 else hashlib.sha256("".join(heads).encode("ascii")).hexdigest()
+    click.echo(f"ledger ok: {entries} entries, head {head}")

@@ -49,6 +49,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "no_such_board": N_("No such contest or event."),
     "no_such_mark": N_("No such entry or criterion in this event."),
     "no_results_yet": N_("No results of this contest are announced yet."),
+    "ledger_not_published": N_("The ledger of a contest is published with its results."),
 
     # --- marks (scoring.parse_mark and the marking service) ------------------------------------
     "empty": N_("Enter a mark."),

@@ -4,6 +4,7 @@ a second organisation), a contest open for registration, and valid identities to
 The root conftest seeds a database once per session with the sample or the staff contest (the
 `sample` and `staff` fixtures) and copies it for every test that asks."""
 import copy
+import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -12,12 +13,17 @@ from sqlalchemy import select
 from competition.accounts.models import Organisation
 from competition.accounts.services import create_user
 from competition.contest_files.services import import_contest
+from competition.contests import services as contests
 from competition.contests.models import Contest, Criterion, Event, Section, contest_by_slug, event_by_code
 from competition.database import utcnow
 from competition.entries.identity import check_character
 from competition.entries.models import Contestant, Delegation, Entry
 from competition.extensions import db
-from competition.judges.models import Judge
+from competition.judges.models import Assignment, Judge
+from competition.judges.services import add_judge
+from competition.judging import services as judging
+from competition.marking.models import Mark
+from competition.marking.services import submit_marks
 
 PASSWORD = "secret-pass-1"
 
@@ -224,3 +230,77 @@ def decide_awards(slug: str, *codes: str) -> None:
             event.result_status = "signed_off"
             results.recompute_event(event, refresh=True)
     db.session.commit()
+
+
+# --- the sample contest at its end: every mark given, signed off, announced -----------------------
+
+# What the judges give to the marks the sample contest leaves open (see complete_marks).
+VALUES = {"S02": {"P1": "20", "P2": "1"}, "S03": {"T1": "70", "P1": "15", "P2": "1"},
+          "S04": {"T1": "60", "P1": "10", "P2": "1"}}
+# Then: S01 81.96 (1 一等奖), S02 64.67 (2 二等奖), S03 50.67 (3 三等奖), S04 38.67 (4, none).
+S03_ID = "110105199003070011"
+
+
+def sample_event() -> Event:
+    return event_by_code(contest_by_slug(SLUG), "iot")
+
+
+def complete_marks() -> None:
+    """Every assigned mark of the sample contest given, through the marking service."""
+    for assignment in db.session.scalars(select(Assignment).order_by(Assignment.id)).all():
+        done = db.session.scalar(select(Mark.id).where(
+            Mark.entry_id == assignment.entry_id, Mark.criterion_id == assignment.criterion_id,
+            Mark.judge_id == assignment.judge_id))
+        if done is None:
+            entry, code = assignment.entry, assignment.criterion.code
+            outcome = submit_marks(assignment.judge.user, entry, {code: VALUES[entry.bib][code]},
+                                   client_id=str(uuid.uuid4()))
+            assert outcome.is_stored, outcome.refusals
+
+
+def chief():
+    return judge_named("k1").user
+
+
+def signed_off_contest():
+    import_sample()
+    contest = contest_by_slug(SLUG)
+    contest.status = "judging"
+    db.session.commit()
+    complete_marks()
+    judging.lock_event(chief(), sample_event())
+    return contest_by_slug(SLUG)
+
+
+def organiser():
+    from competition.accounts.services import find_user
+    contest = contest_by_slug(SLUG)
+    return find_user("org1") or make_user("org1", organisation=contest.organisation)
+
+
+def announced_contest(days: int = 3):
+    signed_off_contest()
+    user = organiser()
+    contests.change_status(user, contest_by_slug(SLUG), "finished")
+    until = utcnow() + timedelta(days=days)
+    contests.announce(user, contest_by_slug(SLUG), until)
+    return contest_by_slug(SLUG)
+
+
+def s03_contestant() -> Contestant:
+    """Entry S03's contestant, with a registration reference and an ID number."""
+    entry = db.session.scalar(select(Entry).where(Entry.bib == "S03"))
+    person = Contestant(contest_id=entry.contest_id, name=entry.name, delegation_id=entry.delegation_id,
+                        id_type="resident_id", id_number=S03_ID, reference="GJ-S03ABC", source="organiser")
+    db.session.add(person)
+    db.session.flush()
+    entry.contestant_id = person.id
+    db.session.commit()
+    return person
+
+
+def supervisor(username: str = "sup1"):
+    contest = contest_by_slug(SLUG)
+    judge, _new = add_judge(None, contest, username=username, name=f"监督{username}", password=PASSWORD,
+                            role="supervisor")
+    return judge.user

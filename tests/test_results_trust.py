@@ -4,6 +4,7 @@ with every event signed off; 公示 with objections and appeals; an upheld appea
 marks it names and records the placings before and after, equal to a rebuild from the marks;
 publication waits for the window and every ruling."""
 import io
+import re
 import threading
 import uuid
 from datetime import timedelta
@@ -17,91 +18,21 @@ from competition.audit.models import AuditEntry
 from competition.boards import results
 from competition.boards import services as boards
 from competition.contests import services as contests
-from competition.contests.models import contest_by_slug, event_by_code
+from competition.contests.models import contest_by_slug
 from competition.database import utcnow
 from competition.entries.models import Contestant, Entry
 from competition.errors import ActionRefused
 from competition.extensions import db
-from competition.judges.models import Assignment, Judge
-from competition.judges.services import add_judge
+from competition.judges.models import Judge
 from competition.judging import services as judging
 from competition.marking.models import Mark
 from competition.marking.services import submit_marks
 
-from .factory import PASSWORD, import_sample, judge_named, make_user
+from .factory import (S03_ID, sample_event as event, announced_contest, chief, complete_marks, import_sample, judge_named, organiser,
+                      s03_contestant, signed_off_contest, supervisor)
 from .helpers import isolated_client, login
 
 SLUG, EVENT = "sample-2026", "iot"
-# What the judges give to the marks the sample contest leaves open (see complete_marks).
-VALUES = {"S02": {"P1": "20", "P2": "1"}, "S03": {"T1": "70", "P1": "15", "P2": "1"},
-          "S04": {"T1": "60", "P1": "10", "P2": "1"}}
-# Then: S01 81.96 (1 一等奖), S02 64.67 (2 二等奖), S03 50.67 (3 三等奖), S04 38.67 (4, none).
-S03_ID = "110105199003070011"
-
-
-def event():
-    return event_by_code(contest_by_slug(SLUG), EVENT)
-
-
-def complete_marks() -> None:
-    """Every assigned mark of the sample contest given, through the marking service."""
-    for assignment in db.session.scalars(select(Assignment).order_by(Assignment.id)).all():
-        done = db.session.scalar(select(Mark.id).where(
-            Mark.entry_id == assignment.entry_id, Mark.criterion_id == assignment.criterion_id,
-            Mark.judge_id == assignment.judge_id))
-        if done is None:
-            entry, code = assignment.entry, assignment.criterion.code
-            outcome = submit_marks(assignment.judge.user, entry, {code: VALUES[entry.bib][code]},
-                                   client_id=str(uuid.uuid4()))
-            assert outcome.is_stored, outcome.refusals
-
-
-def chief():
-    return judge_named("k1").user
-
-
-def signed_off_contest():
-    import_sample()
-    contest = contest_by_slug(SLUG)
-    contest.status = "judging"
-    db.session.commit()
-    complete_marks()
-    judging.lock_event(chief(), event())
-    return contest_by_slug(SLUG)
-
-
-def organiser():
-    from competition.accounts.services import find_user
-    contest = contest_by_slug(SLUG)
-    return find_user("org1") or make_user("org1", organisation=contest.organisation)
-
-
-def announced_contest(days: int = 3):
-    signed_off_contest()
-    user = organiser()
-    contests.change_status(user, contest_by_slug(SLUG), "finished")
-    until = utcnow() + timedelta(days=days)
-    contests.announce(user, contest_by_slug(SLUG), until)
-    return contest_by_slug(SLUG)
-
-
-def s03_contestant() -> Contestant:
-    """Entry S03's contestant, with a registration reference and an ID number."""
-    entry = db.session.scalar(select(Entry).where(Entry.bib == "S03"))
-    person = Contestant(contest_id=entry.contest_id, name=entry.name, delegation_id=entry.delegation_id,
-                        id_type="resident_id", id_number=S03_ID, reference="GJ-S03ABC", source="organiser")
-    db.session.add(person)
-    db.session.flush()
-    entry.contestant_id = person.id
-    db.session.commit()
-    return person
-
-
-def supervisor(username: str = "sup1"):
-    contest = contest_by_slug(SLUG)
-    judge, _new = add_judge(None, contest, username=username, name=f"监督{username}", password=PASSWORD,
-                            role="supervisor")
-    return judge.user
 
 
 def placing(bib: str) -> tuple:
@@ -245,7 +176,7 @@ def test_the_results_page_and_api_show_awards_and_the_window_in_the_contests_zon
     announced_contest()
     contest = contest_by_slug(SLUG)
     body = client.get(f"/api/v1/contests/{SLUG}/results").get_json()
-    assert body["status"] == "announced" and body["ledger_head"] is None
+    assert body["status"] == "announced" and re.fullmatch("[0-9a-f]{64}", body["ledger_head"])
     assert body["objections_until"].endswith("+08:00")
     (ev,) = body["events"]
     assert ev["result_status"] == "announced"

@@ -9,6 +9,7 @@ from ..boards.services import announced_results, board_snapshot
 from ..boards.services import standings as delegation_standings
 from ..errors import ActionRefused, json_error
 from ..extensions import csrf, limiter
+from ..ledger import services as ledger
 from ..marking.services import submit_mark
 from ..messages import message
 from .openapi import document
@@ -48,6 +49,19 @@ def results(contest: str):
     for event in view["events"]:
         event.pop("columns")
     response = jsonify(view)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/contests/<contest>/ledger")
+def ledger_export(contest: str):
+    """DESIGN.md §4: once published, the contest's ledger as JSON lines (judges as pseudonyms,
+    entries by bib, no personal data); docs/ledger.md says how to check it."""
+    row = policy.viewable_contest(contest)
+    if row.status != "published":
+        raise ActionRefused(404, "not_found", say="ledger_not_published")
+    response = current_app.response_class(ledger.export_lines(row), mimetype="application/x-ndjson")
+    response.headers["Content-Disposition"] = f"attachment; filename={row.slug}-ledger.jsonl"
     response.headers["Cache-Control"] = "no-store"
     return response
 

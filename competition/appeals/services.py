@@ -26,6 +26,7 @@ from ..database import utcnow, write_transaction
 from ..entries.models import APPROVED, Contestant, Entry
 from ..errors import ActionRefused
 from ..extensions import db
+from ..ledger import services as ledger
 from ..judges.models import Assignment
 from ..judges.services import panel
 from ..marking.models import Mark
@@ -60,6 +61,7 @@ def file_objection(contest: Contest, *, name: str, phone: str, text: str, ip: st
         db.session.add(objection)
         db.session.flush()
         record("objection.file", contest=contest, target=f"objection:{objection.reference}", ip=ip)
+        ledger.append(contest, "objection.file", reference=objection.reference)
     return objection
 
 
@@ -95,6 +97,7 @@ def rule_objection(user, objection: Objection, decision: str, reasons: str) -> N
             raise ActionRefused(409, "ruled_meanwhile")
         record("objection.rule", user=user, contest=contest, target=f"objection:{objection.reference}",
                decision=decision, reasons=reasons)
+        ledger.append(contest, "objection.rule", reference=objection.reference, decision=decision)
     db.session.refresh(objection)
 
 
@@ -172,6 +175,8 @@ def file_appeal(contest: Contest, contestant: Contestant, entry: Entry, *, crite
         db.session.flush()
         record("appeal.file", contest=contest, target=f"appeal:{appeal.reference}", event=event.code,
                entry=entry.bib, criteria=named, files=[f.filename for f, _kind in evidence], ip=ip)
+        ledger.append(contest, "appeal.file", reference=appeal.reference, event=event.code, entry=entry.bib,
+                      criteria=named, evidence=[hashlib.sha256(f.data).hexdigest() for f, _kind in evidence])
     results.publish([patch])
     return appeal
 
@@ -264,6 +269,14 @@ def rule_appeal(user, appeal: Appeal, decision: str, reasons: str, mark_ids: lis
             patches.append(results.recompute(event, [entry.id]))
         record("appeal.rule", user=user, contest=appeal.contest, target=f"appeal:{appeal.reference}",
                decision=decision, reasons=reasons, marks=[r["mark"] for r in appeal.reviewed])
+        ledger.append(appeal.contest, "appeal.rule", reference=appeal.reference, decision=decision)
+        if decision == "upheld":
+            reopened = [lines[i].mark for i in sorted(mark_ids)]
+            ledger.append(appeal.contest, "review", event=event.code, reference=appeal.reference,
+                          marks=[{"entry": appeal.entry.bib, "criterion": m.criterion.code,
+                                  "judge": ledger.pseudonym(m.judge)} for m in reopened])
+            ledger.append(appeal.contest, "unlock", event=event.code, entries=[appeal.entry.bib],
+                          reason=f"appeal {appeal.reference}")
     results.publish(patches, contest=event.contest.slug)
 
 
@@ -290,6 +303,7 @@ def resolve_reviewed(actor, event: Event) -> bool:
         appeal.status, appeal.resolved_at = "resolved", now
         record("appeal.resolve", user=actor, contest=event.contest, target=f"appeal:{appeal.reference}",
                changes=appeal.changes)
+        ledger.append(event.contest, "appeal.resolve", reference=appeal.reference, changes=appeal.changes)
     _finish_protest(event)
     return True
 

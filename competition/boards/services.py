@@ -18,6 +18,7 @@ from ..entries.models import Delegation, Entry
 from ..errors import ActionRefused
 from ..extensions import db
 from ..judges.models import Assignment
+from ..ledger.services import head_hash as ledger_head
 from ..marking.models import Mark
 from ..policy import can_see_live_board
 from ..scoring.standings import delegation_standings
@@ -283,7 +284,7 @@ def announced_results(contest: Contest) -> dict | None:
         "contest": contest.slug,
         "status": "official" if contest.status == "published" else "announced",
         "objections_until": times.iso(contest, contest.objections_until),
-        "ledger_head": None,
+        "ledger_head": ledger_head(contest),
         "events": [{"event": e.code, "name": e.name, "result_status": e.result_status,
                     "columns": results.columns(e), "rows": results.board_rows(e)} for e in events],
     }

@@ -15,6 +15,7 @@ from ..contests.models import Contest, Criterion, Event, Section, contest_by_slu
 from ..database import write_transaction
 from ..entries.models import Contestant, Delegation, Entry, entry_member
 from ..extensions import db
+from ..ledger import services as ledger
 from ..judges.assigning import pick_judges
 from ..judges.models import Assignment, Judge, PanelSeat
 from ..marking.models import Mark, MarkRevision, Penalty
@@ -261,8 +262,10 @@ class _Writer:
             judge = self.judges[m.judge.lower()]
             mark = self.add(Mark(entry_id=self.entries[m.entry].id, criterion_id=self.criteria[m.event, m.criterion].id,
                                  judge_id=judge.id, value=m.value, revision=1))
-            mark.revisions.append(MarkRevision(revision=1, value=m.value, client_id=None, reason="",
-                                               source="import", author_id=None))
+            revision = MarkRevision(revision=1, value=m.value, client_id=None, reason="", source="import",
+                                    author_id=None)
+            mark.revisions.append(revision)
+            ledger.append(self.contest, "mark", **ledger.mark_data(m.event, m.entry, m.criterion, judge, revision))
             marked_by[m.entry, m.criterion].append(judge)
         # Who marks what: the one rule (judges.assigning), as the organiser's pages apply it.
         schemes = {e.code: e for e in self.spec.events}

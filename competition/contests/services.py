@@ -15,6 +15,7 @@ from ..database import utcnow, write_transaction
 from ..entries.models import APPROVED, Entry
 from ..errors import ActionRefused
 from ..extensions import db
+from ..ledger import services as ledger
 from ..marking.models import Mark
 from . import schemes
 from .lifecycle import ContestFacts, announce_refusals, needs_reason, transition_refusals
@@ -173,6 +174,12 @@ def change_status(user, contest: Contest, target: str, reason: str = "") -> None
         patches = _refresh_boards(contest) if boards_change else []
         record("contest.status", user=user, contest=contest, target=f"contest:{contest.slug}",
                before=before, after=target, **({"reason": reason} if reason else {}))
+        if target == "published":
+            ledger.append(contest, "publish", results={
+                e.code: [{k: row[k] for k in ("entry", "rank", "total", "award")} for row in results.board_rows(e)]
+                for e in contest.events})
+        elif before == "published":
+            ledger.append(contest, "withdraw", reason=reason)
     results.publish(patches)
 
 
@@ -212,6 +219,8 @@ def announce(user, contest: Contest, objections_until, appeals_until=None) -> No
         record("contest.announce", user=user, contest=contest, target=f"contest:{contest.slug}",
                objections_until=times.iso(contest, objections_until), appeals_until=times.iso(contest, appeals_until),
                revealed=[state["event"] for state in states])
+        ledger.append(contest, "announce", objections_until=times.iso(contest, objections_until),
+                      appeals_until=times.iso(contest, appeals_until))
     boards.send(patches, states)
 
 

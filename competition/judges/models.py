@@ -29,13 +29,16 @@ class Judge(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"))
     role: Mapped[str] = mapped_column(String(16), default="judge", server_default="judge")
+    # J1, J2 … in the order the contest's ledger first names them: judges appear in the ledger
+    # (and its export) by this alone.
+    pseudonym: Mapped[str | None] = mapped_column(String(8))
 
     contest = relationship(Contest, back_populates="judges")
     user = relationship("User", back_populates="judge_roles")
     delegation = relationship(Delegation)
     seats = relationship("PanelSeat", back_populates="judge", cascade="all, delete-orphan")
 
-    __table_args__ = (UniqueConstraint("contest_id", "user_id"),
+    __table_args__ = (UniqueConstraint("contest_id", "user_id"), UniqueConstraint("contest_id", "pseudonym"),
                       CheckConstraint(f"role IN {JUDGE_ROLES}", name="role_known"))
 
     @property

@@ -18,11 +18,13 @@ from ..boards import services as boards
 from ..boards.models import Result
 from ..contests.lifecycle import is_marking_open
 from ..appeals import services as appeals
+from ..contests.schemes import written_event
 from ..contests.models import LIVE, PROTESTED, SIGNED_OFF, Contest, Criterion, Event
 from ..database import utcnow, write_transaction
 from ..entries.models import APPROVED, Entry
 from ..errors import ActionRefused
 from ..extensions import db
+from ..ledger import services as ledger
 from ..judges.models import Assignment, Judge, PanelSeat
 from ..judges.services import PanelJudge, panel
 from ..marking.models import REOPENED, Mark, MarkRevision
@@ -410,6 +412,9 @@ def return_mark(chief, mark: Mark, note: str) -> None:
         mark.returned_by_id = chief.id
         record("mark.return", user=chief, contest=event.contest, target=_target(event, entry, mark.criterion),
                mark_id=mark.id, judge=mark.judge.user.username, revision=mark.revision, note=note)
+        ledger.append(event.contest, "return", event=event.code, note=note,
+                      marks=[{"entry": entry.bib, "criterion": mark.criterion.code,
+                              "judge": ledger.pseudonym(mark.judge)}])
         patch = results.recompute(event, [entry.id])
     results.publish([patch])
 
@@ -433,6 +438,7 @@ def lock_entry(chief, entry: Entry) -> bool:
         entry.locked_at = utcnow()
         entry.locked_by_id = chief.id
         record("entry.lock", user=chief, contest=event.contest, target=_target(event, entry))
+        ledger.append(event.contest, "lock", event=event.code, entries=[entry.bib])
         patch = _relocked(chief, event, results.recompute(event, [entry.id]))
     results.publish([patch], contest=event.contest.slug)
     return True
@@ -469,6 +475,11 @@ def lock_event(chief, event: Event) -> int:
             event.result_status = SIGNED_OFF
         record("event.lock", user=chief, contest=event.contest, target=event.code,
                entries=[e.bib for e in locked], result_status=event.result_status)
+        if locked:
+            ledger.append(event.contest, "lock", event=event.code, entries=[e.bib for e in locked])
+        if signs_off:
+            ledger.append(event.contest, "sign_off", event=event.code, scheme=written_event(event),
+                          entries=ledger.field_entries(event))
         if signs_off:
             patch = results.recompute(event, [e.id for e in locked], refresh=True)
         else:
@@ -505,6 +516,7 @@ def unlock_entry(chief, entry: Entry, reason: str) -> None:
         entry.locked_at, entry.locked_by_id = None, None
         undecided = _reopen(event)
         record("entry.unlock", user=chief, contest=event.contest, target=_target(event, entry), reason=reason)
+        ledger.append(event.contest, "unlock", event=event.code, entries=[entry.bib], reason=reason)
         patches = [results.recompute(event, [entry.id], refresh=undecided), boards.withhold_awards(event)]
     results.publish(patches, contest=event.contest.slug)
 
@@ -530,6 +542,7 @@ def unlock_event(chief, event: Event, reason: str) -> int:
         undecided = _reopen(event)
         record("event.unlock", user=chief, contest=event.contest, target=event.code, reason=reason,
                entries=[e.bib for e in locked])
+        ledger.append(event.contest, "unlock", event=event.code, entries=[e.bib for e in locked], reason=reason)
         patches = [results.recompute(event, [e.id for e in locked], refresh=undecided), boards.withhold_awards(event)]
     results.publish(patches, contest=event.contest.slug)
     return len(locked)

@@ -20,6 +20,7 @@ from ..database import utcnow, write_transaction
 from ..entries.models import Entry
 from ..errors import ActionRefused
 from ..extensions import db
+from ..ledger import services as ledger
 from .models import REOPENED, Mark, MarkRevision
 
 CLIENT_ID_MAX = 64
@@ -184,6 +185,8 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
                                    client_id=item.client_id, reason=why if mark.revision > 1 else "",
                                    source=source, author_id=user.id, board_seq=board_seq)
         db.session.add(item.replay)
+        ledger.append(contest, "mark", **ledger.mark_data(event.code, entry.bib, item.criterion.code, judge,
+                                                          item.replay))
         record("mark.submit", user=user, contest=contest, target=f"{event.code}/{entry.bib}/{item.criterion.code}",
                value=str(item.value), revision=mark.revision, client_id=item.client_id,
                reason=item.replay.reason, ip=ip)

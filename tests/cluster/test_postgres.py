@@ -1,6 +1,7 @@
 """Two server processes on one PostgreSQL database and one Redis queue: a patch crosses from
 one process to the other's spectators, twenty judges marking at once through both lose and
 double nothing, and a process killed mid-load loses no mark it had confirmed."""
+import re
 import time
 import uuid
 
@@ -54,6 +55,11 @@ def test_twenty_judges_at_once_on_two_processes_lose_and_double_nothing(pg_clust
         assert not answered.refused, answered.refused[:3]
         assert answered.count() == 600
         parts.check_store(pg_url, data, answered, before)
+        # Issue 13: two processes writing one contest at once made one chain, never a fork —
+        # every mark in it once, in one sequence, each hash on the one before.
+        verified = a.flask("ledger-verify", "load").stdout.strip().splitlines()[-1]
+        imported = sum(1 for _ in data.get("marks", ()))
+        assert re.fullmatch(rf"ledger ok: {600 + imported} entries, head [0-9a-f]{{64}}", verified), verified
         # Spectators of either process end on the board the API shows.
         final = requests.get(f"{a.url}/api/v1/contests/load/events/e1/board", timeout=10).json()
         for spectator in spectators:
