@@ -262,11 +262,17 @@ def chief():
     return judge_named("k1").user
 
 
-def signed_off_contest():
+def judging_sample() -> Contest:
+    """The sample contest, judging."""
     import_sample()
     contest = contest_by_slug(SLUG)
     contest.status = "judging"
     db.session.commit()
+    return contest
+
+
+def signed_off_contest():
+    judging_sample()
     complete_marks()
     judging.lock_event(chief(), sample_event())
     return contest_by_slug(SLUG)

@@ -358,7 +358,7 @@ def test_types_are_checked_integers_welcome_floats_refused_and_strings_stripped(
         'marks[2].value: Write the number as text, such as "7.5".',
     ]
     assert validate([]) == ["file: Must be an object {…}."]
-    contest = import_contest(data)
+    import_contest(data)
     assert contest_by_slug("sample-2026").name == "示例竞赛"
     assert db.session.scalar(select(Entry.bib).where(Entry.bib == "S01")) == "S01"
 

@@ -28,7 +28,7 @@ from competition.judging import services as judging
 from competition.marking.models import Mark
 from competition.marking.services import submit_marks
 
-from .factory import (S03_ID, sample_event as event, announced_contest, chief, complete_marks, import_sample, judge_named, organiser,
+from .factory import (S03_ID, judging_sample, sample_event as event, announced_contest, chief, complete_marks, import_sample, judge_named, organiser,
                       s03_contestant, signed_off_contest, supervisor)
 from .helpers import isolated_client, login
 
@@ -43,10 +43,7 @@ def placing(bib: str) -> tuple:
 # --- awards only when decided ----------------------------------------------------------------
 
 def test_no_award_on_any_public_surface_before_sign_off(app, client):
-    import_sample()
-    contest = contest_by_slug(SLUG)
-    contest.status = "judging"
-    db.session.commit()
+    judging_sample()
     judging.lock_entry(chief(), db.session.scalar(select(Entry).where(Entry.bib == "S01")))  # locked at rank 1
     assert placing("S01")[0] == 1 and db.session.get(results.Result, entry_id("S01")).award == "一等奖"
 
@@ -81,10 +78,7 @@ def entry_id(bib: str) -> int:
 
 
 def test_patches_carry_no_award_until_sign_off_and_then_every_award(app):
-    import_sample()
-    contest = contest_by_slug(SLUG)
-    contest.status = "judging"
-    db.session.commit()
+    judging_sample()
     sent = []
     with results.board_changed.connected_to(lambda sender=None, patch=None, **_: sent.append(patch)):
         complete_marks()
@@ -107,10 +101,7 @@ def test_patches_carry_no_award_until_sign_off_and_then_every_award(app):
 # --- gates ------------------------------------------------------------------------------------
 
 def test_finishing_is_refused_with_an_event_not_signed_off_and_says_why(app):
-    import_sample()
-    contest = contest_by_slug(SLUG)
-    contest.status = "judging"
-    db.session.commit()
+    judging_sample()
     user = organiser()
     with pytest.raises(ActionRefused) as refused:
         contests.change_status(user, contest_by_slug(SLUG), "finished")
@@ -128,10 +119,7 @@ def test_finishing_is_refused_with_an_event_not_signed_off_and_says_why(app):
 
 
 def test_the_chief_signs_off_only_a_complete_event_and_an_unlock_takes_the_awards_back(app):
-    import_sample()
-    contest = contest_by_slug(SLUG)
-    contest.status = "judging"
-    db.session.commit()
+    judging_sample()
     with pytest.raises(ActionRefused) as refused:
         judging.lock_event(chief(), event())
     assert refused.value.code == "event_incomplete" and event().result_status == "live"
@@ -448,10 +436,7 @@ def test_a_supervisor_survives_export_and_import_and_sits_on_no_panel_in_a_file(
 
 
 def test_frozen_boards_lose_awards_an_unlock_takes_back_and_announcing_reveals_them(app):
-    import_sample()
-    contest = contest_by_slug(SLUG)
-    contest.status = "judging"
-    db.session.commit()
+    judging_sample()
     complete_marks()
     judging.lock_event(chief(), event())
     boards.freeze_board(event(), None)
