@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api.routes import bp as api_bp
     from .appeals.routes import bp as appeals_bp
     from .boards.routes import bp as boards_bp
+    from .certificates.routes import bp as certificates_bp
     from .cli import register_cli
     from .contest_files.routes import bp as contest_files_bp
     from .contests.routes import bp as contests_bp
@@ -59,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_accounts(app)
     # One blueprint per feature, each defined in its routes.py.
     for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, numbering_bp, judges_bp,
-                      judging_bp, boards_bp, appeals_bp, api_bp, health_bp):
+                      judging_bp, boards_bp, appeals_bp, certificates_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
 

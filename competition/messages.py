@@ -50,6 +50,9 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "no_such_mark": N_("No such entry or criterion in this event."),
     "no_results_yet": N_("No results of this contest are announced yet."),
     "ledger_not_published": N_("The ledger of a contest is published with its results."),
+    "no_such_certificate": N_("No certificate has this number."),
+    "revoke_reason_required": N_("Say why the certificate is revoked: the verify page shows it."),
+    "certificate_revoked": N_("This certificate is revoked already."),
 
     # --- marks (scoring.parse_mark and the marking service) ------------------------------------
     "empty": N_("Enter a mark."),

@@ -3,12 +3,13 @@ from .accounts.models import ApiToken, Organisation, User
 from .appeals.models import Appeal, AppealFile, Objection
 from .audit.models import AuditEntry
 from .boards.models import Board, Result
+from .certificates.models import Certificate
 from .contests.models import Contest, Criterion, Event, Section
 from .entries.models import Contestant, Delegation, Entry, entry_member
 from .judges.models import Assignment, Judge, LoginLink, PanelSeat
 from .ledger.models import LedgerEntry, LedgerHead
 from .marking.models import Mark, MarkRevision, Penalty
 
-__all__ = ["ApiToken", "Appeal", "AppealFile", "Objection", "Assignment", "AuditEntry", "Board", "Contest", "Contestant", "Criterion",
+__all__ = ["ApiToken", "Appeal", "AppealFile", "Objection", "Assignment", "AuditEntry", "Board", "Certificate", "Contest", "Contestant", "Criterion",
            "Delegation", "Entry", "Event", "Judge", "LedgerEntry", "LedgerHead", "LoginLink", "Mark", "MarkRevision", "Organisation",
            "PanelSeat", "Penalty", "Result", "Section", "User", "entry_member"]

@@ -4,14 +4,17 @@ with every event signed off; 公示 with objections and appeals; an upheld appea
 marks it names and records the placings before and after, equal to a rebuild from the marks;
 publication waits for the window and every ruling."""
 import io
+import json
 import re
+import zipfile
 import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from competition.accounts.models import Organisation
 from competition.appeals import services as appeals
 from competition.appeals.models import Appeal, Objection
 from competition.audit.models import AuditEntry
@@ -25,10 +28,10 @@ from competition.errors import ActionRefused
 from competition.extensions import db
 from competition.judges.models import Judge
 from competition.judging import services as judging
-from competition.marking.models import Mark
+from competition.marking.models import Mark, MarkRevision
 from competition.marking.services import submit_marks
 
-from .factory import (S03_ID, judging_sample, sample_event as event, announced_contest, chief, complete_marks, import_sample, judge_named, organiser,
+from .factory import (S03_ID, make_user, judging_sample, sample_event as event, announced_contest, chief, complete_marks, import_sample, judge_named, organiser,
                       s03_contestant, signed_off_contest, supervisor)
 from .helpers import isolated_client, login
 
@@ -460,3 +463,58 @@ def test_entries_of_a_signed_off_event_are_not_reviewed(app):
     with pytest.raises(ActionRefused) as refused:
         review(contest_by_slug(SLUG), "approve", [s04.id], user=organiser())
     assert refused.value.code == "field_decided"
+
+
+# --- what a contest leaves behind: the results exports (issue 14, first part) ---------------------
+
+def _export(client, fmt):
+    response = client.get(f"/o/c/{SLUG}/results/export.{fmt}")
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def test_the_results_export_equals_the_results_api_row_for_row(app):
+    from openpyxl import load_workbook
+    announced_contest()
+    supervisor()
+    db.session.commit()
+    api = isolated_client(app).get(f"/api/v1/contests/{SLUG}/results").get_json()
+    staff = isolated_client(app)
+    staff.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(staff, "sup1")  # supervisors download it too, read-only
+    book = load_workbook(io.BytesIO(_export(staff, "xlsx").data), read_only=True)
+    assert book.sheetnames == ["工业互联网运维员", "Delegation standings", "Marks"]
+    sheet = list(book["工业互联网运维员"].iter_rows(values_only=True))
+    assert sheet[0] == ("Rank", "Bib", "Name", "Delegation", "理论", "实操", "Total", "Award", "Result status")
+    want = [(str(r["rank"]), r["entry"], r["name"], r["delegation"], r["sections"]["T"], r["sections"]["P"],
+             r["total"], r["award"] or "", sheet[1][8]) for r in api["events"][0]["rows"]]
+    assert [tuple("" if v is None else v for v in row) for row in sheet[1:]] == want
+    assert sheet[1][8].startswith("Announced, objections until")
+    marks = list(book["Marks"].iter_rows(values_only=True))
+    assert len(marks) - 1 == db.session.scalar(select(func.count(MarkRevision.id)))
+    data = json.loads(_export(staff, "json").data)
+    assert [{k: r[k] for k in ("entry", "rank", "total", "award")} for r in data["events"][0]["rows"]] == [
+        {k: r[k] for k in ("entry", "rank", "total", "award")} for r in api["events"][0]["rows"]]
+    archive = zipfile.ZipFile(io.BytesIO(_export(staff, "csv").data))
+    assert sorted(archive.namelist()) == ["Delegation standings.csv", "Marks.csv", "工业互联网运维员.csv"]
+    assert archive.read("工业互联网运维员.csv").startswith("\ufeffRank,Bib".encode("utf-8"))
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "results.export")) == 3
+
+
+def test_the_results_export_is_formula_safe_and_refused_to_outsiders(app):
+    from openpyxl import load_workbook
+    signed_off_contest()
+    entry = db.session.scalar(select(Entry).where(Entry.bib == "S01"))
+    entry.delegation.name = '=HYPERLINK("http://x","y")'
+    db.session.commit()
+    organiser()
+    make_user("org9", organisation=Organisation(name="别的工会"))
+    db.session.commit()
+    own = isolated_client(app)
+    login(own, "org1")
+    rows = list(load_workbook(io.BytesIO(_export(own, "xlsx").data)).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][3] == "'=HYPERLINK(\"http://x\",\"y\")"
+    for username in ("org9", "k2"):
+        other = isolated_client(app)
+        login(other, username)
+        assert other.get(f"/o/c/{SLUG}/results/export.xlsx").status_code == 404, username

@@ -9,6 +9,7 @@ from ..boards.services import announced_results, board_snapshot
 from ..boards.services import standings as delegation_standings
 from ..errors import ActionRefused, json_error
 from ..extensions import csrf, limiter
+from ..certificates import services as certificates
 from ..ledger import services as ledger
 from ..marking.services import submit_mark
 from ..messages import message
@@ -62,6 +63,17 @@ def ledger_export(contest: str):
         raise ActionRefused(404, "not_found", say="ledger_not_published")
     response = current_app.response_class(ledger.export_lines(row), mimetype="application/x-ndjson")
     response.headers["Content-Disposition"] = f"attachment; filename={row.slug}-ledger.jsonl"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/certificates/<number>")
+def certificate(number: str):
+    """DESIGN.md §4: a certificate by its number (valid or revoked); 404 for an unknown one."""
+    found = certificates.lookup(number)
+    if found is None:
+        raise ActionRefused(404, "not_found", say="no_such_certificate")
+    response = jsonify(certificates.as_json(found))
     response.headers["Cache-Control"] = "no-store"
     return response
 

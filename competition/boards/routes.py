@@ -2,6 +2,8 @@
 standings and the QR codes that lead to them (public); the organisers' and chief judges' live
 view of judging; and the organiser's freeze and reveal actions (POST forms with the CSRF token,
 each back where it came from with a flash, or JSON to a client that asks for it)."""
+from urllib.parse import quote
+
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,7 +12,7 @@ from .. import policy, qr
 from ..database import utcnow
 from ..errors import wants_json
 from ..safety import back_target
-from . import services
+from . import exports, services
 
 bp = Blueprint("boards", __name__)
 
@@ -83,6 +85,22 @@ def board_qr(slug: str, code: str):
     response = Response(qr.svg(public_url(url_for("boards.board", slug=contest.slug, code=event.code))),
                         mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "max-age=300"
+    return response
+
+
+# --- the results, for the contest's staff ------------------------------------------------------
+
+@bp.get("/o/c/<slug>/results/export.<any(xlsx, csv, json):fmt>")
+@login_required
+def results_export(slug: str, fmt: str):
+    """Every event's results, the delegation standings and every mark: for the organisers and,
+    read-only, the supervisors (404 for anybody else, as every organiser page)."""
+    contest = policy.cases_contest(slug)
+    body, mimetype, name = exports.export_file(contest, fmt)
+    services.record_results_export(contest, current_user, fmt, request.remote_addr)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -290,9 +290,15 @@ def announced_results(contest: Contest) -> dict | None:
     }
 
 
+def record_results_export(contest: Contest, user, fmt: str, ip: str | None) -> None:
+    """Who took the results (with every judge's marks) away, and when."""
+    with write_transaction():
+        record("results.export", user=user, contest=contest, target=f"contest:{contest.slug}", fmt=fmt, ip=ip)
+
+
 # --- delegation standings ----------------------------------------------------------------
 
-def standings(contest: Contest) -> dict:
+def standings(contest: Contest, *, staff: bool = False) -> dict:
     """The contest's delegations ranked by the sum of their best N entry totals (N is
     `contest.standings_best_n`), as the public sees the boards: a frozen board counts with
     its public rows. `seq` is the sum of the boards' public seqs, so a later state has a
@@ -304,7 +310,7 @@ def standings(contest: Contest) -> dict:
                                      .order_by(Event.position, Event.id)))
     award_names = list(dict.fromkeys(a["name"] for e in events for a in (e.awards or ())))
     best_n = max(1, contest.standings_best_n or 1)
-    hidden = contest.names_hidden
+    hidden = contest.names_hidden and not staff  # organisers' exports name every delegation
     out = {"contest": contest.slug, "seq": sum(b.public_seq for b in boards.values()), "best_n": best_n,
            "hidden": hidden, "awards": award_names,
            # Awards count only from events signed off: which those are, in words on the page.

@@ -11,6 +11,7 @@ from ..appeals.models import APPEAL_PENDING, Appeal, Objection
 from ..audit.models import record
 from ..boards import results
 from ..boards import services as boards
+from ..certificates import services as certificates
 from ..database import utcnow, write_transaction
 from ..entries.models import APPROVED, Entry
 from ..errors import ActionRefused
@@ -166,6 +167,7 @@ def change_status(user, contest: Contest, target: str, reason: str = "") -> None
         if target == "published":
             contest.published_at = utcnow()
             _set_result_status(contest, OFFICIAL)
+            certificates.issue_for(user, contest)
             boards_change = True
         elif before == "published":
             contest.published_at = None

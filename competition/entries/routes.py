@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from .. import policy
+from .. import policy, spreadsheets
 from ..contests.lifecycle import takes_registrations
 from ..database import utcnow
 from ..errors import ActionRefused
@@ -169,10 +169,10 @@ def approve_selected(slug: str):
 
 def _file_response(contest, fmt: str, header: list[str], rows: list[list], stem: str) -> Response:
     if fmt == "xlsx":
-        body = importing.xlsx_bytes(header, rows, title=stem)
+        body = spreadsheets.xlsx_bytes(header, rows, title=stem)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body = importing.csv_bytes(header, rows)
+        body = spreadsheets.csv_bytes(header, rows)
         mimetype = "text/csv; charset=utf-8"
     name = f"{contest.slug}-{stem}.{fmt}"
     response = Response(body, mimetype=mimetype)

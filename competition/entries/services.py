@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..appeals.models import Appeal
+from ..certificates.models import Certificate
 from ..audit.models import record
 from ..boards import results
 from ..contests import lifecycle
@@ -172,6 +173,7 @@ class StatusView:
     entries: list = field(default_factory=list)  # Entry rows, with their event
     results: dict = field(default_factory=dict)  # entry id -> OwnResult, once announced
     appeals: list = field(default_factory=list)  # the appeals they filed, with their rulings
+    certificates: list = field(default_factory=list)  # their entries' certificates
 
 
 #: Where the session keeps whom a registrant proved to be (reference and the last four
@@ -225,7 +227,10 @@ def status_view(contest: Contest, contestant: Contestant) -> StatusView:
                       delegation=contestant.delegation.name if contestant.delegation else "", entries=entries,
                       results={e.id: r for e in entries if (r := own_result(e)) is not None},
                       appeals=list(db.session.scalars(select(Appeal).where(Appeal.contestant_id == contestant.id)
-                                                      .order_by(Appeal.created_at, Appeal.id))))
+                                                      .order_by(Appeal.created_at, Appeal.id))),
+                      certificates=list(db.session.scalars(
+                          select(Certificate).where(Certificate.entry_id.in_([e.id for e in entries]))
+                          .order_by(Certificate.issued_at, Certificate.id))))
 
 
 def own_result(entry: Entry) -> OwnResult | None:

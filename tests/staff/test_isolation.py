@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter
 
 from competition.appeals.models import Appeal, AppealFile, Objection
+from competition.certificates.models import Certificate
 from competition.accounts.models import ApiToken
 from competition.accounts.services import find_user, issue_token
 from competition.audit.models import AuditEntry
@@ -46,13 +47,17 @@ def _values(contest) -> dict[str, object]:
                     criteria=["A1"], reasons="理由", reviewed=[], before={}, changes=[])
     appeal.files.append(AppealFile(filename="a.pdf", content_type="application/pdf", size=5, sha256="0" * 64,
                                    data=b"%PDF-"))
-    db.session.add_all([objection, appeal])
+    certificate = Certificate(number="GJ2026-ABABABAB" + "CDEFGHJKMN"[contest.id % 10] * 2, contest_id=contest.id,
+                              event_id=entry.event_id, entry_id=entry.id, name=entry.name, award="一等奖", rank=1,
+                              total=0)
+    db.session.add_all([objection, appeal, certificate])
     db.session.commit()
     issue_token(judge.user, "tablet")
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == judge.user_id))
     return {"slug": contest.slug, "code": "ai", "section_code": "P", "criterion_code": "A1", "entry_id": entry.id,
             "judge_id": judge.id, "contestant_id": person.id, "link_id": link.id, "token_id": token.id,
-            "token": "0" * 32, "appeal_id": appeal.id, "objection_id": objection.id, "file_id": appeal.files[0].id}
+            "token": "0" * 32, "appeal_id": appeal.id, "objection_id": objection.id, "file_id": appeal.files[0].id,
+            "number": certificate.number}
 
 
 def _urls(app, values):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from competition.entries import importing as imp
 from competition.entries.identity import check_character
+from competition import spreadsheets
 
 TODAY = date(2026, 11, 28)
 HEADER = ["序号", "姓名", "性别", "身份证号", "手机号", "工作单位", "工种", "技能等级", "赛项"]
@@ -148,7 +149,7 @@ def test_unreadable_files():
 
 
 def test_xlsx_round_trip_keeps_ids_as_text():
-    content = imp.xlsx_bytes(HEADER, [row(1), row(2)])
+    content = spreadsheets.xlsx_bytes(HEADER, [row(1), row(2)])
     table = imp.read_table("list.xlsx", content)
     assert table[1][3] == rid(1) and table[2][1] == "选手2"
 
@@ -166,16 +167,16 @@ def test_xlsx_numbers_lose_their_point_zero():
 @pytest.mark.parametrize("value,safe", [("=1+1", "'=1+1"), ("+86", "'+86"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
                                         ("\tx", "'\tx"), ("\rx", "'\rx"), ("张三", "张三"), (None, ""), (12, "12")])
 def test_safe_cell(value, safe):
-    assert imp.safe_cell(value) == safe
+    assert spreadsheets.safe_cell(value) == safe
 
 
 @given(st.text())
 def test_safe_cell_never_starts_a_formula(text):
-    assert not imp.safe_cell(text).startswith(imp.FORMULA_STARTS)
+    assert not spreadsheets.safe_cell(text).startswith(spreadsheets.FORMULA_STARTS)
 
 
 def test_csv_bytes_has_bom_and_escapes():
-    data = imp.csv_bytes(["姓名"], [["=HYPERLINK(\"x\")"]])
+    data = spreadsheets.csv_bytes(["姓名"], [["=HYPERLINK(\"x\")"]])
     assert data.startswith(b"\xef\xbb\xbf")
     assert list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == [["姓名"], ["'=HYPERLINK(\"x\")"]]
 

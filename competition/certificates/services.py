@@ -1,0 +1,113 @@
+"""Issuing, revoking and looking up certificates. Certificates are issued inside the
+publication's transaction (competition.contests), one per entry with an award, from the same
+board lines the boards show; publishing again after a withdrawal keeps those whose award, rank
+and total stand, and revokes and reissues the others. Every issue and revocation is ledgered."""
+import re
+
+from sqlalchemy import select
+
+from .. import scoring, times
+from ..audit.models import record
+from ..boards import results
+from ..contests.models import Contest
+from ..database import utcnow, write_transaction
+from ..errors import ActionRefused
+from ..extensions import db
+from ..ledger import services as ledger
+from .models import Certificate, new_number
+
+NUMBER_SHAPE = re.compile(r"GJ\d{4}-[2-9A-HJKMNP-Z]{10}")
+
+
+def normalise(number: str) -> str:
+    return (number or "").strip().upper()
+
+
+def lookup(number: str) -> Certificate | None:
+    """The certificate of this number; None for an unknown or malformed one."""
+    number = normalise(number)
+    if not NUMBER_SHAPE.fullmatch(number):
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.number == number))
+
+
+def as_json(certificate: Certificate) -> dict:
+    """DESIGN.md §4's certificate."""
+    contest = certificate.contest
+    out = {"number": certificate.number, "contest": contest.name, "event": certificate.event.name,
+           "name": certificate.name, "delegation": certificate.delegation, "award": certificate.award,
+           "rank": certificate.rank, "total": str(scoring.round_half_up(certificate.total, certificate.event.places)),
+           "status": certificate.status, "issued_at": times.iso(contest, certificate.issued_at)}
+    if certificate.status == "revoked":
+        out["revoked_at"] = times.iso(contest, certificate.revoked_at)
+    return out
+
+
+def _unused_number(year: int) -> str:
+    while True:
+        number = new_number(year)
+        if db.session.scalar(select(Certificate.id).where(Certificate.number == number)) is None:
+            return number
+
+
+def _revoke(certificate: Certificate, reason: str) -> None:
+    certificate.status, certificate.revoked_at, certificate.revoke_reason = "revoked", utcnow(), reason
+    ledger.append(certificate.contest, "certificate.revoke", number=certificate.number, reason=reason)
+
+
+def issue_for(user, contest: Contest) -> list[Certificate]:
+    """Inside the publication's transaction: a certificate for every entry with an award."""
+    year = (contest.ends_on or contest.starts_on or utcnow().date()).year
+    issued = []
+    for event in contest.events:
+        if not event.awards_decided:
+            continue
+        places = event.places
+        awarded = {line.entry_id: line for line in results.board_lines(event).values() if line.award}
+        held = {c.entry_id: c for c in db.session.scalars(
+            select(Certificate).where(Certificate.event_id == event.id, Certificate.status == "valid"))}
+        for entry_id, certificate in held.items():
+            line = awarded.get(entry_id)
+            total = None if line is None else scoring.round_half_up(line.total, places)
+            if line is None or (certificate.award, certificate.rank, certificate.total) != (line.award, line.rank, total):
+                _revoke(certificate, "placing changed when the results were published again")
+        for entry_id, line in awarded.items():
+            current = held.get(entry_id)
+            if current is not None and current.status == "valid":
+                continue
+            certificate = Certificate(number=_unused_number(year), contest_id=contest.id, event_id=event.id,
+                                      entry_id=entry_id, name=line.name, delegation=line.delegation, award=line.award,
+                                      rank=line.rank, total=scoring.round_half_up(line.total, places))
+            db.session.add(certificate)
+            issued.append(certificate)
+    db.session.flush()
+    if issued:
+        ledger.append(contest, "certificate.issue", certificates=[
+            {"number": c.number, "event": c.event.code, "entry": c.entry.bib, "award": c.award, "rank": c.rank,
+             "total": str(c.total)} for c in issued])
+        record("certificates.issue", user=user, contest=contest, target=f"contest:{contest.slug}",
+               numbers=[c.number for c in issued])
+    return issued
+
+
+def revoke(user, certificate: Certificate, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused(422, "revoke_reason_required", field="reason")
+    with write_transaction():
+        certificate = db.session.get(Certificate, certificate.id)
+        if certificate.status == "revoked":
+            raise ActionRefused(409, "certificate_revoked")
+        _revoke(certificate, reason)
+        record("certificate.revoke", user=user, contest=certificate.contest,
+               target=f"certificate:{certificate.number}", reason=reason)
+
+
+def of_contest(contest: Contest) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(Certificate.contest_id == contest.id)
+                                   .order_by(Certificate.event_id, Certificate.rank, Certificate.id)))
+
+
+def of_entries(entry_ids) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(Certificate.entry_id.in_(list(entry_ids)))
+                                   .order_by(Certificate.issued_at)))

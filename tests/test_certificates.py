@@ -1,0 +1,91 @@
+"""Certificates (DESIGN.md §2, §4): one per award, issued when the results are published,
+verifiable by anyone at /verify/<number> and through the API; revoked with a reason, never
+deleted; publishing again after a withdrawal reissues only what changed."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from competition.certificates.models import Certificate
+from competition.contests import services as contests
+from competition.contests.models import contest_by_slug
+from competition.database import utcnow
+from competition.extensions import db
+from competition.ledger.services import verify
+
+from .factory import announced_contest, organiser
+from .helpers import isolated_client, login
+
+SLUG = "sample-2026"
+
+
+def published() -> None:
+    announced_contest()
+    contest = contest_by_slug(SLUG)
+    contest.objections_until = contest.appeals_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    contests.change_status(organiser(), contest_by_slug(SLUG), "published")
+
+
+def test_publication_issues_one_certificate_per_award_that_anyone_can_verify(app, client):
+    announced_contest()
+    assert db.session.scalar(select(Certificate.id)) is None  # nothing before the results are official
+    contest = contest_by_slug(SLUG)
+    contest.objections_until = contest.appeals_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    contests.change_status(organiser(), contest_by_slug(SLUG), "published")
+    certificates = {c.entry.bib: c for c in db.session.scalars(select(Certificate))}
+    assert {bib: c.award for bib, c in certificates.items()} == {"S01": "一等奖", "S02": "二等奖", "S03": "三等奖"}
+    first = certificates["S01"]
+    body = client.get(f"/api/v1/certificates/{first.number}").get_json()
+    assert body == {"number": first.number, "contest": "示例职工数字技能竞赛", "event": "工业互联网运维员",
+                    "name": "选手1", "delegation": "亦庄开发区工会", "award": "一等奖", "rank": 1, "total": "81.96",
+                    "status": "valid", "issued_at": body["issued_at"]}
+    assert body["issued_at"].endswith("+08:00")
+    page = client.get(f"/verify/{first.number.lower()}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "Valid" in page.get_data(as_text=True)
+    for unknown in ("GJ2026-AAAAAAAAAA", "not-a-number", "x" * 300):
+        assert client.get(f"/api/v1/certificates/{unknown}").get_json()["error"]["code"] == "not_found"
+        assert client.get(f"/verify/{unknown}").status_code == 404
+    assert verify(contest_by_slug(SLUG)).ok  # issues are ledgered
+
+
+def test_a_revoked_certificate_says_so_and_republication_reissues_only_what_changed(app, client):
+    published()
+    s01 = db.session.scalar(select(Certificate).join(Certificate.entry).where(Certificate.award == "一等奖"))
+    org = isolated_client(app)
+    org.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(org, "org1")
+    page = org.get(f"/o/c/{SLUG}/certificates").get_data(as_text=True)
+    assert s01.number in page
+    missing = org.post(f"/o/c/{SLUG}/certificates/{s01.number}/revoke", data={"reason": ""}, follow_redirects=True)
+    assert "Say why the certificate is revoked" in missing.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Certificate, s01.id).status == "valid"
+    org.post(f"/o/c/{SLUG}/certificates/{s01.number}/revoke", data={"reason": "证书信息有误"})
+    db.session.expire_all()
+    body = client.get(f"/api/v1/certificates/{s01.number}").get_json()
+    assert body["status"] == "revoked" and body["revoked_at"].endswith("+08:00")
+    page = client.get(f"/verify/{s01.number}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "revoked" in page and "证书信息有误" in page
+    # Withdraw and publish again: the revoked one is reissued, the others are kept.
+    kept = {c.number for c in db.session.scalars(select(Certificate).where(Certificate.status == "valid"))}
+    contests.change_status(organiser(), contest_by_slug(SLUG), "finished", reason="核对名单")
+    contests.change_status(organiser(), contest_by_slug(SLUG), "published")
+    valid = list(db.session.scalars(select(Certificate).where(Certificate.status == "valid")))
+    assert len(valid) == 3 and kept <= {c.number for c in valid}
+    assert db.session.scalar(select(Certificate).where(Certificate.number == s01.number)).status == "revoked"
+    assert verify(contest_by_slug(SLUG)).ok
+
+
+def test_another_organisation_cannot_see_or_revoke_certificates(app):
+    from competition.accounts.models import Organisation
+    from .factory import make_user
+    published()
+    number = db.session.scalar(select(Certificate.number))
+    make_user("org9", organisation=Organisation(name="别的工会"))
+    db.session.commit()
+    other = isolated_client(app)
+    login(other, "org9")
+    assert other.get(f"/o/c/{SLUG}/certificates").status_code == 404
+    assert other.post(f"/o/c/{SLUG}/certificates/{number}/revoke", data={"reason": "x"}).status_code == 404
+    assert db.session.scalar(select(Certificate.status).where(Certificate.number == number)) == "valid"
