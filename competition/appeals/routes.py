@@ -167,11 +167,16 @@ def _case_page(template: str, contest, status=200, **context):
                            **context), status
 
 
-def _appeal_of(contest, appeal_id: int) -> Appeal:
-    found = db.session.get(Appeal, appeal_id)
+def _case_of(model, contest, case_id: int):
+    """The contest's appeal or objection of this id; 404 for another contest's."""
+    found = db.session.get(model, case_id)
     if found is None or found.contest_id != contest.id:
         abort(404)
     return found
+
+
+def _appeal_of(contest, appeal_id: int) -> Appeal:
+    return _case_of(Appeal, contest, appeal_id)
 
 
 @bp.get("/o/c/<slug>/appeals/<int:appeal_id>")
@@ -234,10 +239,7 @@ def appeal_file(slug: str, appeal_id: int, file_id: int):
 
 
 def _objection_of(contest, objection_id: int) -> Objection:
-    found = db.session.get(Objection, objection_id)
-    if found is None or found.contest_id != contest.id:
-        abort(404)
-    return found
+    return _case_of(Objection, contest, objection_id)
 
 
 @bp.get("/o/c/<slug>/objections/<int:objection_id>")
