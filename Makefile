@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 export HOST ?= 127.0.0.1
 export PORT ?= 5000
 
-.PHONY: run test install install-test install-cluster browser-deps cluster-deps cluster constraints db demo babel-extract babel-update babel-compile clean
+.PHONY: run test install install-test install-cluster browser-deps pdf-deps pdf-test-deps cluster-deps cluster constraints db demo babel-extract babel-update babel-compile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,7 @@ demo: db
 	$(FLASK) demo-load
 
 ## Create the venv and the SQLite database, load the demo contest and serve on $(HOST):$(PORT).
-run: demo
+run: demo pdf-deps
 	$(BIN)/python -m competition
 
 # Debian's Chromium and CJK fonts for the browser tests (never `playwright install`: no internet).
@@ -58,6 +58,22 @@ browser-deps:
 	  echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
+	fi
+
+# Debian's Pango and CJK fonts for the PDFs (certificates), for `make run` and the tests.
+pdf-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then \
+	  echo "Installing Debian's Pango and fonts-noto-cjk for the PDFs"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; \
+	fi
+
+# Debian's poppler-utils and zbar-tools: the tests render PDFs, read their text and decode QR codes.
+pdf-test-deps: pdf-deps
+	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; then \
+	  echo "Installing Debian's poppler-utils and zbar-tools for the PDF tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q poppler-utils zbar-tools; \
 	fi
 
 # Debian's nginx for `make cluster` (PostgreSQL and Redis are expected on the machine).
@@ -77,7 +93,7 @@ cluster: install-cluster cluster-deps
 ## a file's tests stay on one worker, so its module fixtures are built once. PYTEST_ARGS=-n0
 ## runs it serially. docs/tests.md has the timings.
 PYTEST_ARGS ?= -n auto --dist loadfile
-test: install-test browser-deps
+test: install-test browser-deps pdf-test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 babel-extract: install

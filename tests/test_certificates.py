@@ -12,7 +12,8 @@ from competition.database import utcnow
 from competition.extensions import db
 from competition.ledger.services import verify
 
-from .factory import announced_contest, organiser
+from .browser.conftest import ARTIFACTS
+from .factory import S03_ID, announced_contest, organiser, s03_contestant
 from .helpers import isolated_client, login
 
 SLUG = "sample-2026"
@@ -89,3 +90,37 @@ def test_another_organisation_cannot_see_or_revoke_certificates(app):
     assert other.get(f"/o/c/{SLUG}/certificates").status_code == 404
     assert other.post(f"/o/c/{SLUG}/certificates/{number}/revoke", data={"reason": "x"}).status_code == 404
     assert db.session.scalar(select(Certificate.status).where(Certificate.number == number)) == "valid"
+
+
+def test_the_certificate_pdf_has_real_chinese_text_and_a_qr_code_of_its_verify_url(app, tmp_path):
+    import subprocess
+    published()
+    certificate = db.session.scalar(select(Certificate).where(Certificate.award == "一等奖"))
+    app.config["PUBLIC_URL"] = "https://jingsai.example.cn"
+    org = isolated_client(app)
+    login(org, "org1")
+    response = org.get(f"/o/c/{SLUG}/certificates/{certificate.number}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for wanted in ("荣誉证书", "选手1", "亦庄开发区工会", "工业互联网运维员", "一等奖", "81.96", "示例区总工会",
+                   certificate.number):
+        assert wanted in text, wanted
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if line.strip())
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "certificate-pdf.png").write_bytes((tmp_path / "page.png").read_bytes())
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert decoded == f"https://jingsai.example.cn/verify/{certificate.number}"
+    # The contestant downloads their own, in the browser that looked their results up; nobody else.
+    assert isolated_client(app).get(f"/c/{SLUG}/certificates/{certificate.number}.pdf").status_code == 404
+    s03_contestant()
+    own = db.session.scalar(select(Certificate).where(Certificate.award == "三等奖"))
+    person = isolated_client(app)
+    page = person.post(f"/c/{SLUG}/register/status", data={"reference": "GJ-S03ABC", "id_last4": S03_ID[-4:]})
+    assert own.number in page.get_data(as_text=True)
+    assert person.get(f"/c/{SLUG}/certificates/{own.number}.pdf").mimetype == "application/pdf"
+    assert person.get(f"/c/{SLUG}/certificates/{certificate.number}.pdf").status_code == 404  # not theirs

@@ -157,6 +157,44 @@ def document() -> dict:
                     },
                 },
             },
+            "/api/v1/contests/{contest}/ledger": {
+                "get": {
+                    "summary": "The published contest's ledger as JSON lines (docs/ledger.md says how to check it)",
+                    "operationId": "getLedger",
+                    "parameters": [
+                        {"name": "contest", "in": "path", "required": True, "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "One entry per line: {seq, prev_hash, hash, entry}",
+                                "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+                        "404": _error("No such contest, or not published yet"),
+                    },
+                },
+            },
+            "/api/v1/certificates/{number}": {
+                "get": {
+                    "summary": "A certificate by its number: valid or revoked",
+                    "operationId": "getCertificate",
+                    "parameters": [
+                        {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The certificate", "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "required": ["number", "contest", "event", "name", "delegation", "award", "rank", "total",
+                                         "status", "issued_at"],
+                            "properties": {
+                                "number": {"type": "string"}, "contest": {"type": "string"},
+                                "event": {"type": "string"}, "name": {"type": "string"},
+                                "delegation": {"type": ["string", "null"]}, "award": {"type": "string"},
+                                "rank": {"type": "integer"}, "total": {"type": "string"},
+                                "status": {"type": "string", "enum": ["valid", "revoked"]},
+                                "issued_at": {"type": "string", "format": "date-time"},
+                                "revoked_at": {"type": "string", "format": "date-time"}}}}}},
+                        "404": _error("No certificate has this number"),
+                    },
+                },
+            },
             "/api/v1/contests/{contest}/standings": {
                 "get": {
                     "summary": "Delegation standings: delegations ranked by the sum of their best N entry totals",

@@ -1,5 +1,6 @@
 """Certificates: /verify/<number> for anyone (valid, revoked with the date, or not found), and
-for organisers /o/c/<slug>/certificates (every certificate, revocation with a reason)."""
+for organisers /o/c/<slug>/certificates (every certificate, its PDF, revocation with a reason).
+A contestant's own PDF is on the registration status pages (competition.entries)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -7,7 +8,7 @@ from flask_login import current_user, login_required
 from .. import policy
 from ..errors import ActionRefused
 from ..forms import ConfirmForm
-from . import services
+from . import pdf, services
 
 bp = Blueprint("certificates", __name__)
 
@@ -19,6 +20,16 @@ def verify(number: str):
         return render_template("certificates/verify.html", certificate=None, number=number), 404
     return render_template("certificates/verify.html", certificate=certificate,
                            facts=services.as_json(certificate), number=certificate.number)
+
+
+@bp.get("/o/c/<slug>/certificates/<number>.pdf")
+@login_required
+def certificate_file(slug: str, number: str):
+    contest = policy.managed_contest(slug)
+    certificate = services.lookup(number)
+    if certificate is None or certificate.contest_id != contest.id:
+        abort(404)
+    return pdf.response(certificate)
 
 
 @bp.get("/o/c/<slug>/certificates")

@@ -12,6 +12,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import policy, spreadsheets
+from ..certificates import services as certificates
+from ..certificates import pdf as certificate_pdf
 from ..contests.lifecycle import takes_registrations
 from ..database import utcnow
 from ..errors import ActionRefused
@@ -97,6 +99,18 @@ def register_status(slug: str):
         view = services.status_view(contest, known)
     return render_template("entries/register_status.html", contest=contest, form=form, view=view,
                            appeals_open=contest.appeals_open(utcnow())), code
+
+
+@bp.get("/c/<slug>/certificates/<number>.pdf")
+def own_certificate(slug: str, number: str):
+    """A contestant's own certificate, in the browser that proved who they are (status lookup)."""
+    contest = policy.viewable_contest(slug)
+    person = services.identified_registrant(session, contest)
+    certificate = certificates.lookup(number)
+    if certificate is None or person is None or certificate.contest_id != contest.id \
+            or certificate.entry.contestant_id != person.id:
+        abort(404)
+    return certificate_pdf.response(certificate)
 
 
 # --- the organiser's list and review -------------------------------------------------------------
