@@ -5,13 +5,13 @@ formal request for named marks to be reviewed, with evidence files. A supervisor
 either (dismissed or upheld, with reasons). An upheld appeal reopens the marks it names; once
 the panel has re-marked them and the chief judge has locked the entries again, the appeal is
 resolved and records every entry whose placing changed, before and after."""
-import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
+from ..references import random_code
 from ..extensions import db
 
 #: open: waiting for a ruling; dismissed / upheld: ruled (an objection ends there).
@@ -21,12 +21,8 @@ APPEAL_STATUSES = ("open", "dismissed", "upheld", "resolved")
 #: An appeal still to be finished: it keeps its event protested and the contest unpublished.
 APPEAL_PENDING = ("open", "upheld")
 RULINGS = ("dismissed", "upheld")
-# Unambiguous characters for references people read out and type (no 0/O, 1/I/L).
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
 def new_reference(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return prefix + random_code(8)
 
 
 class Objection(db.Model):

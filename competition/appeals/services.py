@@ -40,15 +40,6 @@ EVIDENCE_MAX_FILES = 3  # 3 × 5 MB stays under the request limit (MAX_CONTENT_L
 
 # --- windows ------------------------------------------------------------------------------------
 
-def pending_cases(contest: Contest) -> tuple[int, int]:
-    """Objections not yet ruled, appeals not yet finished."""
-    objections = len(db.session.scalars(select(Objection.id).where(
-        Objection.contest_id == contest.id, Objection.status == "open")).all())
-    appeals = len(db.session.scalars(select(Appeal.id).where(
-        Appeal.contest_id == contest.id, Appeal.status.in_(APPEAL_PENDING))).all())
-    return objections, appeals
-
-
 # --- objections ---------------------------------------------------------------------------------
 
 def file_objection(contest: Contest, *, name: str, phone: str, text: str, ip: str | None = None) -> Objection:
@@ -179,11 +170,6 @@ def file_appeal(contest: Contest, contestant: Contestant, entry: Entry, *, crite
                       criteria=named, evidence=[hashlib.sha256(f.data).hexdigest() for f, _kind in evidence])
     results.publish([patch])
     return appeal
-
-
-def appeals_of(contestant: Contestant) -> list[Appeal]:
-    return list(db.session.scalars(select(Appeal).where(Appeal.contestant_id == contestant.id)
-                                   .order_by(Appeal.created_at, Appeal.id)))
 
 
 def placings(event: Event) -> dict[str, dict]:

@@ -137,7 +137,8 @@ def _catch_up(board: Board, event: Event, live: list[dict], reveal: dict | None 
     return patches
 
 
-def _send(patches: list[Patch], states: list[dict]) -> None:
+def send(patches: list[Patch], states: list[dict]) -> None:
+    """After commit: the patches to their audiences, the boards' states to everyone watching."""
     results.publish(patches)
     for state in states:
         board_state_changed.send(state=state)
@@ -153,7 +154,7 @@ def freeze_board(event: Event, user) -> dict:
         _freeze(board, event)
         record("board.freeze", user=user, contest=event.contest, target=f"board:{event.code}", seq=board.seq)
         state = board_state(event, board)
-    _send([], [state])
+    send([], [state])
     return state
 
 
@@ -168,7 +169,7 @@ def freeze_contest(contest: Contest, user) -> int:
                 states.append(board_state(event, board))
         record("contest.freeze", user=user, contest=contest, target=f"contest:{contest.slug}",
                events=[s["event"] for s in states])
-    _send([], states)
+    send([], states)
     return len(states)
 
 
@@ -197,7 +198,7 @@ def reveal_step(event: Event, user) -> dict:
         record("board.reveal", user=user, contest=event.contest, target=f"board:{event.code}",
                revealed=step, entry=patches[-1].reveal["entry"] if patches and patches[-1].reveal else None)
         state = board_state(event, board)
-    _send(patches, [state])
+    send(patches, [state])
     return state
 
 
@@ -207,7 +208,7 @@ def _end_freeze(event: Event, user, action: str) -> dict:
         patches = _catch_up(board, event, results.board_rows(event))
         record(action, user=user, contest=event.contest, target=f"board:{event.code}", seq=board.seq)
         state = board_state(event, board)
-    _send(patches, [state])
+    send(patches, [state])
     return state
 
 
@@ -251,11 +252,6 @@ def release_frozen(contest: Contest) -> tuple[list[Patch], list[dict]]:
     return patches, states
 
 
-def send(patches: list[Patch], states: list[dict]) -> None:
-    """After commit: the patches to their audiences, the boards' states to everyone watching."""
-    _send(patches, states)
-
-
 def unfreeze_contest(contest: Contest, user) -> int:
     """Unfreeze every frozen board of the contest; returns how many."""
     with write_transaction():
@@ -267,7 +263,7 @@ def unfreeze_contest(contest: Contest, user) -> int:
                 states.append(board_state(event, board))
         record("contest.unfreeze", user=user, contest=contest, target=f"contest:{contest.slug}",
                events=[s["event"] for s in states])
-    _send(patches, states)
+    send(patches, states)
     return len(states)
 
 

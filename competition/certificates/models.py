@@ -1,6 +1,5 @@
 """Certificates (证书): one per award, issued when the results become official, verifiable by
 anyone by its number; revoked with a reason, never deleted."""
-import secrets
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,15 +8,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Fixed, utcnow
 from ..extensions import db
+from ..references import random_code
 
 CERTIFICATE_STATUSES = ("valid", "revoked")
-# Unambiguous characters for numbers people type from paper (no 0/O, 1/I/L).
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_LENGTH = 10
 
 
 def new_number(year: int) -> str:
-    return f"GJ{year}-" + "".join(secrets.choice(_ALPHABET) for _ in range(NUMBER_LENGTH))
+    return f"GJ{year}-" + random_code(NUMBER_LENGTH)
 
 
 class Certificate(db.Model):

@@ -14,9 +14,10 @@ from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
 from ..extensions import db
 from ..ledger import services as ledger
-from .models import Certificate, new_number
+from ..references import ALPHABET
+from .models import NUMBER_LENGTH, Certificate, new_number
 
-NUMBER_SHAPE = re.compile(r"GJ\d{4}-[2-9A-HJKMNP-Z]{10}")
+NUMBER_SHAPE = re.compile(rf"GJ\d{{4}}-[{ALPHABET}]{{{NUMBER_LENGTH}}}")
 
 
 def normalise(number: str) -> str:
@@ -106,8 +107,3 @@ def revoke(user, certificate: Certificate, reason: str) -> None:
 def of_contest(contest: Contest) -> list[Certificate]:
     return list(db.session.scalars(select(Certificate).where(Certificate.contest_id == contest.id)
                                    .order_by(Certificate.event_id, Certificate.rank, Certificate.id)))
-
-
-def of_entries(entry_ids) -> list[Certificate]:
-    return list(db.session.scalars(select(Certificate).where(Certificate.entry_id.in_(list(entry_ids)))
-                                   .order_by(Certificate.issued_at)))

@@ -6,10 +6,11 @@ competition.privacy's.)
 Every refusal is an `InvalidIdentity` with a machine `code`; the web layer says it in the
 reader's language."""
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from ..references import ALPHABET, random_code
 
 # Identity documents, by the code stored in Contestant.id_type.
 RESIDENT_ID = "resident_id"      # 居民身份证
@@ -56,7 +57,7 @@ _TAIWAN = re.compile(r"\d{8}(\d{2})?")
 _PASSPORT = re.compile(r"(?=.*\d)[A-Z0-9]{5,17}")
 
 # Reference codes: no 0/O, 1/I/L, so a registrant can read theirs out on the phone.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_ALPHABET = ALPHABET
 REFERENCE_PREFIX = "GJ-"
 REFERENCE_LENGTH = 6
 
@@ -197,7 +198,7 @@ def parse_skill_level(value: str | None) -> str:
 
 def new_reference() -> str:
     """A short, unguessable reference (报名编号) such as GJ-7K3M9Q: 31⁶ ≈ 8.9 × 10⁸ codes."""
-    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return REFERENCE_PREFIX + random_code(REFERENCE_LENGTH)
 
 
 def normalise_reference(value: str | None) -> str:

@@ -115,8 +115,6 @@ class Replay:
 
     marks: dict = field(default_factory=dict)  # (event, bib, criterion, judge) -> [value, revision, status]
     locked: set = field(default_factory=set)  # (event, bib)
-    fields: dict = field(default_factory=dict)  # event -> the last sign-off (scheme and entries)
-    results: dict = field(default_factory=dict)  # event -> the rows the last publication named
 
     def apply(self, body: dict) -> None:
         kind = body["kind"]
@@ -136,10 +134,6 @@ class Replay:
             self.locked |= {(body["event"], bib) for bib in body["entries"]}
         elif kind == "unlock":
             self.locked -= {(body["event"], bib) for bib in body["entries"]}
-        elif kind == "sign_off":
-            self.fields[body["event"]] = body
-        elif kind == "publish":
-            self.results = body["results"]
 
 
 @dataclass
