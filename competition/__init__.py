@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .judges.routes import bp as judges_bp
     from .judging.routes import bp as judging_bp
     from .numbering.routes import bp as numbering_bp
+    from .printing.routes import bp as printing_bp
     from .public.routes import bp as public_bp
 
     init_i18n(app)
@@ -60,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_accounts(app)
     # One blueprint per feature, each defined in its routes.py.
     for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, numbering_bp, judges_bp,
-                      judging_bp, boards_bp, appeals_bp, certificates_bp, api_bp, health_bp):
+                      judging_bp, boards_bp, appeals_bp, certificates_bp, printing_bp, api_bp, health_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
 

@@ -24,7 +24,7 @@ def terminal_locale(default: str = "zh_Hans") -> str:
 
 def register_cli(app) -> None:
     for command in (create_admin, contest_import, contest_export, results_rebuild, judge_token,
-                    demo_load, ledger_verify):
+                    demo_load, ledger_verify, print_job):
         app.cli.add_command(command)
 
 
@@ -164,3 +164,11 @@ def ledger_verify(slug: str | None):
     # One contest: its head; several: a hash over their heads, in contest order.
     head = heads[0] if len(heads) == 1 else hashlib.sha256("".join(heads).encode("ascii")).hexdigest()
     click.echo(f"ledger ok: {entries} entries, head {head}")
+
+
+@click.command("print-job")
+@click.argument("job_id", type=int)
+def print_job(job_id: int):
+    """Do print job JOB_ID (the server starts this in a process of its own)."""
+    from .printing.jobs import run
+    run(job_id)

@@ -53,6 +53,9 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "no_such_certificate": N_("No certificate has this number."),
     "revoke_reason_required": N_("Say why the certificate is revoked: the verify page shows it."),
     "certificate_revoked": N_("This certificate is revoked already."),
+    "no_certificates": N_("This contest has no certificate yet: certificates are issued when its results are "
+                          "published (official)."),
+    "no_judge_cards": N_("No judge of this contest can log in by link, so there is no card to print."),
 
     # --- marks (scoring.parse_mark and the marking service) ------------------------------------
     "empty": N_("Enter a mark."),
@@ -102,6 +105,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "event_code_taken": N_("This contest already has an event with the code “%(code)s”."),
     "section_code_taken": N_("This event already has a section with the code “%(code)s”."),
     "criterion_code_taken": N_("This event already has a criterion with the code “%(code)s”."),
+    "promotion_decided": N_("This event is signed off: its promotion list is decided with its results and can no "
+                            "longer change."),
     "scheme_locked": N_("This event already has marks. Changing its marking scheme, decimal places, tie-break or "
                         "awards now would silently change results and ranks, so it is refused."),
     "event_in_use": N_("“%(name)s” has entries or marks and cannot be deleted."),

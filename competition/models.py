@@ -9,7 +9,8 @@ from .entries.models import Contestant, Delegation, Entry, entry_member
 from .judges.models import Assignment, Judge, LoginLink, PanelSeat
 from .ledger.models import LedgerEntry, LedgerHead
 from .marking.models import Mark, MarkRevision, Penalty
+from .printing.models import PrintJob
 
 __all__ = ["ApiToken", "Appeal", "AppealFile", "Objection", "Assignment", "AuditEntry", "Board", "Certificate", "Contest", "Contestant", "Criterion",
            "Delegation", "Entry", "Event", "Judge", "LedgerEntry", "LedgerHead", "LoginLink", "Mark", "MarkRevision", "Organisation",
-           "PanelSeat", "Penalty", "Result", "Section", "User", "entry_member"]
+           "PanelSeat", "Penalty", "PrintJob", "Result", "Section", "User", "entry_member"]

@@ -13,7 +13,7 @@ VOCABULARY = {"__init__", "routes", "forms", "services", "models"}
 FEATURE_MODULES = {
     "accounts": set(), "appeals": set(), "audit": set(), "api": {"openapi"}, "boards": {"results", "exports"}, "certificates": {"pdf"}, "contest_files": {"schema"},
     "contests": {"lifecycle", "schemes"}, "entries": {"identity", "importing"}, "judges": {"assigning"},
-    "judging": set(), "ledger": set(), "live": {"coalesce"}, "marking": set(), "numbering": {"rules"}, "public": set(),
+    "judging": set(), "ledger": set(), "live": {"coalesce"}, "marking": set(), "numbering": {"rules"}, "printing": {"pdf", "jobs"}, "public": set(),
     "demo": {"data", "spring", "autumn"},
 }
 NOT_FEATURES = {"scoring", "migrations", "translations"}  # the pure rules; the schema's history; catalogues

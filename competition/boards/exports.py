@@ -43,6 +43,14 @@ def mark_rows(contest: Contest) -> list[dict]:
             for e, bib, c, username, name, value, revision, reason, source, at in rows]
 
 
+def promotion_rows(event: Event) -> list[dict]:
+    """The event's promotion list as rows: the board's rank, bib, name, delegation and total."""
+    places = event.places
+    return [{"rank": line.rank, "entry": line.bib, "name": line.name, "delegation": line.delegation,
+             "total": str(scoring.round_half_up(line.total, places))}
+            for line in results.promotion_lines(event)]
+
+
 def export_data(contest: Contest) -> dict:
     events = list(contest.events)
     return {
@@ -50,6 +58,8 @@ def export_data(contest: Contest) -> dict:
         "events": [{"event": e.code, "name": e.name, "result_status": e.result_status,
                     "columns": results.columns(e), "rows": event_rows(e)} for e in events],
         "standings": standings(contest, staff=True),
+        "promotions": [{"event": e.code, "name": e.name, "title": e.promotion["title"],
+                        "result_status": e.result_status, "rows": promotion_rows(e)} for e in events if e.promotion],
         "marks": mark_rows(contest),
     }
 
@@ -69,6 +79,12 @@ def _tables(contest: Contest, data: dict) -> list[tuple[str, list[str], list[lis
                    [_("Rank"), _("Delegation"), *award_names, _("Entries"), _("Total")],
                    [[s["rank"], s["delegation"], *[s["awards"].get(a, 0) for a in award_names], s["entries"], s["total"]]
                     for s in data["standings"]["rows"]]))
+    if data["promotions"]:
+        tables.append((_("Promotion list"),
+                       [_("Event"), _("Title"), _("Rank"), _("Bib"), _("Name"), _("Delegation"), _("Total"),
+                        _("Result status")],
+                       [[p["name"], p["title"], r["rank"], r["entry"], r["name"], r["delegation"], r["total"],
+                         result_status_text(p["result_status"], until)] for p in data["promotions"] for r in p["rows"]]))
     tables.append((_("Marks"),
                    [_("Event"), _("Bib"), _("Criterion"), _("Judge"), _("Name"), _("Mark"), _("Revision"), _("Reason"),
                     _("Source"), _("Time")],

@@ -259,6 +259,17 @@ def board_lines(event: Event, entry_ids=None, totals=None, codes=None) -> dict[i
     return lines
 
 
+def promotion_lines(event: Event, lines: dict[int, Line] | None = None) -> list[Line]:
+    """The event's promotion list (晋升名单) in board order: its rule applied by the pure
+    scoring to the board's own ranks and passes. [] when the event has no rule."""
+    rule = event.promotion_rule()
+    if rule is None:
+        return []
+    lines = board_lines(event) if lines is None else lines
+    keys = scoring.promoted(((entry_id, line.rank, line.is_passed) for entry_id, line in lines.items()), rule)
+    return [lines[key] for key in keys]
+
+
 def _plain_rows(q) -> list:
     """Run a select and return its rows as the driver's tuples, with only the columns whose
     type converts values (decimals, booleans) converted, by their own types. A mark that

@@ -11,6 +11,8 @@ from ..extensions import db
 from ..references import random_code
 
 CERTIFICATE_STATUSES = ("valid", "revoked")
+#: An award's certificate (荣誉证书), or a participation certificate (参赛证书) with no award.
+CERTIFICATE_KINDS = ("award", "participation")
 NUMBER_LENGTH = 10
 
 
@@ -28,8 +30,9 @@ class Certificate(db.Model):
     # What the certificate says, as it was issued (a later rename does not change a certificate).
     name: Mapped[str] = mapped_column(String(200))
     delegation: Mapped[str | None] = mapped_column(String(200))
-    award: Mapped[str] = mapped_column(String(64))
-    rank: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16), default="award", server_default="award")
+    award: Mapped[str | None] = mapped_column(String(64))
+    rank: Mapped[int | None]
     total: Mapped[Decimal] = mapped_column(Fixed(4))
     status: Mapped[str] = mapped_column(String(16), default="valid")
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -40,4 +43,6 @@ class Certificate(db.Model):
     event = relationship("Event")
     entry = relationship("Entry")
 
-    __table_args__ = (CheckConstraint(f"status IN {CERTIFICATE_STATUSES}", name="status_known"),)
+    __table_args__ = (CheckConstraint(f"status IN {CERTIFICATE_STATUSES}", name="status_known"),
+                      CheckConstraint(f"kind IN {CERTIFICATE_KINDS}", name="kind_known"),
+                      CheckConstraint("kind = 'participation' OR award IS NOT NULL", name="award_named"))

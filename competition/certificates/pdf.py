@@ -4,6 +4,7 @@ the organising union, the contest, the name, the event, the award, the date and 
 from flask import Response, current_app, render_template, request
 
 from .. import qr, scoring, times
+from ..ledger import services as ledger
 from .models import Certificate
 
 
@@ -17,10 +18,12 @@ def verify_url(certificate: Certificate) -> str:
 def certificate_pdf(certificate: Certificate) -> bytes:
     from weasyprint import HTML  # Pango is loaded only when a PDF is made
     contest = certificate.contest
+    issued_by = ledger.certificate_entry(contest, certificate.number)
     html = render_template("certificates/certificate_pdf.html", certificate=certificate, contest=contest,
                            total=scoring.round_half_up(certificate.total, certificate.event.places),
                            issued=times.local(contest, certificate.issued_at), url=verify_url(certificate),
-                           qr_svg=qr.svg(verify_url(certificate)))
+                           qr_svg=qr.svg(verify_url(certificate)),
+                           ledger_hash=issued_by.hash if issued_by is not None else None)
     return HTML(string=html, base_url=request.host_url).write_pdf()
 
 

@@ -56,36 +56,53 @@ def _revoke(certificate: Certificate, reason: str) -> None:
     ledger.append(certificate.contest, "certificate.revoke", number=certificate.number, reason=reason)
 
 
+def _states(event, lines) -> dict[int, tuple[str, str | None]]:
+    """What each entry is due at publication: ("award", award) for an award, and, when the
+    contest gives them, ("participation", None) for every other entry with a total."""
+    due = {entry_id: ("award", line.award) for entry_id, line in lines.items() if line.award}
+    if event.contest.gives_participation_certificates:
+        for entry_id, line in lines.items():
+            if entry_id not in due and line.total is not None:
+                due[entry_id] = ("participation", None)
+    return due
+
+
 def issue_for(user, contest: Contest) -> list[Certificate]:
-    """Inside the publication's transaction: a certificate for every entry with an award."""
+    """Inside the publication's transaction: a certificate for every entry with an award and,
+    when the contest gives them, a participation certificate for every other entry with a
+    result. A certificate whose kind, award, rank or total no longer stands is revoked and
+    issued again."""
     year = (contest.ends_on or contest.starts_on or utcnow().date()).year
     issued = []
     for event in contest.events:
         if not event.awards_decided:
             continue
         places = event.places
-        awarded = {line.entry_id: line for line in results.board_lines(event).values() if line.award}
+        lines = results.board_lines(event)
+        due = _states(event, lines)
         held = {c.entry_id: c for c in db.session.scalars(
             select(Certificate).where(Certificate.event_id == event.id, Certificate.status == "valid"))}
-        for entry_id, certificate in held.items():
-            line = awarded.get(entry_id)
-            total = None if line is None else scoring.round_half_up(line.total, places)
-            if line is None or (certificate.award, certificate.rank, certificate.total) != (line.award, line.rank, total):
+        for entry_id, certificate in list(held.items()):
+            line, kind = lines.get(entry_id), due.get(entry_id)
+            stands = line is not None and kind is not None and (certificate.kind, certificate.award) == kind and (
+                certificate.rank, certificate.total) == (line.rank, scoring.round_half_up(line.total, places))
+            if not stands:
                 _revoke(certificate, "placing changed when the results were published again")
-        for entry_id, line in awarded.items():
-            current = held.get(entry_id)
-            if current is not None and current.status == "valid":
+                del held[entry_id]
+        for entry_id, (kind, award) in due.items():
+            if entry_id in held:
                 continue
+            line = lines[entry_id]
             certificate = Certificate(number=_unused_number(year), contest_id=contest.id, event_id=event.id,
-                                      entry_id=entry_id, name=line.name, delegation=line.delegation, award=line.award,
-                                      rank=line.rank, total=scoring.round_half_up(line.total, places))
+                                      entry_id=entry_id, kind=kind, name=line.name, delegation=line.delegation,
+                                      award=award, rank=line.rank, total=scoring.round_half_up(line.total, places))
             db.session.add(certificate)
             issued.append(certificate)
     db.session.flush()
     if issued:
         ledger.append(contest, "certificate.issue", certificates=[
-            {"number": c.number, "event": c.event.code, "entry": c.entry.bib, "award": c.award, "rank": c.rank,
-             "total": str(c.total)} for c in issued])
+            {"number": c.number, "event": c.event.code, "entry": c.entry.bib, "kind": c.kind, "award": c.award,
+             "rank": c.rank, "total": str(c.total)} for c in issued])
         record("certificates.issue", user=user, contest=contest, target=f"contest:{contest.slug}",
                numbers=[c.number for c in issued])
     return issued

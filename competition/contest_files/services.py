@@ -204,7 +204,7 @@ class _Writer:
             event = self.events[e.code] = self.add(Event(
                 contest=self.contest, code=e.code, name=e.name, position=position, is_team=e.team,
                 team_size=e.team_size, capacity=e.capacity, places=e.places, tie_break=list(e.tie_break),
-                awards=[dict(a) for a in e.awards]))
+                awards=[dict(a) for a in e.awards], promotion=dict(e.promotion) if e.promotion else None))
             for section_position, s in enumerate(e.sections):
                 sections[e.code, s.code] = self.add(Section(
                     event=event, code=s.code, name=s.name, position=section_position, weight=s.weight,

@@ -70,6 +70,8 @@ class ContestForm(FlaskForm):
     is_names_hidden = BooleanField(_l("Hide names on public boards until the results are announced"))
     shows_judge_marks = BooleanField(_l("Contestants see each judge's marks under pseudonyms (J1, J2 …) with their "
                                         "results"))
+    gives_participation_certificates = BooleanField(_l("At publication, a participation certificate (参赛证书) for "
+                                                        "every entry with a result and no award"))
     time_zone = StringField(_l("Time zone"), default=DEFAULT_TIME_ZONE, validators=[DataRequired(_required),
                                                                                   Length(max=64)],
                             description=_l("Every time is shown in this zone, such as Asia/Shanghai."),
@@ -113,7 +115,8 @@ class ContestForm(FlaskForm):
                 "is_blind": self.is_blind.data,
                 "is_names_hidden": self.is_names_hidden.data, "standings_best_n": self.standings_best_n.data,
                 "bib_pattern": self.bib_pattern.data.strip(), "privacy_notice": (self.privacy_notice.data or "").strip(),
-                "shows_judge_marks": self.shows_judge_marks.data, "time_zone": self.time_zone.data.strip()}
+                "shows_judge_marks": self.shows_judge_marks.data,
+                "gives_participation_certificates": self.gives_participation_certificates.data, "time_zone": self.time_zone.data.strip()}
 
 
 class StatusForm(FlaskForm):
@@ -172,6 +175,12 @@ class EventForm(FlaskForm):
                          choices=[SelectChoice(n, str(n)) for n in range(5)])
     tie_break = FieldList(SelectField(_l("Then"), validate_choice=False), min_entries=1)
     awards = FieldList(FormField(AwardRow), min_entries=1)
+    promotion_title = StringField(_l("Title"), validators=[Length(max=64)],
+                                  description=_l("Such as 技师. Leave empty for no promotion list."))
+    promotion_basis = SelectField(_l("By"), choices=[SelectChoice("count", _l("entries")),
+                                                     SelectChoice("share", _l("percent of the entries that passed"))],
+                                  default="count")
+    promotion_amount = StringField(_l("How many"), render_kw={"inputmode": "decimal"})
 
     def __init__(self, *args, code_taken=None, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,6 +197,7 @@ class EventForm(FlaskForm):
             self.awards.append_entry()
         self.chain: list[str] = []
         self.award_list: list[dict] = []
+        self.promotion: dict | None = None
 
     def validate_code(self, field):
         if self.code_taken and self.code_taken(field.data.strip()):
@@ -214,7 +224,32 @@ class EventForm(FlaskForm):
             else:
                 self.chain.append(key)
         ok = self._check_awards() and ok
+        ok = self._check_promotion() and ok
         return ok
+
+    def _check_promotion(self) -> bool:
+        # Checked as a contest file's promotion is (competition.contests.schemes).
+        title, amount = (self.promotion_title.data or "").strip(), (self.promotion_amount.data or "").strip()
+        self.promotion = None
+        if not title and not amount:
+            return True
+        if not amount:
+            self.promotion_amount.errors.append(_("How many entries are promoted?"))
+            return False
+        value = {"title": title}
+        if self.promotion_basis.data == "share":
+            value["share"] = amount
+        elif re.fullmatch(r"[0-9]{1,7}", amount):
+            value["count"] = int(amount)
+        else:
+            self.promotion_amount.errors.append(_("Enter a whole number of entries, such as 3."))
+            return False
+        promotion, problems = schemes.check_promotion_value(value)
+        for problem in problems:
+            target = self.promotion_title if problem.path[:1] == ("title",) else self.promotion_amount
+            target.errors.append(say(problem))
+        self.promotion = promotion
+        return not problems
 
     def _check_awards(self) -> bool:
         # The rows are checked as a contest file's awards are (competition.contests.schemes).
@@ -252,7 +287,17 @@ class EventForm(FlaskForm):
         return {"code": self.code.data.strip(), "name": self.name.data.strip(), "position": self.position.data,
                 "is_team": self.is_team.data, "team_size": self.team_size.data if self.is_team.data else None,
                 "capacity": self.capacity.data, "registration_deadline": self.registration_deadline.data,
-                "places": self.places.data, "tie_break": list(self.chain), "awards": list(self.award_list)}
+                "places": self.places.data, "tie_break": list(self.chain), "awards": list(self.award_list),
+                "promotion": self.promotion}
+
+
+def promotion_data(promotion: dict | None) -> dict:
+    """Event.promotion as the form's three fields."""
+    if not promotion:
+        return {}
+    share = promotion.get("count") is None
+    return {"promotion_title": promotion["title"], "promotion_basis": "share" if share else "count",
+            "promotion_amount": str(promotion["share"] if share else promotion["count"])}
 
 
 def award_rows(awards: list[dict]) -> list[dict]:

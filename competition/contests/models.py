@@ -45,6 +45,9 @@ class Contest(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE)
     # Contestants looking up their results see each judge's marks under pseudonyms (J1, J2 …).
     shows_judge_marks: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # At publication, besides one certificate per award: a participation certificate (参赛证书)
+    # for every other entry with a result.
+    gives_participation_certificates: Mapped[bool] = mapped_column(default=False, server_default="0")
     # 公示: when the results were announced, until when anyone may object and an entry appeal.
     announced_at: Mapped[datetime | None]
     objections_until: Mapped[datetime | None]
@@ -102,6 +105,8 @@ class Event(db.Model):
     places: Mapped[int] = mapped_column(default=2)
     tie_break: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["-completion_time", "section:P"]
     awards: Mapped[list] = mapped_column(JSON, default=list)  # [{"name": "一等奖", "count": 1}, …]
+    # The promotion list's rule (晋升名单), or None: {"title": "技师", "count": 3} or {"title", "share": "10"}.
+    promotion: Mapped[dict | None] = mapped_column(JSON)
     # Registration for this event closes at this moment (UTC); None: when the contest's closes.
     registration_deadline: Mapped[datetime | None]
     # The chief judge's sign-off (签字确认) of the whole event; each entry carries its own lock too.
@@ -140,6 +145,10 @@ class Event(db.Model):
                                                weight=s.weight, pass_mark=s.pass_mark) for s in self.sections),
             places=self.places, tie_break=tuple(self.tie_break or ()),
             awards=tuple(award_rule(a) for a in self.awards or ()))
+
+    def promotion_rule(self) -> scoring.AwardRule | None:
+        """The promotion list's rule as the pure rules take it (its name the title), or None."""
+        return promotion_rule(self.promotion)
 
 
 class Section(db.Model):
@@ -221,3 +230,10 @@ def award_rule(award: dict) -> scoring.AwardRule:
     """An award as Event.awards (and the contest file) store it, as the scoring takes it."""
     return scoring.AwardRule(name=award["name"], count=award.get("count"),
                              share=Decimal(award["share"]) if award.get("share") is not None else None)
+
+
+def promotion_rule(promotion: dict | None) -> scoring.AwardRule | None:
+    """Event.promotion as the scoring takes it: an award rule whose name is the title."""
+    if not promotion:
+        return None
+    return award_rule({"name": promotion["title"], "count": promotion.get("count"), "share": promotion.get("share")})

@@ -18,7 +18,7 @@ from ..messages import message, status_label
 from ..scoring import decimal_text
 from . import services
 from .forms import (AnnounceForm, ContestForm, CopySchemeForm, CriterionForm, EventForm, SectionForm, StatusForm, award_rows,
-                    kind_label, method_label, say)
+                    kind_label, method_label, promotion_data, say)
 from .lifecycle import announce_refusals, needs_reason, next_statuses, transition_refusals
 from .models import Contest, Criterion, Section
 
@@ -253,7 +253,8 @@ def event_edit(slug: str, code: str):
                 "team_size": event.team_size, "capacity": event.capacity, "places": event.places,
                 "registration_deadline": to_user_timezone(event.registration_deadline).replace(tzinfo=None)
                 if event.registration_deadline else None,
-                "tie_break": list(event.tie_break or []), "awards": award_rows(event.awards)}
+                "tie_break": list(event.tie_break or []), "awards": award_rows(event.awards),
+                **promotion_data(event.promotion)}
         form = _event_form(contest, event, data=data)
     else:
         form = _event_form(contest, event)

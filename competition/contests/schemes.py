@@ -232,6 +232,7 @@ class EventSpec:
     tie_break: list[str]
     awards: list[dict]  # as Event.awards stores them: {"name", "count"} or {"name", "share": "12.5"}
     sections: list[SectionSpec]
+    promotion: dict | None = None  # as Event.promotion stores it: {"title", "count"} or {"title", "share"}
     rule: scoring.EventRule | None = None
 
     def criteria(self) -> list[CriterionSpec]:
@@ -241,7 +242,7 @@ class EventSpec:
 def check_event(c: Checker, value, path: Path) -> EventSpec | None:
     before = c.count()
     o = c.obj(value, path, required=("code", "name", "sections"),
-              optional=("team", "team_size", "capacity", "places", "tie_break", "awards"))
+              optional=("team", "team_size", "capacity", "places", "tie_break", "awards", "promotion"))
     if o is None:
         return None
     code = c.text(o, "code", path, max_len=32, pattern=CODE, shape="code_shape")
@@ -258,6 +259,7 @@ def check_event(c: Checker, value, path: Path) -> EventSpec | None:
                  if (text := c.value_text(raw, path + ("tie_break", i))) is not None]
     raw_awards = c.items(o, "awards", path)
     awards = [a for i, v in enumerate(raw_awards) if (a := check_award(c, v, path + ("awards", i)))]
+    promotion = check_promotion(c, o["promotion"], path + ("promotion",)) if o.get("promotion") is not None else None
     # The event's own rules (weights, codes, tie-break, award names) are the scoring's, judged on
     # what was written even where a section or an award has a problem of its own.
     # (code, weight, criterion codes) of each section as written: only whether a weight is
@@ -273,7 +275,7 @@ def check_event(c: Checker, value, path: Path) -> EventSpec | None:
         problems = [p for p in problems if p.code != "event_without_sections"]
     c.merge(path, problems)
     event = EventSpec(code=code, name=name, team=bool(team), team_size=team_size, capacity=capacity,
-                      places=places, tie_break=tie_break, awards=awards, sections=sections)
+                      places=places, tie_break=tie_break, awards=awards, sections=sections, promotion=promotion)
     if c.count() == before:
         try:
             event.rule = scoring.EventRule(
@@ -370,6 +372,31 @@ def check_award(c: Checker, value, path: Path) -> dict | None:
     return {"name": name, "count": count} if count is not None else {"name": name, "share": scoring.decimal_text(share)}
 
 
+def check_promotion(c: Checker, value, path: Path) -> dict | None:
+    """The promotion list's rule (晋升名单): a title and the top count or share of the entries
+    that passed every pass mark; checked as an award is, the title standing for its name."""
+    before = c.count()
+    o = c.obj(value, path, required=("title",), optional=("count", "share"))
+    if o is None:
+        return None
+    title = c.text(o, "title", path, max_len=64)
+    count = c.integer(o, "count", path)
+    share = c.decimal(o, "share", path, any_sign=True)
+    if c.count() == before:
+        c.merge(path, [Problem(("title",) if p.path == ("name",) else p.path, p.code, p.params)
+                       for p in scoring.award_problems(title or "", count, share)])
+    if c.count() > before:
+        return None
+    return {"title": title, "count": count} if count is not None else {"title": title, "share": scoring.decimal_text(share)}
+
+
+def check_promotion_value(value: dict) -> tuple[dict | None, list[Problem]]:
+    """A promotion rule as a form gives it: the checked rule (None if refused) and its problems."""
+    c = Checker()
+    promotion = check_promotion(c, value, ())
+    return promotion, c.problems
+
+
 def check_awards(rows: list[dict]) -> tuple[list[dict | None], list[Problem]]:
     """A list of awards as a form gives them (each {"name", "count"} or {"name", "share"}):
     the checked awards (None where refused) and every problem, with paths (i, key)."""
@@ -402,6 +429,10 @@ def written_event(event) -> dict:
     out["awards"] = [{"name": a["name"], "count": a["count"]} if a.get("count") is not None
                      else {"name": a["name"], "share": decimal_text(Decimal(a["share"]))}
                      for a in event.awards or []]
+    if event.promotion:
+        p = event.promotion
+        out["promotion"] = ({"title": p["title"], "count": p["count"]} if p.get("count") is not None
+                            else {"title": p["title"], "share": decimal_text(Decimal(p["share"]))})
     out["sections"] = []
     for section in event.sections:
         s = {"code": section.code, "name": section.name}

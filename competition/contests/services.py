@@ -108,7 +108,8 @@ def _refresh_boards(contest: Contest) -> list:
 # --- contests ------------------------------------------------------------------------------
 
 CONTEST_FIELDS = ("name", "slug", "starts_on", "ends_on", "venue", "is_blind", "is_names_hidden",
-                  "standings_best_n", "bib_pattern", "privacy_notice", "shows_judge_marks", "time_zone")
+                  "standings_best_n", "bib_pattern", "privacy_notice", "shows_judge_marks", "time_zone",
+                  "gives_participation_certificates")
 
 
 def create_contest(user, organisation_id: int, values: dict) -> Contest:
@@ -238,7 +239,7 @@ def set_archived(user, contest: Contest, archived: bool) -> None:
 # --- events --------------------------------------------------------------------------------
 
 EVENT_FIELDS = ("code", "name", "position", "is_team", "team_size", "capacity", "registration_deadline",
-                "places", "tie_break", "awards")
+                "places", "tie_break", "awards", "promotion")
 
 
 def next_position(rows) -> int:
@@ -267,6 +268,8 @@ def update_event(user, event: Event, values: dict) -> list[str]:
             results.lock_board(event.id)  # marks of this event wait, or are seen
             if any(k in RANKING_FIELDS for k in changed) and event_has_marks(event):
                 raise ActionRefused(409, "scheme_locked")
+            if "promotion" in changed and event.awards_decided:
+                raise ActionRefused(409, "promotion_decided", field="promotion_title")
             code_before = event.code
             for key in changed:
                 setattr(event, key, values[key])

@@ -83,8 +83,23 @@ def append(contest: Contest, kind: str, **data) -> LedgerEntry:
 
 
 def head_hash(contest: Contest) -> str | None:
-    head = db.session.get(LedgerHead, contest.id)
-    return head.hash if head is not None and head.seq else None
+    return head(contest)[1]
+
+
+def head(contest: Contest) -> tuple[int, str | None]:
+    """(seq, hash) of the contest's ledger head: (0, None) before its first entry."""
+    row = db.session.get(LedgerHead, contest.id)
+    return (row.seq, row.hash) if row is not None and row.seq else (0, None)
+
+
+def certificate_entry(contest: Contest, number: str) -> LedgerEntry | None:
+    """The ledger entry that issued certificate `number` (its hash is printed on it)."""
+    for entry in db.session.scalars(select(LedgerEntry).where(LedgerEntry.contest_id == contest.id,
+                                                              LedgerEntry.kind == "certificate.issue")
+                                    .order_by(LedgerEntry.seq.desc())):
+        if any(c.get("number") == number for c in entry.body.get("certificates", ())):
+            return entry
+    return None
 
 
 def mark_data(event: str, entry: str, criterion: str, judge: Judge, revision) -> dict:

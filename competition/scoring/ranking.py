@@ -98,3 +98,16 @@ def rank(standings: Iterable[Standing], tie_break: Sequence[str] = (),
         start = end
     unranked = sorted((s for s in standings if s.total is None), key=_by_key)
     return placings + [Placing(s.key, None, None) for s in unranked]
+
+
+def promoted(placings: Iterable[tuple[Hashable, int | None, bool]], rule: AwardRule) -> list[Hashable]:
+    """The keys promoted (晋升) by `rule`, its name the title: among the ranked entries that
+    passed every section's pass mark, best rank first, the first `rule.count_for(n)` of them,
+    n being how many there are; an entry that shares its rank with the last one promoted is
+    promoted too, as a shared rank shares its award. `placings` are (key, rank, passed)."""
+    passed = sorted(((key, place) for key, place, ok in placings if place is not None and ok), key=lambda p: p[1])
+    limit = min(rule.count_for(len(passed)), len(passed))
+    if limit <= 0:
+        return []
+    last = passed[limit - 1][1]
+    return [key for key, place in passed if place <= last]
