@@ -55,6 +55,9 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "certificate_revoked": N_("This certificate is revoked already."),
     "no_certificates": N_("This contest has no certificate yet: certificates are issued when its results are "
                           "published (official)."),
+    "print_failed": N_("The print failed. Try again; if it fails again, tell the administrator (the server's "
+                       "log has the details)."),
+    "print_interrupted": N_("The print stopped (the server was restarted?). Start it again."),
     "no_judge_cards": N_("No judge of this contest can log in by link, so there is no card to print."),
 
     # --- marks (scoring.parse_mark and the marking service) ------------------------------------

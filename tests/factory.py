@@ -293,6 +293,17 @@ def announced_contest(days: int = 3):
     return contest_by_slug(SLUG)
 
 
+def published():
+    """The sample contest announced, its objection and appeal windows over, then published
+    (official): its certificates are issued."""
+    announced_contest()
+    contest = contest_by_slug(SLUG)
+    contest.objections_until = contest.appeals_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    contests.change_status(organiser(), contest_by_slug(SLUG), "published")
+    return contest_by_slug(SLUG)
+
+
 def s03_contestant() -> Contestant:
     """Entry S03's contestant, with a registration reference and an ID number."""
     entry = db.session.scalar(select(Entry).where(Entry.bib == "S03"))

@@ -13,18 +13,10 @@ from competition.extensions import db
 from competition.ledger.services import verify
 
 from .browser.conftest import ARTIFACTS
-from .factory import S03_ID, announced_contest, organiser, s03_contestant
+from .factory import S03_ID, announced_contest, organiser, published, s03_contestant
 from .helpers import isolated_client, login
 
 SLUG = "sample-2026"
-
-
-def published() -> None:
-    announced_contest()
-    contest = contest_by_slug(SLUG)
-    contest.objections_until = contest.appeals_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    contests.change_status(organiser(), contest_by_slug(SLUG), "published")
 
 
 def test_publication_issues_one_certificate_per_award_that_anyone_can_verify(app, client):

@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from .. import times
@@ -22,6 +21,7 @@ from ..contests.models import Contest
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
 from ..extensions import db
+from ..messages import message
 from .models import PrintJob
 from .pdf import BUILDERS
 
@@ -109,16 +109,14 @@ def run(job_id: int) -> None:
     try:
         with current_app.test_request_context("/", base_url=base_url):
             body, mimetype, name = BUILDERS[kind](contest, progress)
-    except ActionRefused as refused:
+    except ActionRefused as refused:  # the row keeps the code; the page says it in the reader's language
         db.session.rollback()
-        _set(job_id, status="failed", error=refused.message, finished_at=utcnow())
+        _set(job_id, status="failed", error=refused.say, finished_at=utcnow())
         return
     except Exception:  # a bug or a resource: logged in full, the page says it failed
         log.exception("print job %s (%s) failed", job_id, kind)
         db.session.rollback()
-        _set(job_id, status="failed", error=_("The print failed. Try again; if it fails again, tell the "
-                                              "administrator (the server's log has the details)."),
-             finished_at=utcnow())
+        _set(job_id, status="failed", error="print_failed", finished_at=utcnow())
         return
     with write_transaction():
         job = db.session.get(PrintJob, job_id)
@@ -128,20 +126,20 @@ def run(job_id: int) -> None:
         # The older files of this kind are superseded: only the latest is kept.
         db.session.execute(update(PrintJob).where(
             PrintJob.contest_id == job.contest_id, PrintJob.kind == kind, PrintJob.id < job_id)
-            .values(body=None))
+            .values(body=None, size=0))
 
 
 def state(job: PrintJob) -> dict:
     """A job as its page and its JSON show it."""
     status, error = job.status, job.error
     if _stale(job):
-        status, error = "failed", _("The print stopped (the server was restarted?). Start it again.")
+        status, error = "failed", "print_interrupted"
     percent = 100 if status == "done" else (int(100 * job.done / job.total) if job.total else 0)
     out = {"id": job.id, "kind": job.kind, "status": status, "done": job.done, "total": job.total,
-           "percent": percent, "error": error or None,
+           "percent": percent, "error": message(error) if error else None,
            "created_at": times.iso(job.contest, job.created_at),
            "finished_at": times.iso(job.contest, job.finished_at)}
-    if status == "done":
+    if status == "done" and job.size:  # a superseded job's file is gone
         out.update(file_name=job.file_name, size=job.size,
                    file=url_for("printing.job_file", slug=job.contest.slug, job_id=job.id))
     return out
