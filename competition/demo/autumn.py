@@ -58,6 +58,8 @@ def autumn_contest_file() -> dict:
             "tie_break": ["section:P", "-completion_time"],
             "awards": [{"name": "一等奖", "count": 1}, {"name": "二等奖", "count": 2},
                        {"name": "三等奖", "count": 3}],
+            # 新八级工: the best three are put forward as 技师 (the scheme sets no pass marks).
+            "promotion": {"title": "技师", "count": 3},
             "sections": [
                 {"code": "T", "name": "理论", "weight": "30", "criteria": [
                     {"code": "T1", "name": "理论知识考试", "max": "100", "kind": "measurement", "method": "single",
@@ -94,6 +96,8 @@ def load_autumn(organiser, password: str):
         if contest_by_slug(SLUG) is not None:  # another demo-load got there first
             return None
         raise
+    contest.gives_participation_certificates = True  # everyone else gets a 参赛证书 at publication
+    db.session.commit()
     event = event_by_code(contest, EVENT)
     lock_event(find_user(PANEL[0][0]), event)
     contests.change_status(organiser, contest_by_slug(SLUG), "finished")
