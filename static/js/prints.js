@@ -12,7 +12,16 @@ function show(box, state) {
     .replace("{done}", state.done).replace("{total}", state.total).replace("{percent}", state.percent)
     .replace("{error}", state.error || "");
   const link = box.querySelector("a[data-job-file]");
-  if (link && state.file) { link.href = state.file; link.hidden = false; }
+  if (link && state.file) {
+    link.href = state.file;
+    link.textContent = box.dataset.labelDownload + (state.size ? ` (${(state.size / 1048576).toFixed(1)} MB)` : "");
+    link.hidden = false;
+  }
+  const button = box.querySelector("button[type=submit]");
+  if (button && (state.status === "done" || state.status === "failed")) {
+    button.disabled = false;
+    button.textContent = box.dataset.labelAgain;
+  }
 }
 
 async function poll(box) {
