@@ -21,6 +21,7 @@ from competition.contests.models import Contest
 from competition.entries.models import Contestant, Entry
 from competition.extensions import db
 from competition.judges.models import Judge, LoginLink
+from competition.printing.models import PrintJob
 
 from ..factory import PASSWORD, SLUG, make_user
 from ..helpers import isolated_client, login
@@ -50,14 +51,16 @@ def _values(contest) -> dict[str, object]:
     certificate = Certificate(number="GJ2026-ABABABAB" + "CDEFGHJKMN"[contest.id % 10] * 2, contest_id=contest.id,
                               event_id=entry.event_id, entry_id=entry.id, name=entry.name, award="一等奖", rank=1,
                               total=0)
-    db.session.add_all([objection, appeal, certificate])
+    job = PrintJob(contest_id=contest.id, kind="results_book", status="done", done=1, total=1,
+                   file_name="book.pdf", mimetype="application/pdf", size=5, body=b"%PDF-")
+    db.session.add_all([objection, appeal, certificate, job])
     db.session.commit()
     issue_token(judge.user, "tablet")
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == judge.user_id))
     return {"slug": contest.slug, "code": "ai", "section_code": "P", "criterion_code": "A1", "entry_id": entry.id,
             "judge_id": judge.id, "contestant_id": person.id, "link_id": link.id, "token_id": token.id,
             "token": "0" * 32, "appeal_id": appeal.id, "objection_id": objection.id, "file_id": appeal.files[0].id,
-            "number": certificate.number}
+            "number": certificate.number, "job_id": job.id, "kind": "results_book"}
 
 
 def _urls(app, values):
