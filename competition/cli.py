@@ -170,5 +170,9 @@ def ledger_verify(slug: str | None):
 @click.argument("job_id", type=int)
 def print_job(job_id: int):
     """Do print job JOB_ID (the server starts this in a process of its own)."""
+    import gc
     from .printing.jobs import run
+    # The app's objects live as long as this process: out of the collections the ZIP of
+    # certificates makes after each certificate (22 ms each instead of 130 ms, timed in process).
+    gc.freeze()
     run(job_id)
