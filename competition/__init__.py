@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .contest_files.routes import bp as contest_files_bp
     from .contests.routes import bp as contests_bp
     from .entries.routes import bp as entries_bp
+    from .admin.routes import bp as admin_bp
     from .errors import init_errors
     from .health import bp as health_bp
     from .i18n import init_i18n
@@ -61,7 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
     init_accounts(app)
     # One blueprint per feature, each defined in its routes.py.
     for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, numbering_bp, judges_bp,
-                      judging_bp, boards_bp, appeals_bp, certificates_bp, printing_bp, api_bp, health_bp):
+                      judging_bp, boards_bp, appeals_bp, certificates_bp, printing_bp, admin_bp, api_bp,
+                      health_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
 

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the shell see the whole schema."""
-from .accounts.models import ApiToken, Organisation, User
+from .accounts.models import ApiToken, Invite, Organisation, User
+from .admin.models import PlatformSetting
 from .appeals.models import Appeal, AppealFile, Objection
 from .audit.models import AuditEntry
 from .boards.models import Board, Result
@@ -12,5 +13,5 @@ from .marking.models import Mark, MarkRevision, Penalty
 from .printing.models import PrintJob
 
 __all__ = ["ApiToken", "Appeal", "AppealFile", "Objection", "Assignment", "AuditEntry", "Board", "Certificate", "Contest", "Contestant", "Criterion",
-           "Delegation", "Entry", "Event", "Judge", "LedgerEntry", "LedgerHead", "LoginLink", "Mark", "MarkRevision", "Organisation",
-           "PanelSeat", "Penalty", "PrintJob", "Result", "Section", "User", "entry_member"]
+           "Delegation", "Entry", "Event", "Invite", "Judge", "LedgerEntry", "LedgerHead", "LoginLink", "Mark", "MarkRevision", "Organisation",
+           "PanelSeat", "Penalty", "PlatformSetting", "PrintJob", "Result", "Section", "User", "entry_member"]

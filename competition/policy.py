@@ -141,6 +141,12 @@ def _event_of(contest: Contest, code: str) -> Event:
     return event
 
 
+def require_admin() -> None:
+    """The administrators' pages: 404 for anybody else, as for a page that does not exist."""
+    if not is_admin(current_user):
+        abort(404)
+
+
 def managed_contest(slug: str) -> Contest:
     """The contest the current user manages (organisers' pages), else 404."""
     contest = contest_by_slug(slug)

@@ -14,6 +14,9 @@ def init_accounts(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
+        number, _, version = user_id.partition(".")
+        if not (number.isdigit() and version.isdigit()):
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(number))
+        # A session from before the password last changed is over.
+        return user if user is not None and user.session_version == int(version) else None

@@ -20,6 +20,8 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A deactivated organisation's organisers cannot log in; its contests stay as they are.
+    deactivated_at: Mapped[datetime | None]
 
     contests = relationship("Contest", back_populates="organisation")
 
@@ -36,13 +38,21 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of the session's and the remember-me cookie's id (get_id): raising it when the
+    # password changes ends every other session of the account.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    password_changed_at: Mapped[datetime | None]
 
     organisation = relationship(Organisation)
     judge_roles = relationship("Judge", back_populates="user")
 
     @property
     def is_active(self) -> bool:
-        return self.is_active_account
+        return self.is_active_account and (self.organisation is None or self.organisation.deactivated_at is None)
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: "<id>.<session_version>"."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_organiser(self) -> bool:
@@ -81,3 +91,41 @@ class ApiToken(db.Model):
     def issue(cls, user: User, label: str = "") -> tuple["ApiToken", str]:
         token = "gj_" + secrets.token_urlsafe(32)
         return cls(user=user, token_hash=cls.hash(token), label=label), token
+
+
+INVITE_PURPOSES = ("invite", "reset")
+
+
+class Invite(db.Model):
+    """A one-time link (or its QR code) on which an invited organiser, or one whose password
+    an administrator reset, sets a password. Only its hash is stored."""
+
+    __tablename__ = "invite"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16), default="invite")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user = relationship(User, foreign_keys=[user_id])
+    created_by = relationship(User, foreign_keys=[created_by_id])
+
+    __table_args__ = (CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
+                      CheckConstraint(f"purpose IN {INVITE_PURPOSES}", name="purpose_known"))
+
+    hash = staticmethod(ApiToken.hash)
+
+    @classmethod
+    def issue(cls, user: User, *, expires_at: datetime, purpose: str = "invite",
+              created_by: User | None = None) -> tuple["Invite", str]:
+        token = secrets.token_urlsafe(32)
+        return cls(user=user, purpose=purpose, token_hash=cls.hash(token), expires_at=expires_at,
+                   created_by_id=getattr(created_by, "id", None)), token
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+

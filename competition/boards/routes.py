@@ -4,11 +4,12 @@ view of judging; and the organiser's freeze and reveal actions (POST forms with 
 each back where it came from with a flash, or JSON to a client that asks for it)."""
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import policy, qr
+from ..addresses import public_url
 from ..database import utcnow
 from ..errors import wants_json
 from ..safety import back_target
@@ -17,12 +18,6 @@ from . import exports, services
 bp = Blueprint("boards", __name__)
 
 SCREEN_INTERVAL = (15, 3, 300)  # seconds per page of the big screen: default, min, max
-
-
-def public_url(path: str) -> str:
-    """The absolute address phones use. The screen may be opened as http://127.0.0.1 on the
-    venue PC: PUBLIC_URL, when configured, is the address on the venue Wi-Fi."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + path
 
 
 @bp.app_context_processor

@@ -1,18 +1,17 @@
 """A certificate as a PDF: A4 landscape, Chinese text in Noto Serif CJK (embedded by WeasyPrint),
 the organising union, the contest, the name, the event, the award, the date and a QR code of
 <PUBLIC_URL>/verify/<number>. Rendered from templates/certificates/certificate_pdf.html."""
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 
 from .. import qr, scoring, times
+from ..addresses import public_url
 from ..ledger import services as ledger
 from .models import Certificate
 
 
 def verify_url(certificate: Certificate) -> str:
-    """The address the certificate's QR code carries: PUBLIC_URL when configured (the address
-    people reach the server at), else the one this request came to."""
-    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-    return f"{base}/verify/{certificate.number}"
+    """The address the certificate's QR code carries (addresses.public_base)."""
+    return public_url(f"/verify/{certificate.number}")
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

@@ -26,6 +26,9 @@ class Delegation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
+    # The team leader (领队) and how to reach them, for the organisers.
+    leader: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    contact: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     contest = relationship(Contest, back_populates="delegations")
 

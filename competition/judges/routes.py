@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from .. import policy, qr
+from ..addresses import public_url
 from ..accounts.models import ApiToken
 from ..errors import ActionRefused
 from ..extensions import db, limiter
@@ -102,8 +103,7 @@ def judges_link(slug: str, judge_id: int):
         link, token = services.issue_link(current_user, judge.user, hours=form.hours.data, contest=contest)
     except ActionRefused as refused:
         return _judges_page(contest, refused.status, error=refused.message)
-    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-    url = base + url_for("judges.login_link", token=token)
+    url = public_url(url_for("judges.login_link", token=token))
     # Shown once: the token is not stored, so this page must not be cached either.
     return render_template("judges/link.html", contest=contest, judge=judge, link=link, url=url,
                            qr=Markup(qr.svg(url))), 200, NO_STORE

@@ -96,7 +96,7 @@ def run(job_id: int) -> None:
         return
     job = db.session.get(PrintJob, job_id)
     kind, contest = job.kind, job.contest
-    base_url = current_app.config.get("PUBLIC_URL") or job.base_url or "http://localhost/"
+    base_url = job.base_url or "http://localhost/"
     last = 0.0
 
     def progress(done: int, total: int) -> None:

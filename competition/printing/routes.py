@@ -2,11 +2,12 @@
 sheets, result sheets, the results book) are for the organisers and, read-only, the
 supervisors; the day's prints (sign-in sheets, bib cards, judges' login cards) and the
 certificates' ZIP for the organisers; 404 for anybody else, as every organiser page."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import policy, times
+from ..addresses import public_base
 from ..audit.models import record
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused, wants_json
@@ -27,7 +28,7 @@ def _event(contest, code: str):
 
 
 def _base_url() -> str:
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + "/"
+    return public_base() + "/"
 
 
 @bp.get("/o/c/<slug>/prints")
