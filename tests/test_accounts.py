@@ -62,13 +62,13 @@ class TestLoginPageWithCsrf:
         user = make_user("alice")
         response = login(client, "alice", csrf=True)
         assert response.status_code == 302
-        assert logged_in_user_id(client) == str(user.id)
+        assert logged_in_user_id(client) == user.get_id()
 
     def test_logout_needs_the_csrf_token(self, app, client):
         user = make_user("alice")
         login(client, "alice", csrf=True)
         assert_friendly_page(client.post("/logout"), 400)
-        assert logged_in_user_id(client) == str(user.id)
+        assert logged_in_user_id(client) == user.get_id()
         token = page_csrf(client, "/")  # the logout form in the header carries it
         response = client.post("/logout", data={"csrf_token": token})
         assert response.status_code == 302
@@ -112,7 +112,7 @@ def test_right_password_logs_in_and_notes_it(app, client):
     response = login(client, "alice")
     assert response.status_code == 302
     assert response.headers["Location"] in ("/", "http://localhost/")
-    assert logged_in_user_id(client) == str(user.id)
+    assert logged_in_user_id(client) == user.get_id()
     db.session.expire_all()
     assert db.session.get(User, user.id).last_login_at is not None
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.login",
@@ -145,7 +145,7 @@ def test_session_cookies_are_http_only_and_same_site(app, client):
 def test_username_is_case_insensitive(app, client):
     user = make_user("Alice")
     assert login(client, "  alice ").status_code == 302
-    assert logged_in_user_id(client) == str(user.id)
+    assert logged_in_user_id(client) == user.get_id()
 
 
 @pytest.mark.parametrize("target", ["/c/x", "/c/x?tab=board", "/login"])
@@ -177,7 +177,7 @@ def test_logout_is_post_only(app, client):
     user = make_user("alice")
     login(client, "alice")
     assert client.get("/logout").status_code == 405
-    assert logged_in_user_id(client) == str(user.id)
+    assert logged_in_user_id(client) == user.get_id()
     response = client.post("/logout")
     assert response.status_code == 302
     assert logged_in_user_id(client) is None
@@ -277,7 +277,7 @@ def test_create_admin_creates_an_admin_who_can_log_in(app, runner, client):
     assert user.is_admin
     assert user.password_hash.startswith("scrypt:")
     assert login(client, "boss", "long-enough-1").status_code == 302
-    assert logged_in_user_id(client) == str(user.id)
+    assert logged_in_user_id(client) == user.get_id()
 
 
 def test_create_admin_refuses_a_short_password(app, runner):
