@@ -401,6 +401,10 @@ def test_an_admin_without_organisation_chooses_one(organisations):
     home = db.session.scalar(select(Organisation).where(Organisation.name == "其他工会"))
     html = page(admin.get("/o/contests/new"))
     assert "其他工会" in html and "示例区总工会" in html
+    # Nothing is chosen for the admin: the first organisation would silently become the host.
+    unchosen = admin.post("/o/contests/new", data=CONTEST)
+    assert unchosen.status_code == 200 and "Choose the organisation that hosts the contest." in page(unchosen)
+    assert contest_by_slug("chaoyang-2026") is None
     assert admin.post("/o/contests/new", data={**CONTEST, "organisation": str(home.id)}).status_code == 302
     db.session.rollback()
     assert contest_by_slug("chaoyang-2026").organisation_id == home.id

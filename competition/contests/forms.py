@@ -62,7 +62,7 @@ class ContestForm(FlaskForm):
                        description=_l("Part of every link to the contest, as in /c/chaoyang-2026: lowercase letters, digits "
                                       "and hyphens. It can change only while the contest is a draft."),
                        render_kw={"autocapitalize": "none", "spellcheck": "false"})
-    organisation = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    organisation = SelectField(_l("Organisation"), coerce=int, validate_choice=True, default=0)
     starts_on = DateField(_l("First day"), validators=[Optional()])
     ends_on = DateField(_l("Last day"), validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Length(max=200)])

@@ -8,6 +8,7 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
+from wtforms.validators import NoneOf
 
 from .. import policy, times
 from ..accounts.models import Organisation
@@ -73,8 +74,13 @@ def _organisation_choices(form: ContestForm) -> bool:
     if current_user.organisation_id is not None:
         del form.organisation
         return True
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    form.organisation.choices = [SelectChoice(o.id, o.name) for o in organisations]
+    organisations = db.session.scalars(select(Organisation).where(Organisation.deactivated_at.is_(None))
+                                       .order_by(Organisation.name)).all()
+    # No organisation is chosen for the admin: the first one in the list would quietly become
+    # the new contest's host.
+    form.organisation.choices = [SelectChoice(0, _("— choose the host organisation —"))] + [
+        SelectChoice(o.id, o.name) for o in organisations]
+    form.organisation.validators = [NoneOf([0], message=_("Choose the organisation that hosts the contest."))]
     return bool(organisations)
 
 
