@@ -303,6 +303,22 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "not_reopened": N_("Judging has ended: only the marks an upheld appeal reopened can change."),
     "unlock_after_judging": N_("Judging has ended: move the contest back to judging to reopen marks."),
 
+    # --- running the platform (admin): organisations, organiser accounts, their links --------------
+    "organisation_name_required": N_("Enter the organisation's name."),
+    "organisation_exists": N_("There is already an organisation called %(name)s."),
+    "organisation_deactivated": N_("%(name)s is deactivated: reactivate it first."),
+    "person_name_required": N_("Enter the person's name."),
+    "username_required": N_("Enter a username."),
+    "username_invalid": N_("A username has 3 to 80 characters: small letters, digits and . _ - @ only."),
+    "username_taken": N_("The username %(username)s is taken. Choose another."),
+    "cannot_deactivate_yourself": N_("You cannot deactivate your own account."),
+    "invite_unknown": N_("This link is not valid. Ask for a new one."),
+    "invite_used": N_("This link has been used already. Log in with your password, or ask for a new link."),
+    "invite_revoked": N_("This link was replaced by a newer one or withdrawn. Use the newest link you were sent."),
+    "invite_expired": N_("This link has expired. Ask whoever sent it for a new one."),
+    "public_url_invalid": N_("Enter an address such as http://192.168.1.20:5000 or https://contest.example.cn "
+                             "(no spaces, no ?query)."),
+
     # --- judges, their links and tokens -------------------------------------------------------------
     "unknown_delegation": N_("Choose a delegation of this contest."),
     "judge_name_required": N_("A new account needs the judge's name."),

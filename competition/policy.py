@@ -147,6 +147,15 @@ def require_admin() -> None:
         abort(404)
 
 
+def own_organisation():
+    """The organisation whose organisers the current user may invite (the organisers' team
+    page): their own, else 404."""
+    user = current_user
+    if not _known(user) or user.organisation_id is None or user.organisation.deactivated_at is not None:
+        abort(404)
+    return user.organisation
+
+
 def managed_contest(slug: str) -> Contest:
     """The contest the current user manages (organisers' pages), else 404."""
     contest = contest_by_slug(slug)

@@ -27,7 +27,8 @@ from ..factory import PASSWORD, SLUG, make_user
 from ..helpers import isolated_client, login
 
 # Pages that name no contest: the user's own dashboard and new contests of their own.
-NO_CONTEST = {"contests.dashboard", "contests.contest_new", "contest_files.upload"}
+NO_CONTEST = {"contests.dashboard", "contests.contest_new", "contest_files.upload", "admin.team", "admin.team_invite",
+              "admin.team_link"}
 # A POST answered with a download or a page rather than a redirect, for the own organiser.
 FORMS = {"name": "x", "reason": "x", "confirm": "y", "target": "finished", "pattern": "{n:03}", "field": "id_number",
          "hours": "12", "note": "x", "username": "intruder", "delegation": "0"}
