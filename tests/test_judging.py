@@ -5,6 +5,7 @@ progress matrix, the consistency view, and rights checked on the server."""
 import re
 import threading
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -551,6 +552,10 @@ def test_a_correction_needs_a_reason_and_keeps_the_old_revision(k1):
     assert "Revision 1: 88.5" in history and "Revision 2: 90" in history and "第3题漏判" in history
     chief = k1.get(url("chief", "S03")).get_data(as_text=True)
     assert "Revision 1: 88.5" in chief and "Revision 2: 90" in chief and "第3题漏判" in chief
+    # When, in the contest's time zone (Beijing), never UTC.
+    stored = db.session.scalar(select(MarkRevision.created_at).order_by(MarkRevision.id.desc()))
+    assert (stored + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in history
+    assert (stored + timedelta(hours=8)).strftime("%m-%d %H:%M") in chief
 
 
 def test_a_correction_after_lock_is_refused_and_the_form_is_read_only(app, k1):
