@@ -4,7 +4,6 @@ is not the organiser's), check the form, call a service, say what happened. A re
 comes back next to its field, or (from a button) as a message on the page it came from."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -212,11 +211,7 @@ def events(slug: str):
     rows = [{"event": e, "problems": len(services.scheme_problems(e)), "marks": services.event_has_marks(e)}
             for e in contest.events]
     return render_template("contests/events.html", contest=contest, rows=rows, confirm_form=ConfirmForm(),
-                           deadline=_local)
-
-
-def _local(moment):
-    return to_user_timezone(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+                           deadline=lambda moment: times.local_text(contest, moment))
 
 
 def _event_form(contest, event=None, **kwargs) -> EventForm:
@@ -225,10 +220,11 @@ def _event_form(contest, event=None, **kwargs) -> EventForm:
     return EventForm(code_taken=taken, sections=sections, **kwargs)
 
 
-def _deadline_values(form: EventForm) -> dict:
+def _deadline_values(contest, form: EventForm) -> dict:
+    """The form's values, the deadline typed in the contest's time zone stored as UTC."""
     values = form.values()
     if values["registration_deadline"] is not None:
-        values["registration_deadline"] = to_utc(values["registration_deadline"])
+        values["registration_deadline"] = times.from_local(contest, values["registration_deadline"])
     return values
 
 
@@ -241,7 +237,7 @@ def event_new(slug: str):
         form.position.data = services.next_position(contest.events)
     if form.validate_on_submit():
         try:
-            event = services.create_event(current_user, contest, _deadline_values(form))
+            event = services.create_event(current_user, contest, _deadline_values(contest, form))
         except ActionRefused as refused:
             attach(form, refused)
         else:
@@ -257,7 +253,7 @@ def event_edit(slug: str, code: str):
     if request.method == "GET":
         data = {"code": event.code, "name": event.name, "position": event.position, "is_team": event.is_team,
                 "team_size": event.team_size, "capacity": event.capacity, "places": event.places,
-                "registration_deadline": to_user_timezone(event.registration_deadline).replace(tzinfo=None)
+                "registration_deadline": times.local(contest, event.registration_deadline).replace(tzinfo=None)
                 if event.registration_deadline else None,
                 "tie_break": list(event.tie_break or []), "awards": award_rows(event.awards),
                 **promotion_data(event.promotion)}
@@ -266,7 +262,7 @@ def event_edit(slug: str, code: str):
         form = _event_form(contest, event)
     if form.validate_on_submit():
         try:
-            changed = services.update_event(current_user, event, _deadline_values(form))
+            changed = services.update_event(current_user, event, _deadline_values(contest, form))
         except ActionRefused as refused:
             attach(form, refused)
         else:

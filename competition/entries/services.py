@@ -24,7 +24,7 @@ from ..certificates.models import Certificate
 from ..audit.models import record
 from ..boards import results
 from ..contests import lifecycle
-from .. import scoring
+from .. import scoring, times
 from ..boards.models import Result
 from ..contests.models import ANNOUNCED_OR_LATER, LIVE, Contest, Criterion, Event
 from ..judges.services import panel
@@ -549,7 +549,7 @@ def _export_row(entry: Entry, person: Contestant | None, name: str, team: str, f
         STATUS_NAMES.get(entry.status, entry.status), entry.review_note or "",
         (person.reference or "") if person else "",
         SOURCE_NAMES.get(person.source, "") if person else "",
-        entry.created_at.strftime("%Y-%m-%d %H:%M") if entry.created_at else "",
+        times.local_text(entry.event.contest, entry.created_at),  # the contest's time zone, as on the pages
         team,
     ]
 
