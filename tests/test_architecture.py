@@ -11,7 +11,7 @@ PACKAGE = ROOT / "competition"
 VOCABULARY = {"__init__", "routes", "forms", "services", "models"}
 # Modules of a feature beyond the vocabulary: its rules (pure, or reading like them) and parts.
 FEATURE_MODULES = {
-    "accounts": set(), "appeals": set(), "audit": set(), "api": {"openapi"}, "boards": {"results", "exports"}, "certificates": {"pdf"}, "contest_files": {"schema"},
+    "accounts": set(), "admin": set(), "appeals": set(), "audit": set(), "api": {"openapi"}, "boards": {"results", "exports"}, "certificates": {"pdf"}, "contest_files": {"schema"},
     "contests": {"lifecycle", "schemes"}, "entries": {"identity", "importing"}, "judges": {"assigning"},
     "judging": set(), "ledger": set(), "live": {"coalesce"}, "marking": set(), "numbering": {"rules"}, "printing": {"pdf", "jobs"}, "public": set(),
     "demo": {"data", "spring", "autumn"},
