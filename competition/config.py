@@ -76,7 +76,12 @@ def from_environment(instance_path: str) -> dict:
                                       if os.environ.get("RATELIMIT_STORAGE_URI", "").startswith("redis")
                                       else {}),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Failed logins (a wrong password, an unknown user) per account, whatever the address: a
+        # guesser is slowed down on every account, and a venue is never locked out as a whole.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Failed logins per client address, over all accounts: a hall of tablets behind one NAT
+        # shares an address, so only a guesser trying many accounts reaches it.
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "200 per minute;1000 per hour"),
         # Per client address: a venue's tablets behind one NAT share it.
         "MARK_RATE_LIMIT": os.environ.get("MARK_RATE_LIMIT", "600 per minute"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",

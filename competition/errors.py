@@ -2,8 +2,12 @@
 never a stack trace. An action the rules refuse raises ActionRefused, the one refusal of the
 app: a status, a code and its parameters; the handler here says it in the reader's words
 (competition.messages), as JSON for the API and as a flash message on the page it came from."""
+import math
+import time
+
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -104,6 +108,39 @@ def database_unavailable(exc):
     return body, status, {"Retry-After": "5"}
 
 
+def retry_after(exc: RateLimitExceeded) -> int:
+    """Seconds until the limit that was hit lets a request through again."""
+    from .extensions import limiter
+    hit = limiter.current_limit
+    try:
+        if hit is not None and hit.breached:
+            return max(1, math.ceil(hit.reset_at - time.time()))
+    except Exception:  # noqa: BLE001 - the limits' storage went away meanwhile: say the window
+        pass
+    return max(1, exc.limit.limit.get_expiry())
+
+
+def rate_limited_message(seconds: int) -> str:
+    """"Too many attempts. Try again in 40 seconds." (in minutes from 90 seconds on)."""
+    from .messages import message
+    if seconds < 90:
+        return message("rate_limited", num=seconds)
+    return message("rate_limited_minutes", num=math.ceil(seconds / 60))
+
+
+def rate_limited(exc: RateLimitExceeded, page=None):
+    """429 with when to try again: JSON with Retry-After for the API, else `page(message)` (a
+    feature's own page, such as the login form) or the error page."""
+    seconds = retry_after(exc)
+    message = rate_limited_message(seconds)
+    headers = {"Retry-After": str(seconds)}
+    if wants_json():
+        body, status = json_error(429, message, "rate_limited", retry_after=seconds)
+        return body, status, headers
+    body = page(message) if page is not None else render_template("error.html", status=429, message=message)
+    return body, 429, headers
+
+
 def refusal_response(refused: ActionRefused):
     """JSON for an API client; else the message flashed on the page the form came from."""
     if wants_json():
@@ -116,6 +153,7 @@ def refusal_response(refused: ActionRefused):
 
 def init_errors(app) -> None:
     app.register_error_handler(ActionRefused, refusal_response)
+    app.register_error_handler(RateLimitExceeded, rate_limited)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

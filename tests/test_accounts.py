@@ -8,7 +8,7 @@ from competition.accounts.models import ApiToken, User
 from competition.audit.models import AuditEntry
 from competition.extensions import db
 from .factory import PASSWORD, make_user
-from .helpers import csrf_from, isolated_client, login, page_csrf
+from .helpers import csrf_from, english, isolated_client, login, page_csrf
 
 NO_TRACE = ("Traceback", "File \"", "werkzeug", "CSRFError")
 
@@ -236,34 +236,121 @@ def test_deactivated_user_loses_a_running_session(app, client):
     assert "/login" in response.headers["Location"]
 
 
-# --- the login rate limit -----------------------------------------------------------------
+# --- the login rate limits ----------------------------------------------------------------
+
+def fail(client, username="alice", address="10.0.0.1"):
+    return client.post("/login", data={"username": username, "password": "wrong-wrong"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def log_in_from(client, username="alice", address="10.0.0.1", **extra):
+    return client.post("/login", data={"username": username, "password": PASSWORD, **extra},
+                       environ_base={"REMOTE_ADDR": address})
+
 
 class TestLoginRateLimit:
+    """Failed logins only count: 3 a minute per account, 5 a minute per address here."""
+
     @pytest.fixture
     def app_config(self):
-        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
+                "LOGIN_ADDRESS_RATE_LIMIT": "5 per minute"}
 
-    def test_fourth_post_in_a_minute_gets_429_with_a_friendly_page(self, app, client):
+    def test_after_three_failures_the_account_waits_and_the_page_says_how_long(self, app, client):
         make_user("alice")
         for _ in range(3):
-            response = client.post("/login", data={"username": "alice", "password": "wrong-wrong"})
-            assert response.status_code == 422
-        response = client.post("/login", data={"username": "alice", "password": PASSWORD})
-        assert_friendly_page(response, 429)
+            assert fail(client).status_code == 422
+        response = log_in_from(english(client), next="/c/x")
+        assert response.status_code == 429 and response.mimetype == "text/html"
+        seconds = int(response.headers["Retry-After"])
+        assert 1 <= seconds <= 60
+        body = response.get_data(as_text=True)
+        assert "Too many attempts. Try again in" in body and "seconds." in body
+        # The login form comes back with the username (never the password) and the next page.
+        assert 'value="alice"' in body and PASSWORD not in body and 'value="/c/x"' in body
+        for clue in NO_TRACE:
+            assert clue not in body
         assert logged_in_user_id(client) is None
 
-    def test_the_limit_is_per_client_address(self, app, client):
+    def test_the_wait_is_said_in_chinese_by_default(self, app, client):
         make_user("alice")
+        for _ in range(3):
+            fail(client)
+        body = log_in_from(client).get_data(as_text=True)
+        assert "Too many attempts" not in body and 'data-limited' in body
+
+    def test_the_account_limit_holds_from_every_address_and_every_spelling(self, app, client):
+        make_user("alice")
+        for spelling in ("alice", " Alice ", "ALICE"):
+            fail(client, spelling, "10.0.0.1")
+        assert log_in_from(client, "alice", "10.0.0.2").status_code == 429
+
+    def test_other_accounts_on_the_same_address_still_log_in(self, app, client):
+        make_user("alice")
+        make_user("bob")
         for _ in range(4):
-            client.post("/login", data={"username": "alice", "password": "wrong-wrong"},
-                        environ_base={"REMOTE_ADDR": "10.0.0.1"})
-        other = client.post("/login", data={"username": "alice", "password": PASSWORD},
-                            environ_base={"REMOTE_ADDR": "10.0.0.2"})
-        assert other.status_code == 302
+            fail(client)
+        assert log_in_from(client, "bob").status_code == 302
+
+    def test_a_hall_of_tablets_behind_one_address_all_log_in(self, app):
+        for n in range(12):
+            make_user(f"judge{n}")
+        for n in range(12):
+            assert log_in_from(isolated_client(app), f"judge{n}").status_code == 302, n
+        # A few typing mistakes among them stop nobody either.
+        make_user("late")
+        for _ in range(2):
+            fail(client := isolated_client(app), "late")
+        assert log_in_from(client, "late").status_code == 302
+
+    def test_the_address_limit_stops_a_guesser_of_many_accounts(self, app, client):
+        make_user("alice")
+        for n in range(5):
+            assert fail(client, f"guess{n}").status_code == 422
+        assert log_in_from(client, "alice").status_code == 429
+        assert log_in_from(isolated_client(app), "alice", "10.0.0.2").status_code == 302
+
+    def test_forms_that_check_no_password_do_not_count(self, app, client):
+        make_user("alice")
+        for _ in range(5):
+            assert client.post("/login", data={"username": "alice", "password": ""}).status_code == 422
+        assert log_in_from(client).status_code == 302
+
+    def test_a_json_client_gets_the_code_and_retry_after(self, app, client):
+        make_user("alice")
+        for _ in range(3):
+            fail(client)
+        response = client.post("/login", data={"username": "alice", "password": PASSWORD},
+                               headers={"Accept": "application/json", "Accept-Language": "en"},
+                               environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        assert response.status_code == 429
+        error = response.get_json()["error"]
+        assert error["code"] == "rate_limited" and "Try again in" in error["message"]
+        assert 1 <= int(response.headers["Retry-After"]) <= 60 and error["retry_after"] >= 1
 
     def test_the_page_itself_is_not_limited(self, app, client):
         for _ in range(6):
             assert client.get("/login").status_code == 200
+
+
+class TestPasswordChangeRateLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+
+    def test_guessing_the_current_password_is_limited_like_a_login(self, app, client):
+        make_user("alice")
+        assert login(client, "alice").status_code == 302
+        for _ in range(3):
+            response = client.post("/account/password", data={"current_password": "guess-guess",
+                                                              "password": "Nine-Lanterns-77",
+                                                              "confirm": "Nine-Lanterns-77"})
+            assert response.status_code == 422
+        response = client.post("/account/password", data={"current_password": PASSWORD,
+                                                          "password": "Nine-Lanterns-77",
+                                                          "confirm": "Nine-Lanterns-77"})
+        assert_friendly_page(response, 429)
+        assert response.headers["Retry-After"]
 
 
 # --- command-line tools -------------------------------------------------------------------
