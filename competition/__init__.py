@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
     from .contest_files.routes import bp as contest_files_bp
     from .contests.routes import bp as contests_bp
+    from .delegations.routes import bp as delegations_bp
     from .entries.routes import bp as entries_bp
     from .admin.routes import bp as admin_bp
     from .errors import init_errors
@@ -61,8 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
     init_errors(app)
     init_accounts(app)
     # One blueprint per feature, each defined in its routes.py.
-    for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, numbering_bp, judges_bp,
-                      judging_bp, boards_bp, appeals_bp, certificates_bp, printing_bp, admin_bp, api_bp,
+    for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, delegations_bp, numbering_bp,
+                      judges_bp, judging_bp, boards_bp, appeals_bp, certificates_bp, printing_bp, admin_bp, api_bp,
                       health_bp):
         app.register_blueprint(blueprint)
     register_cli(app)

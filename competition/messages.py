@@ -303,6 +303,19 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "not_reopened": N_("Judging has ended: only the marks an upheld appeal reopened can change."),
     "unlock_after_judging": N_("Judging has ended: move the contest back to judging to reopen marks."),
 
+    # --- one's own account: the password rule, changing it, the login limits -----------------------
+    "password_too_short": N_("A password needs at least 8 characters."),
+    "password_one_character": N_("This password repeats one character: choose one that is harder to guess."),
+    "password_like_name": N_("The password must not be your username or your name."),
+    "password_common": N_("This is one of the most common passwords: choose another."),
+    "password_reused": N_("This is your current password: choose a new one."),
+    "current_password_wrong": N_("The current password is not right."),
+    "no_password": N_("This account has no password: it logs in with the login links the organiser gives."),
+    "rate_limited": Nn_("Too many attempts. Try again in %(num)d second.",
+                        "Too many attempts. Try again in %(num)d seconds."),
+    "rate_limited_minutes": Nn_("Too many attempts. Try again in %(num)d minute.",
+                                "Too many attempts. Try again in %(num)d minutes."),
+
     # --- running the platform (admin): organisations, organiser accounts, their links --------------
     "organisation_name_required": N_("Enter the organisation's name."),
     "organisation_exists": N_("There is already an organisation called %(name)s."),
@@ -318,6 +331,18 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "invite_expired": N_("This link has expired. Ask whoever sent it for a new one."),
     "public_url_invalid": N_("Enter an address such as http://192.168.1.20:5000 or https://contest.example.cn "
                              "(no spaces, no ?query)."),
+
+    # --- delegations: names, team leaders, merging ---------------------------------------------------
+    "delegation_name_required": N_("Enter the delegation's name."),
+    "delegation_name_taken": N_("“%(name)s” is already a delegation of this contest (the same name, apart from "
+                                "spaces or full-width characters). If they are one union, merge them instead."),
+    "delegation_changed_meanwhile": N_("This delegation was changed or merged meanwhile; reload the page."),
+    "merge_into_itself": N_("A delegation cannot be merged into itself: choose another one."),
+    "merge_reason_required": N_("Results are announced: say why the delegations are merged (it is recorded)."),
+    "rename_reason_required": N_("Results are announced: say why the delegation is renamed (it is recorded)."),
+    "merge_marked_own_delegation": N_("%(judge)s (%(from)s) has marked entry %(entry)s (%(to)s): after the merge "
+                                      "those marks would come from a judge of the entry's own delegation. Tell "
+                                      "the chief judge; to merge anyway, say why (it is recorded)."),
 
     # --- judges, their links and tokens -------------------------------------------------------------
     "unknown_delegation": N_("Choose a delegation of this contest."),

@@ -109,6 +109,12 @@ def compact(value: str | None) -> str:
     return re.sub(r"[\s\-]", "", normalise(value)).upper()
 
 
+def name_key(value: str | None) -> str:
+    """What makes two delegation names the same union: NFKC (full-width forms as half-width)
+    and no whitespace at all, so "朝阳区 总工会", "朝阳区　总工会" and "朝阳区总工会" are one."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
 def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits of a resident ID number."""
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]

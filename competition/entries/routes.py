@@ -63,7 +63,7 @@ def register(slug: str):
             return redirect(url_for(".register_done", slug=contest.slug))
     status = 422 if request.method == "POST" else 200
     return render_template("entries/register.html", contest=contest, form=form,
-                           delegations=[d.name for d in contest.delegations]), status
+                           delegations=services.suggested_delegations(contest)), status
 
 
 @bp.get("/c/<slug>/register/done")

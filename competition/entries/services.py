@@ -27,6 +27,7 @@ from ..contests import lifecycle
 from .. import scoring, times
 from ..boards.models import Result
 from ..contests.models import ANNOUNCED_OR_LATER, LIVE, Contest, Criterion, Event
+from ..judges.models import Judge
 from ..judges.services import panel
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
@@ -79,6 +80,11 @@ def delegation_named(contest: Contest, name: str) -> Delegation | None:
     if not name:
         return None
     found = db.session.scalar(select(Delegation).where(Delegation.contest_id == contest.id, Delegation.name == name))
+    if found is None:
+        # Typed with other spaces or full-width forms, it is still the same union: never split it.
+        key = ident.name_key(name)
+        found = next((d for d in db.session.scalars(select(Delegation).where(Delegation.contest_id == contest.id)
+                                                      .order_by(Delegation.id)) if ident.name_key(d.name) == key), None)
     if found is None:
         found = Delegation(contest_id=contest.id, name=name)
         db.session.add(found)
@@ -562,6 +568,56 @@ def record_export(contest: Contest, *, user, fmt: str, full: bool, reason: str =
 def delegations(contest: Contest) -> list[Delegation]:
     return list(db.session.scalars(select(Delegation).where(Delegation.contest_id == contest.id)
                                    .order_by(Delegation.name)))
+
+
+@dataclass
+class DelegationUse:
+    """Who belongs to a delegation: its entries (`placed`: those taking a place, pending or
+    approved), its contestants and its judges."""
+
+    delegation: Delegation
+    entries: int = 0
+    placed: int = 0
+    contestants: int = 0
+    judges: int = 0
+
+    @property
+    def is_suggested(self) -> bool:
+        """Offered on the registration form: a delegation with entries, or one the organisers
+        made (nobody in it yet, or a team leader named) — never the judges' committee, a
+        delegation only judges belong to, nor one whose registrations were all refused."""
+        d = self.delegation
+        return bool(self.placed or d.leader or not (self.entries or self.contestants or self.judges))
+
+    @property
+    def keep_first(self) -> tuple:
+        """Of names of one union, which to keep (suggest, merge into): most entries, then most
+        contestants, then the oldest."""
+        return -self.entries, -self.contestants, self.delegation.id
+
+
+def delegation_uses(contest: Contest) -> list[DelegationUse]:
+    """Every delegation of the contest with who belongs to it, by name."""
+    def count(model, *where):
+        return (select(func.count(model.id)).where(model.delegation_id == Delegation.id, *where)
+                .correlate(Delegation).scalar_subquery())
+
+    rows = db.session.execute(
+        select(Delegation, count(Entry), count(Entry, Entry.status.in_(TAKES_A_PLACE)), count(Contestant),
+               count(Judge))
+        .where(Delegation.contest_id == contest.id).order_by(Delegation.name, Delegation.id))
+    return [DelegationUse(d, entries, placed, contestants, judges) for d, entries, placed, contestants, judges in rows]
+
+
+def suggested_delegations(contest: Contest) -> list[str]:
+    """The names the registration form suggests (DelegationUse.is_suggested), one per union:
+    of names that differ only in spaces or full-width forms, the one with most entries (then
+    the oldest), as the delegations page would keep in a merge."""
+    best: dict[str, DelegationUse] = {}
+    for use in sorted(delegation_uses(contest), key=lambda u: u.keep_first):
+        if use.is_suggested:
+            best.setdefault(ident.name_key(use.delegation.name), use)
+    return sorted(use.delegation.name for use in best.values())
 
 
 # --- a contestant's personal data -------------------------------------------------------------

@@ -61,7 +61,8 @@ def _values(contest) -> dict[str, object]:
     return {"slug": contest.slug, "code": "ai", "section_code": "P", "criterion_code": "A1", "entry_id": entry.id,
             "judge_id": judge.id, "contestant_id": person.id, "link_id": link.id, "token_id": token.id,
             "token": "0" * 32, "appeal_id": appeal.id, "objection_id": objection.id, "file_id": appeal.files[0].id,
-            "number": certificate.number, "job_id": job.id, "kind": "results_book"}
+            "number": certificate.number, "job_id": job.id, "kind": "results_book",
+            "delegation_id": entry.delegation_id}
 
 
 def _urls(app, values):
