@@ -164,7 +164,7 @@ def test_judge_cards_carry_a_qr_code_that_logs_each_judge_in_once(org, app, tmp_
     logged_in = tablet.post(path)
     assert logged_in.status_code == 302 and logged_in.location == url_for("judging.home", _external=False)
     with tablet.session_transaction() as session:
-        assert session["_user_id"] == str(judge_named("k1").user_id)
+        assert session["_user_id"] == judge_named("k1").user.get_id()
     assert isolated_client(app).post(path).status_code == 410  # used
 
 
