@@ -1,4 +1,5 @@
-"""Login links are rate-limited like the login form: guessing tokens gets 429."""
+"""Login links are rate-limited per address (LOGIN_ADDRESS_RATE_LIMIT, high enough for a hall of
+tablets behind one NAT): a flood of guesses gets 429."""
 import pytest
 
 from .helpers import isolated_client
@@ -6,7 +7,7 @@ from .helpers import isolated_client
 
 @pytest.fixture
 def app_config():
-    return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+    return {"RATELIMIT_ENABLED": True, "LOGIN_ADDRESS_RATE_LIMIT": "3 per minute"}
 
 
 def test_guessing_links_is_rate_limited(app):

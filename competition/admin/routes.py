@@ -229,7 +229,7 @@ def team_link(user_id: int):
 # --- the link on which an invited organiser sets a password ---------------------------------------
 
 def _invite_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]  # the token cannot be guessed: only floods
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

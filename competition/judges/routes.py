@@ -233,7 +233,9 @@ def panel_assign(slug: str, code: str):
 # --- a judge's tablet ------------------------------------------------------------------------------
 
 def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    # Per address, as high as a room of tablets behind one NAT needs: a link's token (32 random
+    # bytes) cannot be guessed, so the bound only stops a flood.
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
 
 
 def _unusable(refused: ActionRefused):
