@@ -111,13 +111,15 @@ def database_unavailable(exc):
 def retry_after(exc: RateLimitExceeded) -> int:
     """Seconds until the limit that was hit lets a request through again."""
     from .extensions import limiter
+    window = max(1, exc.limit.limit.get_expiry())
     hit = limiter.current_limit
     try:
         if hit is not None and hit.breached:
-            return max(1, math.ceil(hit.reset_at - time.time()))
+            # reset_at is rounded up to the next whole second: never say more than the window.
+            return min(window, max(1, math.ceil(hit.reset_at - time.time())))
     except Exception:  # noqa: BLE001 - the limits' storage went away meanwhile: say the window
         pass
-    return max(1, exc.limit.limit.get_expiry())
+    return window
 
 
 def rate_limited_message(seconds: int) -> str:

@@ -277,7 +277,7 @@ class TestLoginRateLimit:
         for _ in range(3):
             fail(client)
         body = log_in_from(client).get_data(as_text=True)
-        assert "Too many attempts" not in body and 'data-limited' in body
+        assert "Too many attempts" not in body and "尝试次数过多" in body
 
     def test_the_account_limit_holds_from_every_address_and_every_spelling(self, app, client):
         make_user("alice")
