@@ -363,6 +363,15 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
                     "one."),
     "link_revoked": N_("This login link was revoked by the organiser. Ask the organiser for a new one."),
     "link_expired": N_("This login link has expired. Ask the organiser for a new one."),
+    # whose accounts an organiser seats, and the judges' list import (judges.importing)
+    "not_of_organisation": N_("No account of your organisation has this username."),
+    "no_judge_rows": N_("The file has a header row but no judges."),
+    "bad_chief": N_("Chief judge (主裁) is 是 or 否 (yes or no, 1 or 0)."),
+    "chief_without_event": N_("A chief judge needs the event (赛项) they are chief of."),
+    "duplicate_username_in_file": N_("The same username is already in row %(value)s."),
+    "judge_username_invalid": N_("A username has at most 80 letters, digits and . _ @ - without spaces."),
+    "judges_changed_meanwhile": N_("Someone changed this contest's judges at the same moment; nothing was "
+                                   "imported. Check the file again."),
 }
 
 
@@ -399,6 +408,9 @@ FIELD_LABELS = {
     "mobile": _l("Mobile number"), "email": _l("E-mail"), "delegation": _l("Employer or district union"),
     "trade": _l("Trade"), "skill_level": _l("Skill level"), "event": _l("Event"), "team": _l("Team name"),
 }
+#: The columns of a judges' list, as its import preview names them.
+JUDGE_FIELD_LABELS = {"name": _l("Name"), "phone": _l("Mobile number"), "delegation": _l("Delegation"),
+                      "events": _l("Events"), "chief": _l("Chief judge"), "username": _l("Username")}
 
 
 def status_label(status: str) -> str:

@@ -186,12 +186,14 @@ def header_key(text: str) -> str:
 _BY_KEY = {header_key(s): f for f, names in SYNONYMS.items() for s in names}
 
 
-def match_headers(header: list[str]) -> list[str | None]:
+def match_headers(header: list[str], synonyms: dict[str, tuple[str, ...]] | None = None) -> list[str | None]:
     """Our field for each column, or None where no usual name matches; a field is given to the
-    first column that names it."""
+    first column that names it. `synonyms` (field → its usual names) are the entrant list's
+    unless another list (the judges') gives its own."""
+    by_key = _BY_KEY if synonyms is None else {header_key(s): f for f, names in synonyms.items() for s in names}
     mapping, taken = [], set()
     for text in header:
-        found = _BY_KEY.get(header_key(text))
+        found = by_key.get(header_key(text))
         if found in taken:
             found = None
         if found:

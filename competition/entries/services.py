@@ -27,8 +27,7 @@ from ..contests import lifecycle
 from .. import scoring, times
 from ..boards.models import Result
 from ..contests.models import ANNOUNCED_OR_LATER, LIVE, Contest, Criterion, Event
-from ..judges.models import Judge
-from ..judges.services import panel
+from ..judges.models import Judge, panel
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
 from ..extensions import db

@@ -1,8 +1,10 @@
-"""Forms of the judges page: add a judge (a new account or an existing one) and a login link's
-validity. Remove, revoke and generate are bare confirmations (competition.forms.ConfirmForm)."""
+"""Forms of the judges page: add a judge (a new account or an existing one), a login link's
+validity and the judges' list to import. Remove, revoke, generate and confirming an import are
+bare confirmations (competition.forms.ConfirmForm)."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
@@ -13,8 +15,9 @@ class JudgeForm(FlaskForm):
     username = StringField(_l("Username"), validators=[
         DataRequired(), Length(max=80),
         Regexp(r"^[A-Za-z0-9_.@-]+$", message=_l("Use letters, digits and . _ @ - only, without spaces."))],
-        render_kw={"autocapitalize": "none", "autocomplete": "off"},
-        description=_l("An existing account with this username is added as judge; otherwise a new account is created."))
+        render_kw={"autocapitalize": "none", "autocomplete": "off", "list": "judge-accounts"},
+        description=_l("An account of your organisation with this username (a judge of its other contests) is "
+                       "added; otherwise a new account is created."))
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)],
                        description=_l("Needed for a new account."))
     delegation = SelectField(_l("Delegation the judge comes from"), coerce=int, default=0,
@@ -39,3 +42,9 @@ class LinkForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("hours", current_app.config.get("LOGIN_LINK_HOURS", 12))
         super().__init__(*args, **kwargs)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Judges' list (XLSX or CSV)"),
+                     validators=[FileRequired(_l("Choose a file.")),
+                                 FileAllowed(["xlsx", "csv"], _l("Upload an XLSX or CSV file."))])

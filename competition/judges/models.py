@@ -1,10 +1,13 @@
 """Who judges what: a user's judge role in a contest, their seats on event panels, the
 assignments (which judge marks which criterion of which entry), and the one-time login links
-that put a judge's tablet in."""
+that put a judge's tablet in; and `panel`, the event's judges in panel order (J1, J2 …), a read
+that the entrants' and appeals' pages share with the judges' own (here, so that they need no
+judges' service)."""
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import ApiToken, User
@@ -117,3 +120,31 @@ class LoginLink(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+# --- who sits on a panel, as pseudonyms (a read that the entrants' and appeals' pages share) ---
+
+@dataclass
+class PanelJudge:
+    judge: Judge
+    number: int  # J1, J2 … in panel order
+    name: str
+    is_chief: bool = False
+
+
+def panel(event: Event) -> dict[int, PanelJudge]:
+    """The event's judges by judge id, numbered in panel order; judges assigned without a seat
+    come after the panel."""
+    out: dict[int, PanelJudge] = {}
+    for seat, judge, name in db.session.execute(
+            select(PanelSeat, Judge, User.name).join(Judge, Judge.id == PanelSeat.judge_id)
+            .join(User, User.id == Judge.user_id)
+            .where(PanelSeat.event_id == event.id).order_by(PanelSeat.position, PanelSeat.id)):
+        out[judge.id] = PanelJudge(judge, len(out) + 1, name, seat.is_chief)
+    for judge, name in db.session.execute(
+            select(Judge, User.name).join(User, User.id == Judge.user_id)
+            .join(Assignment, Assignment.judge_id == Judge.id).join(Entry, Entry.id == Assignment.entry_id)
+            .where(Entry.event_id == event.id).distinct().order_by(Judge.id)):
+        if judge.id not in out:
+            out[judge.id] = PanelJudge(judge, len(out) + 1, name)
+    return out

@@ -1,27 +1,54 @@
 """Judges' pages. For organisers, /o/c/<slug>/judges: judges' accounts, one-time login links
-for their tablets (a URL and a QR code, shown once) and their API tokens, and per event the
-panel (order, chief judge, criteria) and its assignments. For a judge's tablet,
-/login/link/<token>: confirm, and the link logs the judge in once."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+for their tablets (a URL and a QR code, shown once) and their API tokens, the judges' list
+import (upload → preview → confirm, and its template), and per event the panel (order, chief
+judge, criteria) and its assignments; every page that makes QR codes says which address they
+carry (phone_address). For a judge's tablet, /login/link/<token>: confirm, and the link logs
+the judge in once."""
+from urllib.parse import quote, urlsplit
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from .. import policy, qr
-from ..addresses import public_url
+from .. import policy, qr, spreadsheets
+from ..addresses import configured_public_url, is_loopback, lan_address, public_base, public_url
 from ..accounts.models import ApiToken
+from ..entries import services as entry_services
+from ..entries.importing import MAX_ROWS, UnreadableFile, read_table
 from ..errors import ActionRefused
 from ..extensions import db, limiter
 from ..forms import ConfirmForm, attach
 from ..entries.models import Entry
-from . import services
-from .forms import JudgeForm, LinkForm
+from ..messages import JUDGE_FIELD_LABELS, message
+from ..privacy import mask_phone
+from . import importing, services
+from .forms import ImportForm, JudgeForm, LinkForm
 from .models import Assignment, Judge, LoginLink, PanelSeat
 
 bp = Blueprint("judges", __name__)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # a page for one token is nothing to keep
+IMPORT_PREVIEW_ROWS = 200
+
+
+@bp.app_context_processor
+def _phone_address():
+    def phone_address() -> dict:
+        """The address QR codes and links carry (addresses.public_base), whether phones can
+        reach it, and for an administrator where to set it (once the admin's settings exist)."""
+        address = public_base()
+        loopback, settings, suggestion = is_loopback(address), None, "http://<LAN address>:5000"
+        if loopback:
+            if policy.is_admin(current_user) and "admin.settings" in current_app.view_functions:
+                settings = url_for("admin.settings")
+            lan = lan_address()
+            if lan:
+                suggestion = f"http://{lan}:{urlsplit(request.host_url).port or 5000}"
+        return {"address": address, "loopback": loopback, "configured": configured_public_url() is not None,
+                "settings": settings, "suggestion": suggestion}
+    return {"phone_address": phone_address}
 
 
 def _judges_page(contest, status=200, *, form=None, error=None):
@@ -33,6 +60,7 @@ def _judges_page(contest, status=200, *, form=None, error=None):
     return render_template(
         "judges/judges.html", contest=contest, judges=judges, marks=services.marks_by_judge(contest), seats=seats,
         open_links=services.open_links(contest), tokens=services.live_tokens(judges),
+        accounts=services.seatable_accounts(contest),
         form=form or JudgeForm(formdata=None).set_delegations(contest), link_form=LinkForm(formdata=None),
         confirm=ConfirmForm(formdata=None), error=error), status
 
@@ -140,6 +168,111 @@ def judges_token_revoke(slug: str, token_id: int):
         flash(_("The API token is revoked: the tablet or script that holds it can no longer send marks."), "success")
     else:
         flash(_("That API token was already revoked."), "info")
+    return redirect(url_for(".judges", slug=slug))
+
+
+# --- the judges' list import ----------------------------------------------------------------------
+
+@bp.get("/o/c/<slug>/judges/import/template.<any(xlsx, csv):fmt>")
+@login_required
+def import_template(slug: str, fmt: str):
+    contest = policy.managed_contest(slug)
+    header = [importing.CANONICAL_HEADERS[f] for f in importing.FIELDS]
+    if fmt == "xlsx":
+        body = spreadsheets.xlsx_bytes(header, [], title="judges")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mimetype = spreadsheets.csv_bytes(header, []), "text/csv; charset=utf-8"
+    name = f"{contest.slug}-judges-template.{fmt}"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@bp.route("/o/c/<slug>/judges/import", methods=["GET", "POST"])
+@login_required
+def import_upload(slug: str):
+    contest = policy.managed_contest(slug)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        content = upload.read()
+        try:
+            read_table(upload.filename or "", content)
+        except UnreadableFile as unreadable:
+            form.file.errors = [message(unreadable.code, max=MAX_ROWS)]
+        else:
+            token = entry_services.store_upload(contest, current_user, upload.filename or "", content, None)
+            return redirect(url_for(".import_preview", slug=slug, token=token))
+    status = 422 if request.method == "POST" else 200
+    return render_template("judges/import.html", contest=contest, form=form), status
+
+
+def _import_mapping(table: list[list[str]]) -> list[str | None]:
+    """The automatic header match, overridden by the organiser's choice per column (map_<i>)."""
+    mapping = importing.judge_headers(table[0])
+    for i in range(len(mapping)):
+        chosen = request.values.get(f"map_{i}")
+        if chosen is not None:
+            mapping[i] = chosen if chosen in importing.FIELDS else None
+    return mapping
+
+
+def _import_load(contest, token: str):
+    loaded = entry_services.load_upload(contest, current_user, token)
+    if loaded is None:
+        abort(404)
+    meta, content = loaded
+    try:
+        return meta, read_table(meta.get("filename", ""), content)
+    except UnreadableFile:
+        abort(404)
+
+
+def _import_preview(contest, token: str, meta: dict, table, mapping, checked, status=200, error=None):
+    problems = [(p, JUDGE_FIELD_LABELS.get(p.column, ""), message(p.code, value=p.value, username=p.value))
+                for p in checked.problems]
+    return render_template(
+        "judges/import_preview.html", contest=contest, token=token, filename=meta.get("filename", ""),
+        columns=[(i, text, mapping[i]) for i, text in enumerate(table[0])], fields=importing.FIELDS,
+        field_labels=JUDGE_FIELD_LABELS, problems=problems, checked=checked,
+        sample=checked.rows[:IMPORT_PREVIEW_ROWS], event_names={e.code: e.name for e in contest.events},
+        mask_phone=mask_phone, confirm=ConfirmForm(formdata=None), error=error), status
+
+
+@bp.get("/o/c/<slug>/judges/import/<token>")
+@login_required
+def import_preview(slug: str, token: str):
+    contest = policy.managed_contest(slug)
+    meta, table = _import_load(contest, token)
+    mapping = _import_mapping(table)
+    checked = services.check_import(current_user, contest, table, mapping)
+    return _import_preview(contest, token, meta, table, mapping, checked)
+
+
+@bp.post("/o/c/<slug>/judges/import/<token>")
+@login_required
+def import_confirm(slug: str, token: str):
+    contest = policy.managed_contest(slug)
+    meta, table = _import_load(contest, token)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(url_for(".import_preview", slug=slug, token=token))
+    mapping = _import_mapping(table)
+    try:
+        checked = services.import_judges(current_user, contest, table, mapping, filename=meta.get("filename", ""),
+                                         ip=request.remote_addr)
+    except ActionRefused as refused:
+        checked = services.check_import(current_user, contest, table, mapping)
+        return _import_preview(contest, token, meta, table, mapping, checked, refused.status, error=refused.message)
+    if not checked.is_clean:
+        return _import_preview(contest, token, meta, table, mapping, checked, status=422)
+    entry_services.discard_upload(token)
+    done = ngettext("%(num)d judge imported.", "%(num)d judges imported.", len(checked.rows))
+    if checked.new_accounts:
+        done += " " + ngettext("%(num)d new account: give it a login link.",
+                               "%(num)d new accounts: give them login links.", checked.new_accounts)
+    flash(done, "success")
     return redirect(url_for(".judges", slug=slug))
 
 

@@ -1,7 +1,9 @@
 """Judges: their accounts in a contest, panels (order, chief judge, criteria), the assignments
 generated from them by the one rule in judges.assigning, one-time login links for their tablets
-and their API tokens. One transaction and one audit entry per action; what changes who marks
-what recomputes the boards it concerns in the same transaction."""
+and their API tokens; the judges' list imported from a spreadsheet. An organiser seats only
+accounts of their own organisation (belongs_to) or new ones. One transaction and one audit entry
+per action; what changes who marks what recomputes the boards it concerns in the same
+transaction."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,18 +13,21 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import ApiToken, User
 from ..accounts.services import find_user
-from ..audit.models import record
+from ..audit.models import AuditEntry, record
 from ..boards import results
 from ..contests.models import Contest, Criterion, Event
 from ..database import utcnow, write_transaction
 from ..entries.models import APPROVED, Delegation, Entry
+from ..entries.services import delegation_named
 from ..errors import ActionRefused
 from ..extensions import db
 from ..marking.models import Mark
 from .. import policy
 from ..policy import has_conflict
+from ..references import random_code
+from . import importing
 from .assigning import pick_judges
-from .models import JUDGE_ROLES, Assignment, Judge, LoginLink, PanelSeat
+from .models import JUDGE_ROLES, Assignment, Judge, LoginLink, PanelJudge, PanelSeat, panel  # noqa: F401 (shared)
 
 
 def contest_judges(contest: Contest, *, supervisors: bool = True) -> list[Judge]:
@@ -44,10 +49,53 @@ def marks_by_judge(contest: Contest) -> dict[int, int]:
         .where(Judge.contest_id == contest.id).group_by(Mark.judge_id)).all())
 
 
+# --- whose accounts an organiser may seat ------------------------------------------------------
+
+def belongs_to(user: User, organisation_id: int) -> bool:
+    """Whether an existing account is one of the organisation's: its organiser, or a judge (or
+    supervisor) of its contests and of no other organisation's. Never an administrator. An
+    account that judges nowhere now counts when it was taken off one of the organisation's
+    contests (the audit trail keeps that), so a judge removed by mistake can be seated again."""
+    if user.is_admin:
+        return False
+    if user.organisation_id is not None:
+        return user.organisation_id == organisation_id
+    organisations = set(db.session.scalars(
+        select(Contest.organisation_id).join(Judge, Judge.contest_id == Contest.id).where(Judge.user_id == user.id)))
+    if organisations:
+        return organisations == {organisation_id}
+    return db.session.scalar(
+        select(AuditEntry.id).join(Contest, Contest.id == AuditEntry.contest_id)
+        .where(AuditEntry.action == "judge.remove", AuditEntry.target == f"judge:{user.username}",
+               Contest.organisation_id == organisation_id).limit(1)) is not None
+
+
+def may_seat(actor, user: User, contest: Contest) -> bool:
+    """Whether `actor` may make the existing account `user` a judge of `contest`: an
+    administrator anyone, an organiser the accounts of the contest's organisation."""
+    return policy.is_admin(actor) or belongs_to(user, contest.organisation_id)
+
+
+def seatable_accounts(contest: Contest, limit: int = 500) -> list[User]:
+    """What the judges page offers to pick by username: active accounts judging in the
+    organisation's other contests and in no other organisation's, not yet judges here."""
+    elsewhere = (select(Judge.user_id).join(Contest, Contest.id == Judge.contest_id)
+                 .where(Contest.organisation_id != contest.organisation_id))
+    here = select(Judge.user_id).where(Judge.contest_id == contest.id)
+    return list(db.session.scalars(
+        select(User).join(Judge, Judge.user_id == User.id).join(Contest, Contest.id == Judge.contest_id)
+        .where(Contest.organisation_id == contest.organisation_id, User.is_admin.is_(False),
+               User.is_active_account.is_(True),
+               (User.organisation_id.is_(None)) | (User.organisation_id == contest.organisation_id),
+               User.id.not_in(elsewhere), User.id.not_in(here))
+        .distinct().order_by(User.name, User.username).limit(limit)))
+
+
 def add_judge(actor, contest: Contest, *, username: str, name: str = "", delegation_id: int | None = None,
               password: str | None = None, role: str = "judge") -> tuple[Judge, bool]:
     """Make a judge (or a supervisor) of the contest: the existing account with that username,
-    or a new one. Returns the judge and whether the account is new."""
+    when the actor may seat it (may_seat), or a new one. Returns the judge and whether the
+    account is new."""
     username, name = username.strip(), (name or "").strip()
     if role not in JUDGE_ROLES:
         raise ActionRefused(422, "not_a_choice", {"choices": list(JUDGE_ROLES)}, field="role")
@@ -68,11 +116,14 @@ def add_judge(actor, contest: Contest, *, username: str, name: str = "", delegat
                     user.set_password(password)
                 db.session.add(user)
             else:
-                if not user.is_active:
-                    raise ActionRefused(409, "account_disabled", {"username": user.username}, field="username")
                 if db.session.scalar(select(Judge.id).where(Judge.contest_id == contest.id,
                                                             Judge.user_id == user.id)) is not None:
                     raise ActionRefused(409, "already_judge", {"username": user.username}, field="username")
+                if not may_seat(actor, user, contest):
+                    # Whose account it is stays unsaid: no name, no organisation, no "disabled".
+                    raise ActionRefused(422, "not_of_organisation", field="username")
+                if not user.is_active:
+                    raise ActionRefused(409, "account_disabled", {"username": user.username}, field="username")
             judge = Judge(contest_id=contest.id, user=user, delegation=delegation, role=role)
             db.session.add(judge)
             db.session.flush()
@@ -110,6 +161,86 @@ def remove_judge(actor, judge: Judge) -> None:
         patches = [results.recompute(event, affected[event.id]) for event in events]
         record("judge.remove", user=actor, contest=contest, target=f"judge:{username}", **revoked)
     results.publish(patches, contest=contest.slug)
+
+
+# --- the judges' list from a spreadsheet ---------------------------------------------------------
+
+def import_context(actor, contest: Contest, usernames: set[str]) -> importing.JudgeImportContext:
+    """The contest's events, and what may be done with each existing account the file names
+    (by lower-cased username): the same refusals as add_judge, in the same order."""
+    accounts: dict[str, str | None] = {}
+    if usernames:
+        here = set(db.session.scalars(select(Judge.user_id).where(Judge.contest_id == contest.id)))
+        for user in db.session.scalars(select(User).where(func.lower(User.username).in_(sorted(usernames)))):
+            if user.id in here:
+                verdict = "already_judge"
+            elif not may_seat(actor, user, contest):
+                verdict = "not_of_organisation"
+            elif not user.is_active:
+                verdict = "account_disabled"
+            else:
+                verdict = None
+            accounts[user.username.lower()] = verdict
+    return importing.JudgeImportContext(events={e.code: e.name for e in contest.events}, accounts=accounts)
+
+
+def check_import(actor, contest: Contest, table: list[list[str]],
+                 mapping: list[str | None]) -> importing.CheckedJudges:
+    return importing.check_rows(table, mapping,
+                                import_context(actor, contest, importing.usernames_in(table, mapping)))
+
+
+def new_username(taken: set[str]) -> str:
+    """A username for an account made for the purpose: "j" and six characters of the codes
+    people type (references.random_code, lower-cased: no 0/o, 1/l/i), not yet used."""
+    while True:
+        username = "j" + random_code(6).lower()
+        if username not in taken and find_user(username) is None:
+            taken.add(username)
+            return username
+
+
+def import_judges(actor, contest: Contest, table: list[list[str]], mapping: list[str | None], *,
+                  filename: str = "", ip: str | None = None) -> importing.CheckedJudges:
+    """Check the file again inside the transaction and seat every row's judge: the account
+    (new ones get a generated username when the row has none, and no password: they log in by
+    link), the delegation (found by name, or made), a seat at the end of each event's panel,
+    chief judge or not. Nothing when any row has a problem (returned for the preview)."""
+    try:
+        with write_transaction():
+            checked = check_import(actor, contest, table, mapping)
+            if not checked.is_clean:
+                return checked
+            events = {e.code: e for e in contest.events}
+            next_place = dict(db.session.execute(
+                select(PanelSeat.event_id, func.max(PanelSeat.position) + 1)
+                .where(PanelSeat.event_id.in_([e.id for e in events.values()])).group_by(PanelSeat.event_id)).all())
+            taken = {row.username.lower() for row in checked.rows if row.username}
+            created, existing, seats = [], [], 0
+            for row in checked.rows:
+                user = find_user(row.username) if row.existing else None
+                if user is None:
+                    user = User(username=row.username or new_username(taken), name=row.name)
+                    db.session.add(user)
+                    created.append(user.username)
+                else:
+                    existing.append(user.username)
+                judge = Judge(contest_id=contest.id, user=user, delegation=delegation_named(contest, row.delegation),
+                              role="judge")
+                db.session.add(judge)
+                for code in row.events:
+                    event = events[code]
+                    place = next_place.get(event.id, 0)
+                    next_place[event.id] = place + 1
+                    db.session.add(PanelSeat(event_id=event.id, judge=judge, position=place, is_chief=row.is_chief))
+                    seats += 1
+            db.session.flush()
+            record("judges.import", user=actor, contest=contest, ip=ip, filename=filename, rows=len(checked.rows),
+                   created=created, existing=existing, seats=seats)
+    except IntegrityError:
+        db.session.rollback()
+        raise ActionRefused(409, "judges_changed_meanwhile") from None
+    return checked
 
 
 # --- panels -----------------------------------------------------------------------------------
@@ -365,31 +496,3 @@ def _revoke_credentials(user: User, contest: Contest) -> dict:
         for token in tokens:
             token.revoked_at = now
     return {"links_revoked": len(links), "tokens_revoked": len(tokens)}
-
-
-# --- who sits on a panel, as pseudonyms ---------------------------------------------------
-
-@dataclass
-class PanelJudge:
-    judge: Judge
-    number: int  # J1, J2 … in panel order
-    name: str
-    is_chief: bool = False
-
-
-def panel(event: Event) -> dict[int, PanelJudge]:
-    """The event's judges by judge id, numbered in panel order; judges assigned without a seat
-    come after the panel."""
-    out: dict[int, PanelJudge] = {}
-    for seat, judge, name in db.session.execute(
-            select(PanelSeat, Judge, User.name).join(Judge, Judge.id == PanelSeat.judge_id)
-            .join(User, User.id == Judge.user_id)
-            .where(PanelSeat.event_id == event.id).order_by(PanelSeat.position, PanelSeat.id)):
-        out[judge.id] = PanelJudge(judge, len(out) + 1, name, seat.is_chief)
-    for judge, name in db.session.execute(
-            select(Judge, User.name).join(User, User.id == Judge.user_id)
-            .join(Assignment, Assignment.judge_id == Judge.id).join(Entry, Entry.id == Assignment.entry_id)
-            .where(Entry.event_id == event.id).distinct().order_by(Judge.id)):
-        if judge.id not in out:
-            out[judge.id] = PanelJudge(judge, len(out) + 1, name)
-    return out

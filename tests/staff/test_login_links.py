@@ -133,10 +133,9 @@ def test_another_contests_link_cannot_be_revoked_here(organiser, app):
 @pytest.mark.parametrize("power", ["admin", "organiser", "judge elsewhere"])
 def test_no_link_for_an_account_with_other_powers(organiser, app, power):
     """A link logs in without a password: an organiser must not get one for an administrator,
-    an organiser, or a judge of another organisation attached here by username."""
+    an organiser, or a judge of another organisation attached here by username (by an
+    administrator: an organiser may not seat them, tests/staff/test_judges_import.py)."""
     from competition.accounts.models import Organisation
-    from competition.accounts.services import find_user
-    from competition.judges.models import Judge
     from competition.contests.models import contest_by_slug
     from ..factory import make_user
     if power == "admin":
@@ -147,9 +146,9 @@ def test_no_link_for_an_account_with_other_powers(organiser, app, power):
         username = "orgx"
     else:
         username = "xk1"  # judges in other-2026, of 其他工会
-    assert organiser.post(f"/o/c/{SLUG}/judges", data={"username": username, "delegation": "0"}).status_code == 302
-    judge = db.session.scalar(select(Judge).where(Judge.user_id == find_user(username).id,
-                                                  Judge.contest_id == contest_by_slug(SLUG).id))
+    from competition.judges.services import add_judge
+    judge, _created = add_judge(make_user("admin", name="平台管理员", is_admin=True), contest_by_slug(SLUG),
+                                username=username)
     response = organiser.post(f"/o/c/{SLUG}/judges/{judge.id}/link", data={"hours": "12"})
     assert response.status_code == 409
     assert "password only" in response.get_data(as_text=True)

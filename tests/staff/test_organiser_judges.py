@@ -13,7 +13,7 @@ from competition.contests.models import contest_by_slug, event_by_code
 from competition.extensions import db
 from competition.policy import has_conflict
 
-from ..factory import PASSWORD, SLUG, ai_entries, ai_event, delegation, judge_named, make_user
+from ..factory import PASSWORD, SLUG, ai_entries, ai_event, delegation, judge_named, make_contest, make_user
 
 
 def actions(name):
@@ -42,7 +42,11 @@ def test_add_a_judge_with_a_new_account(organiser):
 
 
 def test_attach_an_existing_account_by_username(organiser):
-    make_user("alice", name="爱丽丝")
+    """An account of the organisation: here, a judge of its spring contest."""
+    alice = make_user("alice", name="爱丽丝")
+    spring = make_contest("spring-2026", organisation=contest_by_slug(SLUG).organisation.name)
+    db.session.add(Judge(contest_id=spring.id, user_id=alice.id))
+    db.session.commit()
     response = organiser.post(f"/o/c/{SLUG}/judges", data={"username": "ALICE", "name": "", "delegation": "0"},
                               follow_redirects=True)
     assert response.status_code == 200

@@ -29,7 +29,7 @@ SUPERVISORS_TOO = {"appeals.cases", "appeals.appeal_case", "appeals.appeal_file"
                    "printing.prints", "printing.result_sheet", "printing.score_sheets", "printing.job_state",
                    "printing.job_file", "boards.results_export"}
 # Pages that need a one-time token the test does not have: 404 for the contest's managers too.
-TOKEN_PAGES = {"entries.import_preview"}
+TOKEN_PAGES = {"entries.import_preview", "judges.import_preview"}
 
 
 def _expected(endpoint: str, rule: str) -> dict[str, object] | str | None:
