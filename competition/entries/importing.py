@@ -186,6 +186,14 @@ def header_key(text: str) -> str:
 _BY_KEY = {header_key(s): f for f, names in SYNONYMS.items() for s in names}
 
 
+def data_rows(table: list[list[str]], columns: dict[str, int]):
+    """(row number as the spreadsheet shows it, the row's cell by field) for every row after
+    the header that is not empty."""
+    for offset, cells in enumerate(table[1:]):
+        if any(c.strip() for c in cells):
+            yield offset + 2, {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}.get
+
+
 def match_headers(header: list[str], synonyms: dict[str, tuple[str, ...]] | None = None) -> list[str | None]:
     """Our field for each column, or None where no usual name matches; a field is given to the
     first column that names it. `synonyms` (field → its usual names) are the entrant list's
@@ -230,11 +238,7 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Impor
     good: list[ImportRow] = []
     seen: dict[tuple, int] = {}
     names: dict[tuple, tuple[str, int]] = {}
-    for offset, cells in enumerate(table[1:]):
-        number = offset + 2
-        if not any(c.strip() for c in cells):
-            continue
-        get = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}.get
+    for number, get in data_rows(table, columns):
         row_problems: list[Problem] = []
 
         def refuse(code: str, column: str = "", value: str = "") -> None:

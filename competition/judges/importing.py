@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..entries import identity as ident
-from ..entries.importing import Problem, header_key, match_headers
+from ..entries.importing import Problem, data_rows, header_key, match_headers
 
 FIELDS = ("name", "phone", "delegation", "events", "chief", "username")
 REQUIRED = ("name",)
@@ -116,11 +116,7 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Judge
         return CheckedJudges([], problems)
     good: list[JudgeRow] = []
     seen: dict[str, int] = {}
-    for offset, cells in enumerate(table[1:]):
-        number = offset + 2
-        if not any(c.strip() for c in cells):
-            continue
-        get = {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}.get
+    for number, get in data_rows(table, columns):
         row_problems: list[Problem] = []
 
         def refuse(code: str, column: str = "", value: str = "") -> None:
