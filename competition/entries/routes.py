@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from .. import policy, spreadsheets
+from .. import policy, spreadsheets, uploads
 from ..certificates import services as certificates
 from ..certificates import pdf as certificate_pdf
 from ..contests.lifecycle import takes_registrations
@@ -21,7 +21,6 @@ from ..extensions import limiter
 from ..forms import attach
 from ..messages import (ENTRY_STATUS_LABELS, FIELD_LABELS, GENDER_LABELS, ID_TYPE_LABELS, SKILL_LEVEL_LABELS,
                         message)
-from ..privacy import mask_id_number, mask_phone
 from . import importing, services
 from .forms import (BulkForm, ConfirmImportForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm,
                     StatusForm, UploadForm)
@@ -33,7 +32,7 @@ PREVIEW_ROWS = 20
 
 @bp.context_processor
 def _entry_labels():
-    return {"mask_id": mask_id_number, "mask_mobile": mask_phone, "entry_status_labels": ENTRY_STATUS_LABELS,
+    return {"entry_status_labels": ENTRY_STATUS_LABELS,
             "id_type_labels": ID_TYPE_LABELS, "gender_labels": GENDER_LABELS,
             "skill_level_labels": SKILL_LEVEL_LABELS, "field_labels": FIELD_LABELS}
 
@@ -239,15 +238,12 @@ def import_upload(slug: str):
     form = UploadForm()
     form.set_events(contest.events)
     if form.validate_on_submit():
-        upload = form.file.data
-        content = upload.read()
         try:
-            importing.read_table(upload.filename or "", content)
+            token = uploads.accept("entries", contest, current_user, form.file.data,
+                                   default_event=form.default_event.data or "")
         except importing.UnreadableFile as unreadable:
             form.file.errors = [message(unreadable.code, max=importing.MAX_ROWS)]
         else:
-            token = services.store_upload(contest, current_user, upload.filename or "", content,
-                                          form.default_event.data or None)
             return redirect(url_for("entries.import_preview", slug=slug, token=token))
     status = 422 if request.method == "POST" else 200
     return render_template("entries/import.html", contest=contest, form=form), status
@@ -275,15 +271,10 @@ def _preview(contest, token: str, meta: dict, table, mapping, default_event, che
 
 
 def _load(contest, token: str):
-    loaded = services.load_upload(contest, current_user, token)
+    loaded = uploads.load("entries", contest, current_user, token)
     if loaded is None:
         abort(404)
-    meta, content = loaded
-    try:
-        table = importing.read_table(meta.get("filename", ""), content)
-    except importing.UnreadableFile:
-        abort(404)
-    return meta, table
+    return loaded
 
 
 @bp.get("/o/c/<slug>/entries/import/<token>")
@@ -312,7 +303,7 @@ def import_confirm(slug: str, token: str):
                                       filename=meta.get("filename", ""), ip=request.remote_addr)
     if not checked.is_clean:
         return _preview(contest, token, meta, table, mapping, default_event, checked, status=422)
-    services.discard_upload(token)
+    uploads.discard(token)
     flash(ngettext("%(num)d entry imported.", "%(num)d entries imported.", checked.entries), "success")
     return redirect(url_for("entries.entries", slug=slug))
 

@@ -5,16 +5,12 @@ transaction, the export (masked unless the organiser asks for full numbers, with
 revealing one personal field, audited. A review that moves a numbered entry on or off its
 board recomputes the board in the same transaction."""
 import hmac
-import json
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -467,54 +463,6 @@ def import_entries(contest: Contest, table: list[list[str]], mapping: list[str |
         record("entries.import", user=user, contest=contest, ip=ip, filename=filename, rows=len(checked.rows),
                teams=len(teams))
     return checked
-
-
-# The uploaded file waits in the instance folder between preview and confirm, under a random
-# name; its metadata ties it to the contest and the organiser who uploaded it.
-_TOKEN = re.compile(r"[0-9a-f]{32}")
-UPLOAD_MAX_AGE = 24 * 3600
-
-
-def _upload_dir() -> Path:
-    path = Path(current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def store_upload(contest: Contest, user, filename: str, content: bytes, default_event: str | None) -> str:
-    folder = _upload_dir()
-    for old in folder.glob("*.json"):  # forget abandoned previews
-        if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE:
-            old.with_suffix(".bin").unlink(missing_ok=True)
-            old.unlink(missing_ok=True)
-    token = secrets.token_hex(16)
-    (folder / f"{token}.bin").write_bytes(content)
-    (folder / f"{token}.json").write_text(json.dumps(
-        {"contest_id": contest.id, "user_id": user.id, "filename": filename, "default_event": default_event or ""},
-        ensure_ascii=False), encoding="utf-8")
-    return token
-
-
-def load_upload(contest: Contest, user, token: str) -> tuple[dict, bytes] | None:
-    """The stored upload, only for the contest and organiser it was uploaded by."""
-    if not _TOKEN.fullmatch(token or ""):
-        return None
-    folder = _upload_dir()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-        content = (folder / f"{token}.bin").read_bytes()
-    except (OSError, ValueError):
-        return None
-    if meta.get("contest_id") != contest.id or meta.get("user_id") != user.id:
-        return None
-    return meta, content
-
-
-def discard_upload(token: str) -> None:
-    if _TOKEN.fullmatch(token or ""):
-        folder = _upload_dir()
-        (folder / f"{token}.bin").unlink(missing_ok=True)
-        (folder / f"{token}.json").unlink(missing_ok=True)
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -225,7 +225,7 @@ def test_bad_file_imports_nothing_and_reports_row_numbers(org_client, reg_contes
     table[9][1] = already.contestant.name
     url = preview_url(upload(org_client, "bad.csv", csv_file(table, "gb18030")))
     html = org_client.get(url, headers=EN).get_data(as_text=True)
-    found = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td[^>]*>[^<]*</td><td>([^<]+)</td></tr>", html)
+    found = re.findall(r"<tr data-problem-row[^>]*><td>(\d+)</td><td>[^<]*</td><td[^>]*>[^<]*</td><td>([^<]+)</td></tr>", html)
     assert [(int(r), m) for r, m in found] == [
         (4, "The check digit does not match: please check the ID number for a typing error."),
         (6, "The name is missing."),
@@ -246,7 +246,7 @@ def test_an_import_past_an_events_capacity_imports_nothing(org_client, reg_conte
     table = [HEADER, *rows(6)]  # rows 2, 4 and 6 are for 人工智能训练师
     url = preview_url(upload(org_client, "名单.csv", csv_file(table, "utf-8-sig")))
     html = org_client.get(url, headers=EN).get_data(as_text=True)
-    found = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td[^>]*>[^<]*</td><td>([^<]+)</td></tr>", html)
+    found = re.findall(r"<tr data-problem-row[^>]*><td>(\d+)</td><td>[^<]*</td><td[^>]*>[^<]*</td><td>([^<]+)</td></tr>", html)
     assert [(row, unescape(message)) for row, message in found] == [
         ("6", "人工智能训练师 has no place left for this row: the rows before it fill the event's capacity.")]
     response = org_client.post(url, data={f"map_{i}": f or "" for i, f in enumerate(
