@@ -58,7 +58,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .printing.routes import bp as printing_bp
     from .public.routes import bp as public_bp
 
+    from .privacy import mask_id_number, mask_phone
+
     init_i18n(app)
+    # Personal data on organisers' pages is shown masked, by the same two functions everywhere.
+    app.add_template_global(mask_id_number, "mask_id")
+    app.add_template_global(mask_phone, "mask_mobile")
     init_errors(app)
     init_accounts(app)
     # One blueprint per feature, each defined in its routes.py.

@@ -378,6 +378,29 @@ def test_an_invalid_upload_lists_every_problem_and_changes_nothing(organisations
     assert "Choose a contest file to upload." in html
 
 
+def test_an_upload_cannot_seat_another_organisations_accounts(organisations, org1):
+    """A contest file naming org2 (an organiser of another union) or the administrator as a
+    judge is refused, without saying whose account it is; a new username is fine."""
+    data = sample_contest()
+    data["judges"][0]["username"] = "org2"
+    data["judges"][1]["username"] = "admin"
+    contests = count(Contest)
+    html = page(org1.post("/o/contests/import", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(json.dumps(data).encode()), "theirs.json"), "slug": "theirs-2027"}))
+    assert "judges[0].username: No account of your organisation has this username." in html
+    assert "judges[1].username: No account of your organisation has this username." in html
+    assert "其他工会" not in html and count(Contest) == contests
+    original = sample_contest()["judges"]
+    renamed = {original[0]["username"]: "new-judge-1", original[1]["username"]: "new-judge-2"}
+    data["judges"][0]["username"], data["judges"][1]["username"] = "new-judge-1", "new-judge-2"
+    for mark in data.get("marks", []):
+        mark["judge"] = renamed.get(mark["judge"], mark["judge"])
+    response = org1.post("/o/contests/import", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(json.dumps(data).encode()), "ours.json"), "slug": "ours-2027"})
+    assert response.status_code == 302
+    assert count(Contest) == contests + 1
+
+
 def test_archive_and_unarchive(organisations, org1):
     assert org1.post(f"/o/c/{SLUG}/archive").status_code == 302
     db.session.rollback()

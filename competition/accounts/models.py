@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # A judge's mobile (11 digits), for the organiser to reach them on the day; shown masked.
+    phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # Part of the session's and the remember-me cookie's id (get_id): raising it when the
     # password changes ends every other session of the account.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -17,8 +17,10 @@ from ..entries.models import Contestant, Delegation, Entry, entry_member
 from ..extensions import db
 from ..ledger import services as ledger
 from ..judges.assigning import pick_judges
+from ..judges.services import belongs_to
 from ..judges.models import Assignment, Judge, PanelSeat
 from ..marking.models import Mark, MarkRevision, Penalty
+from .. import policy
 from ..policy import has_conflict
 from ..scoring import Problem, decimal_text
 from . import schema
@@ -108,6 +110,8 @@ def import_contest(data: dict, *, user=None, passwords: dict[str, str] | None = 
     spec, problems = schema.check(data)
     if spec is not None and spec.slug and contest_by_slug(spec.slug) is not None:
         problems.append(_slug_taken(spec.slug))
+    if spec is not None:
+        problems += _foreign_judges(spec, user)
     if problems:
         raise ContestFileInvalid(problems, data)
     try:
@@ -145,6 +149,21 @@ def import_upload(user, raw: bytes, *, organisation_name: str | None, slug: str 
         for key in ("judges", "entries", "marks"):
             data.pop(key, None)
     return import_contest(data, user=user)
+
+
+def _foreign_judges(spec: schema.ContestSpec, user) -> list[Problem]:
+    """The file's judges that name an existing account the user may not seat (judges.services.
+    belongs_to): another organisation's, or an administrator. The command line (no user) and
+    administrators may seat anyone. Whose account it is stays unsaid."""
+    if user is None or policy.is_admin(user):
+        return []
+    organisation_id = db.session.scalar(select(Organisation.id).where(Organisation.name == spec.organisation))
+    problems = []
+    for i, j in enumerate(spec.judges):
+        account = find_user(j.username)
+        if account is not None and (organisation_id is None or not belongs_to(account, organisation_id)):
+            problems.append(Problem(("judges", i, "username"), "not_of_organisation", {}))
+    return problems
 
 
 def export_json(contest: Contest) -> str:

@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..entries.identity import InvalidIdentity, parse_mobile
 
 LINK_HOURS_MAX = 72
 
@@ -20,6 +22,8 @@ class JudgeForm(FlaskForm):
                        "added; otherwise a new account is created."))
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)],
                        description=_l("Needed for a new account."))
+    phone = StringField(_l("Mobile (optional)"), validators=[Optional(), Length(max=40)],
+                        render_kw={"inputmode": "tel", "autocomplete": "off"})
     delegation = SelectField(_l("Delegation the judge comes from"), coerce=int, default=0,
                              description=_l("A judge never marks entries of their own delegation."))
     role = SelectField(_l("Role"), default="judge",
@@ -29,6 +33,16 @@ class JudgeForm(FlaskForm):
     password = PasswordField(_l("Password (optional)"), validators=[Optional(), Length(min=8, max=200)],
                              render_kw={"autocomplete": "new-password"},
                              description=_l("Without a password the judge logs in with a one-time link."))
+
+    def validate_phone(self, field) -> None:
+        """A mainland mobile (138 0013 8000, +86…, full-width digits too) becomes its 11 digits."""
+        if not (field.data or "").strip():
+            field.data = ""
+            return
+        try:
+            field.data = parse_mobile(field.data)
+        except InvalidIdentity:
+            raise ValidationError(_l("Enter an 11-digit mainland mobile number, such as 138 0013 8000.")) from None
 
     def set_delegations(self, contest) -> "JudgeForm":
         self.delegation.choices = ([SelectChoice(0, _l("— none —"))]

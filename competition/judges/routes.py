@@ -13,17 +13,15 @@ from flask_login import current_user, login_required, login_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from .. import policy, qr, spreadsheets
+from .. import policy, qr, spreadsheets, uploads
 from ..addresses import configured_public_url, is_loopback, lan_address, public_base, public_url
 from ..accounts.models import ApiToken
-from ..entries import services as entry_services
-from ..entries.importing import MAX_ROWS, UnreadableFile, read_table
+from ..entries.importing import MAX_ROWS, UnreadableFile
 from ..errors import ActionRefused
 from ..extensions import db, limiter
 from ..forms import ConfirmForm, attach
 from ..entries.models import Entry
 from ..messages import JUDGE_FIELD_LABELS, message
-from ..privacy import mask_phone
 from . import importing, services
 from .forms import ImportForm, JudgeForm, LinkForm
 from .models import Assignment, Judge, LoginLink, PanelSeat
@@ -81,7 +79,7 @@ def judges_add(slug: str):
     try:
         judge, created = services.add_judge(current_user, contest, username=form.username.data, name=form.name.data,
                                             delegation_id=form.delegation.data or None, password=form.password.data,
-                                            role=form.role.data)
+                                            role=form.role.data, phone=form.phone.data)
     except ActionRefused as refused:
         attach(form, refused)
         form.password.data = ""
@@ -195,14 +193,11 @@ def import_upload(slug: str):
     contest = policy.managed_contest(slug)
     form = ImportForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        content = upload.read()
         try:
-            read_table(upload.filename or "", content)
+            token = uploads.accept("judges", contest, current_user, form.file.data)
         except UnreadableFile as unreadable:
             form.file.errors = [message(unreadable.code, max=MAX_ROWS)]
         else:
-            token = entry_services.store_upload(contest, current_user, upload.filename or "", content, None)
             return redirect(url_for(".import_preview", slug=slug, token=token))
     status = 422 if request.method == "POST" else 200
     return render_template("judges/import.html", contest=contest, form=form), status
@@ -219,14 +214,10 @@ def _import_mapping(table: list[list[str]]) -> list[str | None]:
 
 
 def _import_load(contest, token: str):
-    loaded = entry_services.load_upload(contest, current_user, token)
+    loaded = uploads.load("judges", contest, current_user, token)
     if loaded is None:
         abort(404)
-    meta, content = loaded
-    try:
-        return meta, read_table(meta.get("filename", ""), content)
-    except UnreadableFile:
-        abort(404)
+    return loaded
 
 
 def _import_preview(contest, token: str, meta: dict, table, mapping, checked, status=200, error=None):
@@ -237,7 +228,7 @@ def _import_preview(contest, token: str, meta: dict, table, mapping, checked, st
         columns=[(i, text, mapping[i]) for i, text in enumerate(table[0])], fields=importing.FIELDS,
         field_labels=JUDGE_FIELD_LABELS, problems=problems, checked=checked,
         sample=checked.rows[:IMPORT_PREVIEW_ROWS], event_names={e.code: e.name for e in contest.events},
-        mask_phone=mask_phone, confirm=ConfirmForm(formdata=None), error=error), status
+        confirm=ConfirmForm(formdata=None), error=error), status
 
 
 @bp.get("/o/c/<slug>/judges/import/<token>")
@@ -267,7 +258,7 @@ def import_confirm(slug: str, token: str):
         return _import_preview(contest, token, meta, table, mapping, checked, refused.status, error=refused.message)
     if not checked.is_clean:
         return _import_preview(contest, token, meta, table, mapping, checked, status=422)
-    entry_services.discard_upload(token)
+    uploads.discard(token)
     done = ngettext("%(num)d judge imported.", "%(num)d judges imported.", len(checked.rows))
     if checked.new_accounts:
         done += " " + ngettext("%(num)d new account: give it a login link.",

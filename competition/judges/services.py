@@ -92,11 +92,11 @@ def seatable_accounts(contest: Contest, limit: int = 500) -> list[User]:
 
 
 def add_judge(actor, contest: Contest, *, username: str, name: str = "", delegation_id: int | None = None,
-              password: str | None = None, role: str = "judge") -> tuple[Judge, bool]:
+              password: str | None = None, role: str = "judge", phone: str = "") -> tuple[Judge, bool]:
     """Make a judge (or a supervisor) of the contest: the existing account with that username,
-    when the actor may seat it (may_seat), or a new one. Returns the judge and whether the
-    account is new."""
-    username, name = username.strip(), (name or "").strip()
+    when the actor may seat it (may_seat), or a new one. A phone given (already parsed to 11
+    digits) is kept on the account. Returns the judge and whether the account is new."""
+    username, name, phone = username.strip(), (name or "").strip(), (phone or "").strip()
     if role not in JUDGE_ROLES:
         raise ActionRefused(422, "not_a_choice", {"choices": list(JUDGE_ROLES)}, field="role")
     delegation = None
@@ -111,7 +111,7 @@ def add_judge(actor, contest: Contest, *, username: str, name: str = "", delegat
             if created:
                 if not name:
                     raise ActionRefused(422, "judge_name_required", field="name")
-                user = User(username=username, name=name)
+                user = User(username=username, name=name, phone=phone)
                 if password:
                     user.set_password(password)
                 db.session.add(user)
@@ -124,6 +124,8 @@ def add_judge(actor, contest: Contest, *, username: str, name: str = "", delegat
                     raise ActionRefused(422, "not_of_organisation", field="username")
                 if not user.is_active:
                     raise ActionRefused(409, "account_disabled", {"username": user.username}, field="username")
+                if phone:
+                    user.phone = phone
             judge = Judge(contest_id=contest.id, user=user, delegation=delegation, role=role)
             db.session.add(judge)
             db.session.flush()
@@ -220,11 +222,13 @@ def import_judges(actor, contest: Contest, table: list[list[str]], mapping: list
             for row in checked.rows:
                 user = find_user(row.username) if row.existing else None
                 if user is None:
-                    user = User(username=row.username or new_username(taken), name=row.name)
+                    user = User(username=row.username or new_username(taken), name=row.name, phone=row.phone)
                     db.session.add(user)
                     created.append(user.username)
                 else:
                     existing.append(user.username)
+                    if row.phone:
+                        user.phone = row.phone
                 judge = Judge(contest_id=contest.id, user=user, delegation=delegation_named(contest, row.delegation),
                               role="judge")
                 db.session.add(judge)

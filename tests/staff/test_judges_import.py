@@ -164,6 +164,7 @@ def test_twenty_judges_are_imported_from_a_spreadsheet(organiser, kind):
     for judge in new.values():
         assert GENERATED.fullmatch(judge.user.username) and judge.user.password_hash is None
     assert new["导入裁判01"].delegation.name == "裁判委员会" and new["导入裁判00"].delegation.name == "北汽集团工会"
+    assert new["导入裁判05"].user.phone == "13900000005"  # kept, as 11 digits, for the organiser to call
     seats = {(s.judge.user.name, s.event.code): s.is_chief for s in db.session.scalars(
         select(PanelSeat).where(PanelSeat.judge_id.in_([j.id for j in new.values()])))}
     assert seats[("导入裁判00", "iot")] is True and ("导入裁判00", "ai") not in seats
@@ -177,7 +178,7 @@ def test_twenty_judges_are_imported_from_a_spreadsheet(organiser, kind):
     [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "judges.import"))
     assert entry.data["rows"] == 20 and len(entry.data["created"]) == 20 and entry.user.username == "org1"
     judges_page = organiser.get(f"/o/c/{SLUG}/judges").get_data(as_text=True)
-    assert "导入裁判19" in judges_page
+    assert "导入裁判19" in judges_page and "139****0005" in judges_page and "13900000005" not in judges_page
 
 
 def test_existing_accounts_named_in_the_file_must_be_the_organisations(organiser):
@@ -253,6 +254,10 @@ def test_a_preview_is_its_organisers_only(app, organiser):
     colleague = isolated_client(app)
     login(colleague, "org1b")
     assert colleague.get(preview).status_code == 404 and colleague.post(preview).status_code == 404
+    # Nor is a judges' list an entrant list: its token opens no entrant preview.
+    token = preview.rsplit("/", 1)[1]
+    assert organiser.get(f"/o/c/{SLUG}/entries/import/{token}").status_code == 404
+    assert organiser.get(preview).status_code == 200
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -45,6 +45,9 @@ def test_a_link_logs_the_judge_in_once(organiser, tablet_client):
     assert link.token_hash == LoginLink.hash(token) and token not in str(link.__dict__)
     assert link.expires_at - utcnow() > timedelta(hours=11, minutes=59)
     assert actions("account.login_link_created")[0].data["hours"] == 12
+    shown = (link.expires_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")  # Asia/Shanghai, never UTC
+    judges_page = organiser.get(f"/o/c/{SLUG}/judges").get_data(as_text=True)
+    assert shown in judges_page and "UTC" not in judges_page
 
     confirm = tablet_client.get(path)  # opening it (or a link preview) does not log in
     assert confirm.status_code == 200 and "裁判k1" in confirm.get_data(as_text=True)

@@ -41,6 +41,15 @@ def test_add_a_judge_with_a_new_account(organiser):
     assert entry.data["created_account"] is True and entry.target == "judge:jd1"
 
 
+def test_a_judges_mobile_is_kept_and_shown_masked(organiser):
+    response = organiser.post(f"/o/c/{SLUG}/judges", data={"username": "ph1", "name": "带手机的裁判", "delegation": "0",
+                                                           "phone": "+86 １３８-００１３-８０００"})
+    assert response.status_code == 302
+    assert judge_named("ph1").user.phone == "13800138000"
+    html = organiser.get(f"/o/c/{SLUG}/judges").get_data(as_text=True)
+    assert "138****8000" in html and "13800138000" not in html
+
+
 def test_attach_an_existing_account_by_username(organiser):
     """An account of the organisation: here, a judge of its spring contest."""
     alice = make_user("alice", name="爱丽丝")
@@ -63,6 +72,7 @@ def test_attach_an_existing_account_by_username(organiser):
     ({"username": "", "name": "x", "delegation": "0"}, 422, "username"),
     ({"username": "newbie", "name": "x", "delegation": "999999"}, 422, "delegation"),
     ({"username": "newbie", "name": "x", "delegation": "0", "password": "short"}, 422, "password"),
+    ({"username": "newbie", "name": "x", "delegation": "0", "phone": "12345"}, 422, "phone"),
 ])
 def test_bad_judge_input_is_refused_and_kept(organiser, data, status, field):
     before = db.session.scalar(select(db.func.count(Judge.id)))
