@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .errors import init_errors
     from .health import bp as health_bp
     from .i18n import init_i18n
+    from .security import init_security
     from .judges.routes import bp as judges_bp
     from .judging.routes import bp as judging_bp
     from .numbering.routes import bp as numbering_bp
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_template_global(mask_id_number, "mask_id")
     app.add_template_global(mask_phone, "mask_mobile")
     init_errors(app)
+    init_security(app)
     init_accounts(app)
     # One blueprint per feature, each defined in its routes.py.
     for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, delegations_bp, numbering_bp,

@@ -3,8 +3,17 @@ HOST and PORT come from the environment (defaults 127.0.0.1:5000)."""
 import gc
 import os
 
+from werkzeug.serving import WSGIRequestHandler
+
 from . import create_app
 from .extensions import socketio
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler, whose Server header names no Werkzeug or Python version."""
+
+    def version_string(self) -> str:
+        return "Gongjiang"
 
 
 def address_advice(app, host: str, port: int) -> str:
@@ -45,7 +54,7 @@ def main() -> None:
     # Werkzeug's threaded server with simple-websocket: right for one venue's LAN; the
     # cluster mode runs gunicorn instead (docs/deploy.md).
     socketio.run(app, host=host, port=port, debug=False, use_reloader=False, log_output=False,
-                 allow_unsafe_werkzeug=True)
+                 allow_unsafe_werkzeug=True, request_handler=QuietRequestHandler)
 
 
 if __name__ == "__main__":

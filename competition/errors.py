@@ -168,9 +168,11 @@ def init_errors(app) -> None:
     def http_error(exc: HTTPException):
         status = exc.code or 500
         message = _messages().get(status, exc.name)
+        # What the exception says in headers stays said: Allow on a 405, WWW-Authenticate …
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            return json_error(status, message)
-        return render_template("error.html", status=status, message=message), status
+            return (*json_error(status, message), headers)
+        return render_template("error.html", status=status, message=message), status, headers
 
     for error in (OperationalError, InterfaceError, PoolTimeout):
         app.register_error_handler(error, database_unavailable)

@@ -43,6 +43,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "unauthorized": N_("Log in or send an API token."),
     "csrf_header": N_("Missing or invalid X-CSRFToken header."),
     "bad_json": N_("The body must be a JSON object."),
+    "json_too_large": N_("The body is larger than %(max)d bytes."),
+    "json_too_deep": N_("The body nests deeper than %(max)d levels."),
     "invalid_fields": N_("Missing or invalid fields: %(fields)s"),
     "invalid_client_id": N_("client_id must be a string of 1 to 64 characters."),
     "client_id_reused": N_("This client_id was already used for another mark."),

@@ -90,6 +90,32 @@ def test_watch_of_an_unknown_board_is_an_error(server):
         client.disconnect()
 
 
+HANDLERS = ("watch", "unwatch", "watch_standings", "unwatch_standings", "watch_progress", "unwatch_progress")
+BAD_PAYLOADS = (None, [], "sample-2026", 7, {}, {"contest": 7, "event": "iot"}, {"contest": ["x"]},
+                {"contest": "x" * 10_000, "event": "iot"}, {"contest": None, "event": None})
+
+
+def test_every_handler_answers_a_bad_payload_with_a_clear_error(server):
+    """Sent without data, or with the wrong shape, each /live handler acknowledges with
+    {"error": {"code": "bad_request", …}}: none raises (a raising handler never acknowledges,
+    and the call below would time out), and the connection stays usable."""
+    client = socketio.Client(reconnection=False)
+    client.connect(server.url, namespaces=["/live"], transports=["websocket"])
+    try:
+        for handler in HANDLERS:
+            for payload in BAD_PAYLOADS:
+                if payload is None:
+                    answer = client.call(handler, namespace="/live", timeout=10)
+                else:
+                    answer = client.call(handler, payload, namespace="/live", timeout=10)
+                assert answer["error"]["code"] == "bad_request", (handler, payload, answer)
+                assert "contest" in answer["error"]["message"]
+        board = client.call("watch", {"contest": SLUG, "event": EVENT}, namespace="/live", timeout=10)
+        assert board["contest"] == SLUG and board["event"] == EVENT
+    finally:
+        client.disconnect()
+
+
 def test_patches_rebuild_the_api_snapshot_after_every_mark(server):
     rng = random.Random(7)
     watcher = Watcher(server.url)

@@ -487,7 +487,10 @@ def test_progress_is_for_organisers_and_chief_judges(server):
     organiser, got, first = feed(session_of(server, "org1"))
     chief, _, chief_first = feed(session_of(server, "k1"))
     try:
-        assert refused["error"]["code"] == "forbidden" and refused_too["error"]["code"] == "forbidden"
+        # Told nothing, not even that the contest exists (the same answer as for no contest).
+        assert refused["error"]["code"] == "not_found" and refused_too["error"]["code"] == "not_found"
+        nothing = anonymous.call("watch_progress", {"contest": "no-such-contest"}, namespace="/live", timeout=10)
+        assert nothing == refused
         assert first == chief_first and first["contest"] == SLUG
         (event,) = first["events"]
         assert set(event) >= {"event", "marked", "expected", "locked", "flags"} and event["expected"] == 36

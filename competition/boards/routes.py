@@ -79,7 +79,7 @@ def board_qr(slug: str, code: str):
     contest, event = policy.viewable_event(slug, code)
     response = Response(qr.svg(public_url(url_for("boards.board", slug=contest.slug, code=event.code))),
                         mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "max-age=300"
+    response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 

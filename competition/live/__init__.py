@@ -127,16 +127,28 @@ def _error(code: str, message: str) -> dict:
     return {"error": {"code": code, "message": message}}
 
 
-def _viewable_contest(data):
+def _fields(data, *names: str) -> dict[str, str] | None:
+    """The payload's named fields, each a non-empty string of at most 100 characters; None when
+    the payload is not an object that has them all (no data, a list, a number …)."""
     if not isinstance(data, dict):
         return None
-    contest = contest_by_slug(str(data.get("contest", "")))
-    return contest if contest is not None and can_view_contest(current_user, contest) else None
+    fields = {name: data.get(name) for name in names}
+    if not all(isinstance(v, str) and 0 < len(v) <= 100 for v in fields.values()):
+        return None
+    return fields
+
+
+def _bad(*names: str) -> dict:
+    shape = ", ".join(f'"{n}": <{n}>' for n in names)
+    return _error("bad_request", f"Send an object {{{shape}}}.")
 
 
 def _on_watch(data=None):
-    contest = _viewable_contest(data)
-    event = contest and event_by_code(contest, str(data.get("event", "")))
+    fields = _fields(data, "contest", "event")
+    if fields is None:
+        return _bad("contest", "event")
+    contest = contest_by_slug(fields["contest"])
+    event = contest and can_view_contest(current_user, contest) and event_by_code(contest, fields["event"])
     if not event:
         return _error("not_found", "No such contest or event.")
     # A hall screen asks for the public view even when an organiser is logged in on that PC,
@@ -151,34 +163,44 @@ def _on_watch(data=None):
 
 
 def _on_unwatch(data=None):
-    if isinstance(data, dict):
-        contest, event = str(data.get("contest", "")), str(data.get("event", ""))
-        leave_room(room(contest, event))
-        leave_room(jury_room(contest, event))
+    fields = _fields(data, "contest", "event")
+    if fields is None:
+        return _bad("contest", "event")
+    leave_room(room(fields["contest"], fields["event"]))
+    leave_room(jury_room(fields["contest"], fields["event"]))
+    return None
 
 
 def _on_watch_standings(data=None):
-    contest = _viewable_contest(data)
-    if contest is None:
+    fields = _fields(data, "contest")
+    if fields is None:
+        return _bad("contest")
+    contest = contest_by_slug(fields["contest"])
+    if contest is None or not can_view_contest(current_user, contest):
         return _error("not_found", "No such contest.")
     join_room(standings_room(contest.slug))
     return boards.standings(contest)
 
 
 def _on_watch_progress(data=None):
-    contest = contest_by_slug(str(data.get("contest", ""))) if isinstance(data, dict) else None
-    if contest is None:
+    fields = _fields(data, "contest")
+    if fields is None:
+        return _bad("contest")
+    contest = contest_by_slug(fields["contest"])
+    # Someone who may not see the progress learns nothing, not even that the contest exists.
+    if contest is None or not live_events(current_user, contest):
         return _error("not_found", "No such contest.")
-    if not live_events(current_user, contest):
-        return _error("forbidden", "Only the contest's organisers and chief judges see its progress.")
     join_room(progress_room(contest.slug))
     return boards.progress(contest)
 
 
 def _leave(to_room):
     def handler(data=None):
-        if isinstance(data, dict):
-            leave_room(to_room(str(data.get("contest", ""))))
+        fields = _fields(data, "contest")
+        if fields is None:
+            return _bad("contest")
+        leave_room(to_room(fields["contest"]))
+        return None
     return handler
 
 

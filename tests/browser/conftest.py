@@ -44,18 +44,22 @@ def demo_server():
 @pytest.fixture
 def page_at(browser):
     """page_at(size, locale="zh-CN") → a fresh page in its own context at that viewport."""
-    contexts = []
+    contexts, refused = [], []
 
     def make(size: dict, locale: str = "zh-CN"):
         context = browser.new_context(viewport=size, locale=locale, device_scale_factor=1)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
+        # Whatever the Content-Security-Policy blocks (an inline style or script) fails the test.
+        page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not refused, "blocked by the Content-Security-Policy:\n" + "\n".join(refused)
 
 
 def shot(page, name: str) -> Path:

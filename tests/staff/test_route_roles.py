@@ -93,23 +93,41 @@ def _gets(app, values):
             yield rule.endpoint, rule.rule, url_for(rule.endpoint, **args)
 
 
-def _status(client, url):
+def _status(client, url, role: str, undefended: list):
     response = client.get(url)
     response.close()  # a static file's stays open otherwise
+    _check_headers(response, role, url, undefended)
     if response.status_code == 302 and "/login" in response.headers["Location"]:
         return LOGIN
     return response.status_code
 
 
-def test_every_page_answers_every_role_as_the_policy_says(everyone):
+def _check_headers(response, role: str, url: str, undefended: list) -> None:
+    """The browser's defences on every answer (competition/security.py), and no copy kept of a
+    page a signed-in person sees."""
+    headers = response.headers
+    csp = headers.get("Content-Security-Policy", "")
+    problems = [name for name, ok in (
+        ("CSP", "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp),
+        ("nosniff", headers.get("X-Content-Type-Options") == "nosniff"),
+        ("Referrer-Policy", headers.get("Referrer-Policy") == "same-origin"),
+        # A signed-in person's page is not kept, unless the page says it is public (a QR code).
+        ("no-store", role == "anonymous" or "/static/" in url
+         or any(word in headers.get("Cache-Control", "") for word in ("no-store", "public"))),
+    ) if not ok]
+    if problems:
+        undefended.append(f"{url} as {role}: {', '.join(problems)}")
+
+
+def test_every_page_answers_every_role_as_the_policy_says_with_its_headers(everyone):
     app, values, clients = everyone
-    wrong, unclassified, checked = [], [], 0
+    wrong, unclassified, undefended, checked = [], [], [], 0
     for endpoint, rule, url in _gets(app, values):
         expected = _expected(endpoint, rule)
         if expected is None:
             unclassified.append(f"{endpoint} {rule}")
             continue
-        got = {role: _status(clients[role], url) for role in ROLES}
+        got = {role: _status(clients[role], url, role, undefended) for role in ROLES}
         checked += 1
         if expected == "public":
             if len(set(got.values())) != 1 or any(s == LOGIN or (isinstance(s, int) and s >= 500)
@@ -120,4 +138,5 @@ def test_every_page_answers_every_role_as_the_policy_says(everyone):
             wrong.append(f"{url} ({endpoint}): {differ}")
     assert not unclassified, "pages no rule covers (say who may see them in _expected):\n" + "\n".join(unclassified)
     assert not wrong, "\n".join(wrong)
+    assert not undefended, "answers without their headers:\n" + "\n".join(undefended)
     assert checked > 70  # the URL map really was read
