@@ -269,6 +269,9 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "bad_encoding": N_("The CSV file is neither UTF-8 nor GBK/GB18030 text."),
     "empty_file": N_("The file is empty."),
     "too_many_rows": N_("The file has more than %(max)d rows."),
+    "too_many_columns": N_("Row %(row)d has more than %(max)d columns: is this the right sheet?"),
+    "cell_too_long": N_("Row %(row)d, column %(column)d holds more than %(max)d characters."),
+    "unpacks_too_large": N_("The file unpacks to more than %(max)d MB: save only the list in a new workbook."),
 
     # --- bibs and draw codes (numbering.rules) ------------------------------------------------------
     "pattern_empty": N_("The bib pattern is empty."),

@@ -63,3 +63,13 @@ def discard(token: str) -> None:
         folder = _folder()
         (folder / f"{token}.bin").unlink(missing_ok=True)
         (folder / f"{token}.json").unlink(missing_ok=True)
+
+
+PREVIEW_PAGE = 100  # rows (or problems) on one page of a preview
+
+
+def preview_page(items: list, page: int | None) -> tuple[list, int, int]:
+    """One page of a preview's rows or problems: (those items, the page, how many pages)."""
+    pages = max(1, -(-len(items) // PREVIEW_PAGE))
+    page = min(max(page or 1, 1), pages)
+    return items[(page - 1) * PREVIEW_PAGE:page * PREVIEW_PAGE], page, pages

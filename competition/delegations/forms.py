@@ -12,7 +12,7 @@ REASON_MAX = 500
 
 class DelegationForm(FlaskForm):
     # Emptiness is the service's refusal (after spaces are stripped), next to the field.
-    name = StringField(_l("Name"), validators=[Length(max=NAME_MAX)], render_kw={"maxlength": NAME_MAX})
+    name = StringField(_l("Name of the delegation"), validators=[Length(max=NAME_MAX)], render_kw={"maxlength": NAME_MAX})
     leader = StringField(_l("Team leader (领队)"), validators=[Length(max=PERSON_MAX)],
                          render_kw={"maxlength": PERSON_MAX, "autocomplete": "off"})
     contact = StringField(_l("Contact"), validators=[Length(max=PERSON_MAX)],

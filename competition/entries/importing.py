@@ -22,6 +22,11 @@ REQUIRED = ("name", "id_number", "mobile", "delegation")
 NAME_MAX = 60
 TEAM_NAME_MAX = 200  # Entry.name
 MAX_ROWS = 5000
+# A list is read within these bounds, checked while it is read and before any preview is built:
+# a 65 KB XLSX can unpack to gigabytes, or hold one 64 MB cell or 20,000 columns.
+MAX_COLUMNS = 60
+MAX_CELL = 500  # characters; the longest field (a team's name) is 200
+MAX_UNPACKED = 32 * 1024 * 1024  # bytes of an XLSX's parts once unzipped
 
 # The canonical Chinese headers, in the order of the downloadable template.
 CANONICAL_HEADERS = {
@@ -48,12 +53,13 @@ _NOTE = re.compile(r"[（(【\[].*?[)）】\]]")
 
 
 class UnreadableFile(ValueError):
-    """A file that is no spreadsheet we read: `code` is "not_a_table", "bad_encoding", "empty_file" or
-    "too_many_rows"."""
+    """A file that is no spreadsheet we read, or one beyond the bounds: `code` is "not_a_table",
+    "bad_encoding", "empty_file", "too_many_rows", "too_many_columns", "cell_too_long" or
+    "unpacks_too_large", and `params` what its message says (the bound, the row and column)."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, **params):
         super().__init__(code)
-        self.code = code
+        self.code, self.params = code, params
 
 
 @dataclass(frozen=True)
@@ -135,14 +141,16 @@ def cell_text(value) -> str:
 
 
 def read_table(filename: str, content: bytes) -> list[list[str]]:
-    """The first sheet (XLSX) or the CSV as rows of text, trailing empty rows dropped."""
+    """The first sheet (XLSX) or the CSV as rows of text, trailing empty rows dropped, within
+    MAX_ROWS, MAX_COLUMNS, MAX_CELL and (XLSX) MAX_UNPACKED: UnreadableFile as soon as a bound is
+    passed."""
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix == "xlsx":
-        rows = _read_xlsx(content)
+        rows = _bounded(_xlsx_rows(content))
     elif suffix in ("csv", "txt"):
         text = decode_text(content)
         try:
-            rows = list(csv.reader(io.StringIO(text, newline="")))
+            rows = _bounded(csv.reader(io.StringIO(text, newline="")))
         except csv.Error:
             raise UnreadableFile("not_a_table") from None
     else:
@@ -151,26 +159,47 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
         rows.pop()
     if not rows:
         raise UnreadableFile("empty_file")
-    if len(rows) - 1 > MAX_ROWS:
-        raise UnreadableFile("too_many_rows")
     width = max(len(r) for r in rows)
     return [list(r) + [""] * (width - len(r)) for r in rows]
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
+def _bounded(rows) -> list[list[str]]:
+    """The rows as text, trailing empty cells dropped, refused at the first row, column or cell
+    past its bound."""
+    table = []
+    for number, row in enumerate(rows, start=1):
+        cells = [cell_text(v) for v in row]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            raise UnreadableFile("too_many_columns", max=MAX_COLUMNS, row=number)
+        for column, cell in enumerate(cells, start=1):
+            if len(cell) > MAX_CELL:
+                raise UnreadableFile("cell_too_long", max=MAX_CELL, row=number, column=column)
+        table.append(cells)
+        if len(table) > MAX_ROWS + 1 and any(c.strip() for c in cells):
+            raise UnreadableFile("too_many_rows", max=MAX_ROWS)
+    return table
+
+
+def _xlsx_rows(content: bytes):
+    """The first sheet's rows of values. The archive's parts are measured before any is unpacked
+    (a part can unpack to no more than it declares), and no row is read past MAX_COLUMNS + 1
+    cells, whatever width the sheet claims."""
     from openpyxl import load_workbook
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableFile("not_a_table") from None
+    if unpacked > MAX_UNPACKED:
+        raise UnreadableFile("unpacks_too_large", max=MAX_UNPACKED // (1024 * 1024))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise UnreadableFile("not_a_table") from None
     try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([cell_text(v) for v in row])
-            if len(rows) > MAX_ROWS + 1:
-                raise UnreadableFile("too_many_rows")
-        return rows
+        yield from workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
     finally:
         workbook.close()
 

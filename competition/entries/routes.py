@@ -27,7 +27,6 @@ from .forms import (BulkForm, ConfirmImportForm, ExportForm, FilterForm, Registr
 
 bp = Blueprint("entries", __name__)
 
-PREVIEW_ROWS = 20
 
 
 @bp.context_processor
@@ -242,7 +241,7 @@ def import_upload(slug: str):
             token = uploads.accept("entries", contest, current_user, form.file.data,
                                    default_event=form.default_event.data or "")
         except importing.UnreadableFile as unreadable:
-            form.file.errors = [message(unreadable.code, max=importing.MAX_ROWS)]
+            form.file.errors = [message(unreadable.code, **unreadable.params)]
         else:
             return redirect(url_for("entries.import_preview", slug=slug, token=token))
     status = 422 if request.method == "POST" else 200
@@ -260,13 +259,16 @@ def _mapping(table: list[list[str]]) -> list[str | None]:
 
 
 def _preview(contest, token: str, meta: dict, table, mapping, default_event, checked, status=200):
-    problems = [(p, FIELD_LABELS.get(p.column, ""), message(p.code, value=p.value)) for p in checked.problems]
+    shown, page, pages = uploads.preview_page(checked.problems or checked.rows, request.args.get("page", type=int))
+    problems = [(p, FIELD_LABELS.get(p.column, ""), message(p.code, value=p.value))
+                for p in (shown if checked.problems else [])]
     columns = [(i, text, mapping[i]) for i, text in enumerate(table[0])]
     confirm = ConfirmImportForm(default_event=default_event or "")
     return render_template(
         "entries/import_preview.html", contest=contest, token=token, filename=meta.get("filename", ""),
         columns=columns, fields=importing.FIELDS, problems=problems, checked=checked, confirm=confirm,
-        sample=checked.rows[:PREVIEW_ROWS], total=len([r for r in table[1:] if any(c.strip() for c in r)]),
+        sample=[] if checked.problems else shown, page=page, pages=pages,
+        total=len([r for r in table[1:] if any(c.strip() for c in r)]),
         default_event=default_event, event_names={e.code: e.name for e in contest.events}), status
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from .. import policy, qr, spreadsheets, uploads
 from ..addresses import configured_public_url, is_loopback, lan_address, public_base, public_url
 from ..accounts.models import ApiToken
-from ..entries.importing import MAX_ROWS, UnreadableFile
+from ..entries.importing import UnreadableFile
 from ..errors import ActionRefused
 from ..extensions import db, limiter
 from ..forms import ConfirmForm, attach
@@ -28,7 +28,6 @@ from .models import Assignment, Judge, LoginLink, PanelSeat
 
 bp = Blueprint("judges", __name__)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # a page for one token is nothing to keep
-IMPORT_PREVIEW_ROWS = 200
 
 
 @bp.app_context_processor
@@ -196,7 +195,7 @@ def import_upload(slug: str):
         try:
             token = uploads.accept("judges", contest, current_user, form.file.data)
         except UnreadableFile as unreadable:
-            form.file.errors = [message(unreadable.code, max=MAX_ROWS)]
+            form.file.errors = [message(unreadable.code, **unreadable.params)]
         else:
             return redirect(url_for(".import_preview", slug=slug, token=token))
     status = 422 if request.method == "POST" else 200
@@ -221,13 +220,14 @@ def _import_load(contest, token: str):
 
 
 def _import_preview(contest, token: str, meta: dict, table, mapping, checked, status=200, error=None):
+    shown, page, pages = uploads.preview_page(checked.problems or checked.rows, request.args.get("page", type=int))
     problems = [(p, JUDGE_FIELD_LABELS.get(p.column, ""), message(p.code, value=p.value, username=p.value))
-                for p in checked.problems]
+                for p in (shown if checked.problems else [])]
     return render_template(
         "judges/import_preview.html", contest=contest, token=token, filename=meta.get("filename", ""),
         columns=[(i, text, mapping[i]) for i, text in enumerate(table[0])], fields=importing.FIELDS,
         field_labels=JUDGE_FIELD_LABELS, problems=problems, checked=checked,
-        sample=checked.rows[:IMPORT_PREVIEW_ROWS], event_names={e.code: e.name for e in contest.events},
+        sample=[] if checked.problems else shown, page=page, pages=pages, event_names={e.code: e.name for e in contest.events},
         confirm=ConfirmForm(formdata=None), error=error), status
 
 

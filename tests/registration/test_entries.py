@@ -23,23 +23,6 @@ EN = {"Accept-Language": "en"}
 BASE = "/o/c/reg-2026/entries"
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    """Uploads waiting for confirmation go to the test's own folder, not the instance folder."""
-    return {"IMPORT_FOLDER": str(tmp_path / "imports")}
-
-
-@pytest.fixture
-def reg_contest(app):
-    """A contest open for registration (tests/factory.py)."""
-    return make_contest()
-
-
-@pytest.fixture
-def org_client(app, client, reg_contest):
-    make_organiser("org1")
-    login(client, "org1")
-    return client
 
 
 def add_team_event(reg_contest, size: int) -> None:
