@@ -1,11 +1,31 @@
-"""What every feature's forms share: the bare confirmation (a button that needs only the CSRF
-token; the action is in the URL), and putting a refused action next to the field it concerns."""
+"""What every feature's forms share: the base form (text held to its bounds), the bare
+confirmation (a button that needs only the CSRF token; the action is in the URL), and putting a
+refused action next to the field it concerns."""
 from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import Length
 
 from .errors import ActionRefused
+from .text import TEXT_MAX, strip_bidi
 
 
-class ConfirmForm(FlaskForm):
+class Form(FlaskForm):
+    """The app's forms: every text field loses bidirectional controls (except passwords, which
+    are taken as typed) and, unless it declares its own Length, is refused past TEXT_MAX
+    characters with the message next to it, what was typed kept."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField):
+                if not isinstance(field, PasswordField):
+                    field.filters = (*field.filters, strip_bidi)
+                if not any(isinstance(v, Length) and v.max >= 0 for v in field.validators):
+                    field.validators = [*field.validators, Length(max=TEXT_MAX)]
+            return field
+
+
+class ConfirmForm(Form):
     """Only the CSRF token."""
 
 

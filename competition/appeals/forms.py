@@ -1,16 +1,16 @@
 """The forms of objections, appeals and rulings. A refused form keeps what was typed (files
 cannot be kept by a browser: the page says to choose them again)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import Form
 from .models import RULINGS
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
                        render_kw={"autocomplete": "name", "maxlength": 120})
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(min=5, max=32)],
@@ -19,7 +19,7 @@ class ObjectionForm(FlaskForm):
                          render_kw={"rows": 5, "maxlength": 4000})
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     reference = StringField(_l("Objection reference"), validators=[DataRequired(), Length(max=20)],
                             render_kw={"autocomplete": "off", "autocapitalize": "characters", "maxlength": 20})
 
@@ -29,7 +29,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class AppealForm(FlaskForm):
+class AppealForm(Form):
     criteria = CheckboxesField(_l("The criteria whose marks should be reviewed"), choices=[],
                                validate_choice=False)
     reasons = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=4000)],
@@ -42,7 +42,7 @@ class AppealForm(FlaskForm):
         return self
 
 
-class RulingForm(FlaskForm):
+class RulingForm(Form):
     decision = RadioField(_l("Ruling"), choices=[SelectChoice(r, r) for r in RULINGS], validators=[DataRequired()])
     reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(max=4000)],
                             render_kw={"rows": 5, "maxlength": 4000})

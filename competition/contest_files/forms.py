@@ -1,15 +1,15 @@
 """The organiser's upload of a contest file."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
+from ..forms import Form
 from ..contests.forms import SLUG_RE, slug_hint
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Contest file (.json)"))
     slug = StringField(_l("New web address (slug)"), validators=[Optional(), Regexp(SLUG_RE, message=slug_hint)],
                        description=_l("Leave empty to keep the one in the file."),

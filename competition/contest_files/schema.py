@@ -15,6 +15,7 @@ from ..contests.models import CONTEST_STATUSES
 from ..contests.schemes import Checker, CriterionSpec, EventSpec, Path, check_event
 from ..entries.models import APPROVED, ENTRY_STATUSES
 from ..scoring import Problem, format_path
+from ..text import REASON_MAX
 
 _SLUG = re.compile(r"[a-z0-9-]{2,64}")
 _USERNAME = re.compile(r"\S+")
@@ -236,7 +237,7 @@ def _entry(c: Checker, value, path: Path, events: dict[str, EventSpec]) -> Entry
         p = c.obj(penalty, where, required=("points", "reason"))
         if p is not None:
             penalties.append((c.decimal(p, "points", where, positive=True),
-                              c.text(p, "reason", where, max_len=None)))
+                              c.text(p, "reason", where, max_len=REASON_MAX)))
     return EntrySpec(
         event=code,
         bib=c.text(o, "bib", path, max_len=32),

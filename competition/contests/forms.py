@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, IntegerField,
+from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, FormField, IntegerField,
                      SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms import Form as SubForm  # a row of a FieldList: no CSRF token of its own
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..forms import Form
 from ..messages import message
 from ..numbering import rules as numbering
 from . import schemes
@@ -56,7 +57,7 @@ def kind_label(kind: str) -> str:
 
 # --- the contest ---------------------------------------------------------------------------
 
-class ContestForm(FlaskForm):
+class ContestForm(Form):
     name = StringField(_l("Contest name"), validators=[DataRequired(_required), Length(max=200)])
     slug = StringField(_l("Web address (slug)"), validators=[DataRequired(_required), Regexp(SLUG_RE, message=slug_hint)],
                        description=_l("Part of every link to the contest, as in /c/chaoyang-2026: lowercase letters, digits "
@@ -119,12 +120,12 @@ class ContestForm(FlaskForm):
                 "gives_participation_certificates": self.gives_participation_certificates.data, "time_zone": self.time_zone.data.strip()}
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     target = StringField(validators=[DataRequired()])
     reason = StringField(_l("Why the publication is withdrawn"), validators=[Optional(), Length(max=500)])
 
 
-class AnnounceForm(FlaskForm):
+class AnnounceForm(Form):
     """公示: the results go public with a window for objections (and one for appeals), in the
     contest's time zone."""
 
@@ -148,7 +149,7 @@ def _plausible(field) -> None:
 
 # --- events --------------------------------------------------------------------------------
 
-class AwardRow(Form):
+class AwardRow(SubForm):
     name = StringField(_l("Award"), validators=[Length(max=64)])
     basis = SelectField(_l("By"), choices=[SelectChoice("count", _l("entries")),
                                                     SelectChoice("share", _l("percent of the ranked field"))],
@@ -159,7 +160,7 @@ class AwardRow(Form):
         return not (self.name.data or "").strip() and not (self.amount.data or "").strip()
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_required), Regexp(CODE_RE, message=_code_hint)],
                        description=_l("Short, used in links and bibs: AI, IOT-1 …"),
                        render_kw={"autocapitalize": "none", "spellcheck": "false"})
@@ -308,7 +309,7 @@ def award_rows(awards: list[dict]) -> list[dict]:
 
 # --- the marking scheme --------------------------------------------------------------------
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_required), Regexp(CODE_RE, message=_code_hint)],
                        render_kw={"autocapitalize": "none", "spellcheck": "false"})
     name = StringField(_l("Section name"), validators=[DataRequired(_required), Length(max=200)])
@@ -340,7 +341,7 @@ class SectionForm(FlaskForm):
         return ok and not checker.problems
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_required), Regexp(CODE_RE, message=_code_hint)],
                        render_kw={"autocapitalize": "none", "spellcheck": "false"})
     name = StringField(_l("Criterion name"), validators=[DataRequired(_required), Length(max=200)])
@@ -418,5 +419,5 @@ class CriterionForm(FlaskForm):
         return getattr(self, path[0], self.method)
 
 
-class CopySchemeForm(FlaskForm):
+class CopySchemeForm(Form):
     source = SelectField(_l("Copy the marking scheme of"), coerce=int, validate_choice=True)

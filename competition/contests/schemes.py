@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .. import scoring
 from ..scoring import Problem, decimal_text
+from ..text import TEXT_MAX, strip_bidi
 from .models import CRITERION_KINDS, award_rule
 
 Path = tuple[str | int, ...]
@@ -79,7 +80,7 @@ class Checker:
         if not isinstance(value, str):
             self.add(path, "not_string")
             return None
-        value = value.strip()
+        value = strip_bidi(value).strip()
         if not value and not allow_empty:
             self.add(path, "blank")
             return None
@@ -329,7 +330,7 @@ def check_criterion(c: Checker, value, path: Path) -> CriterionSpec | None:
         tolerance=c.decimal(o, "tolerance", path, any_sign=True),
         step=c.decimal(o, "step", path, any_sign=True),
         descriptors=[],
-        description=c.text(o, "description", path, required=False, default="", max_len=None),
+        description=c.text(o, "description", path, required=False, default="", max_len=TEXT_MAX),
     )
     if spec.method == "judgement" and spec.kind not in (None, "judgement"):
         c.add(path + ("kind",), "judgement_kind")

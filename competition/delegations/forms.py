@@ -1,16 +1,17 @@
 """Forms of the delegations page: add or edit a delegation (name, team leader, contact) and merge
 one into another. A reason is asked for only once results are announced (the service says when)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from ..forms import Form
+from ..text import REASON_MAX
+
 NAME_MAX = 200
 PERSON_MAX = 120
-REASON_MAX = 500
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(Form):
     # Emptiness is the service's refusal (after spaces are stripped), next to the field.
     name = StringField(_l("Name of the delegation"), validators=[Length(max=NAME_MAX)], render_kw={"maxlength": NAME_MAX})
     leader = StringField(_l("Team leader (领队)"), validators=[Length(max=PERSON_MAX)],
@@ -22,7 +23,7 @@ class DelegationForm(FlaskForm):
                            render_kw={"rows": 2, "maxlength": REASON_MAX})
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     into = SelectField(_l("Merge into"), coerce=int, validate_choice=False,
                        description=_l("Its entries, contestants and judges move to the chosen delegation, which "
                                       "keeps its name; this one is deleted."))

@@ -4,20 +4,20 @@ kept), and the organiser's filters, review actions, import upload and confirmati
 revealing a personal field."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField,
                      StringField)
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import Form
+from ..text import REASON_MAX
 from ..messages import ENTRY_STATUS_LABELS, GENDER_LABELS, ID_TYPE_LABELS, SKILL_LEVEL_LABELS, message
 from . import identity as ident
 from .identity import Registrant
 from .services import REVEALABLE
 
 NAME_MAX = 60
-REASON_MAX = 500
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -29,7 +29,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     name = StringField(_l("Name"), render_kw={"autocomplete": "name", "maxlength": NAME_MAX})
     gender = RadioField(_l("Gender"), choices=choices(GENDER_LABELS.items()), validate_choice=False)
     id_type = SelectField(_l("ID type"), choices=choices(ID_TYPE_LABELS.items()), default=ident.RESIDENT_ID,
@@ -122,7 +122,7 @@ class RegistrationForm(FlaskForm):
         return ok
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     reference = StringField(_l("Registration reference"),
                             render_kw={"autocomplete": "off", "autocapitalize": "characters", "maxlength": 20,
                                        "placeholder": "GJ-XXXXXX"})
@@ -141,7 +141,7 @@ class StatusForm(FlaskForm):
 
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's filters, sent by GET (nothing changes: no CSRF token in the address)."""
 
     class Meta:
@@ -162,17 +162,17 @@ class FilterForm(FlaskForm):
             SelectChoice(str(d.id), d.name) for d in delegations]
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     """Approve or withdraw (reason optional) or reject (reason required) one entry."""
 
     reason = StringField(_l("Reason"), validators=[Length(max=REASON_MAX)], render_kw={"maxlength": REASON_MAX})
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     """Approve the selected entries; the ids come as repeated `entry` fields."""
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Entrant list (XLSX or CSV)"),
                      validators=[FileRequired(_l("Choose a file.")),
                                  FileAllowed(["xlsx", "csv"], _l("Upload an XLSX or CSV file."))])
@@ -183,11 +183,11 @@ class UploadForm(FlaskForm):
             SelectChoice(e.code, e.name) for e in events if not e.is_team]
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(Form):
     default_event = HiddenField()
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     format = SelectField(_l("Format"), choices=[SelectChoice("xlsx", "Excel (XLSX)"), SelectChoice("csv", "CSV")],
                          default="xlsx")
     full = BooleanField(_l("Include full ID and mobile numbers (recorded in the audit log)"))
@@ -205,7 +205,7 @@ class ExportForm(FlaskForm):
         return ok
 
 
-class RevealForm(FlaskForm):
+class RevealForm(Form):
     field = SelectField(choices=[SelectChoice("id_number", _l("ID number")),
                                  SelectChoice("mobile", _l("Mobile phone"))],
                         validators=[DataRequired()])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..references import ALPHABET, random_code
+from ..text import strip_bidi
 
 # Identity documents, by the code stored in Contestant.id_type.
 RESIDENT_ID = "resident_id"      # 居民身份证
@@ -93,9 +94,10 @@ class ResidentId:
 
 
 def clean_text(value: str | None) -> str:
-    """Strip and collapse whitespace (the ideographic space U+3000 too), nothing else: names
-    keep every character exactly, rare ones (𠈌, 䶮) and compatibility forms included."""
-    return _SPACES.sub(" ", value or "").strip()
+    """Strip and collapse whitespace (the ideographic space U+3000 too) and drop bidirectional
+    controls, nothing else: names keep every other character exactly, rare ones (𠈌, 䶮) and
+    compatibility forms included."""
+    return _SPACES.sub(" ", strip_bidi(value or "")).strip()
 
 
 def normalise(value: str | None) -> str:

@@ -3,17 +3,17 @@ validity and the judges' list to import. Remove, revoke, generate and confirming
 bare confirmations (competition.forms.ConfirmForm)."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..forms import Form
 from ..entries.identity import InvalidIdentity, parse_mobile
 
 LINK_HOURS_MAX = 72
 
 
-class JudgeForm(FlaskForm):
+class JudgeForm(Form):
     username = StringField(_l("Username"), validators=[
         DataRequired(), Length(max=80),
         Regexp(r"^[A-Za-z0-9_.@-]+$", message=_l("Use letters, digits and . _ @ - only, without spaces."))],
@@ -50,7 +50,7 @@ class JudgeForm(FlaskForm):
         return self
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     hours = IntegerField(_l("Valid for (hours)"), validators=[DataRequired(), NumberRange(min=1, max=LINK_HOURS_MAX)])
 
     def __init__(self, *args, **kwargs):
@@ -58,7 +58,7 @@ class LinkForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Judges' list (XLSX or CSV)"),
                      validators=[FileRequired(_l("Choose a file.")),
                                  FileAllowed(["xlsx", "csv"], _l("Upload an XLSX or CSV file."))])

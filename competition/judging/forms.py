@@ -7,17 +7,17 @@ import uuid
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import Form
+from ..text import REASON_MAX
 from ..messages import message
 from ..scoring import MARK_CODES, CriterionRule
 from ..scoring.marks import decimal_text
 from ..marking.models import REOPENED
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{8,40}")
-REASON_MAX = 500
 
 
 def field_name(criterion) -> str:
@@ -54,7 +54,7 @@ def hint(rule: CriterionRule) -> str:
     return _("0 to %(max)s, at most 2 decimals", max=decimal_text(rule.mark_max))
 
 
-class MarkingForm(FlaskForm):
+class MarkingForm(Form):
     """Base of the run-time form; build_form adds one StringField per criterion."""
 
     client_id = HiddenField()
@@ -138,19 +138,19 @@ def build_form(criteria: list, marks: dict, **kwargs) -> MarkingForm:
     return form
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """The chief judge sends a mark back with a note."""
 
     note = TextAreaField(_l("Note to the judge"), validators=[DataRequired(), Length(max=REASON_MAX)],
                          render_kw={"rows": 2, "maxlength": REASON_MAX})
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Unlocking needs a reason."""
 
     reason = TextAreaField(_l("Reason for unlocking"), validators=[DataRequired(), Length(max=REASON_MAX)],
                            render_kw={"rows": 2, "maxlength": REASON_MAX})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only needs the CSRF token (lock an entry or the event)."""

@@ -21,6 +21,7 @@ from ..entries.models import Entry
 from ..errors import ActionRefused
 from ..extensions import db
 from ..ledger import services as ledger
+from ..text import REASON_MAX, strip_bidi
 from .models import REOPENED, Mark, MarkRevision
 
 CLIENT_ID_MAX = 64
@@ -150,7 +151,9 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
                                                          field=criterion.code)
             else:
                 item.replay = item.mark.revisions[-1]  # the same value is there already: done
-    reason = (reason or "").strip()
+    reason = strip_bidi(reason or "").strip()
+    if len(reason) > REASON_MAX:
+        refusals["reason"] = ActionRefused(422, "too_long", {"max": REASON_MAX}, field="reason")
     changing = [i for i in items if i.replay is None and (each_is_new or criterion_changes(i))]
     if reviewing:
         for item in changing:
