@@ -112,13 +112,15 @@ def results_rebuild(slug):
 @click.command("judge-token")
 @click.argument("username")
 @click.option("--label", default="cli", help="What the token is for (shown to organisers).")
-def judge_token(username, label):
+@click.option("--days", type=click.IntRange(1, 366), default=None,
+              help="How many days it works (default: API_TOKEN_DAYS, 30).")
+def judge_token(username, label, days):
     """Issue an API token for a judge's tablet or script; printed alone on the last line."""
     from .accounts.services import find_user, issue_token
     user = find_user(username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    token = issue_token(user, label)
+    token = issue_token(user, label, days=days)
     click.echo(f"API token for {user.username} (keep it secret; an organiser revokes it on the contest's "
                "judges page, and removing the judge revokes it too):")
     click.echo(token)

@@ -84,6 +84,14 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "200 per minute;1000 per hour"),
         # Per client address: a venue's tablets behind one NAT share it.
         "MARK_RATE_LIMIT": os.environ.get("MARK_RATE_LIMIT", "600 per minute"),
+        # How long a judge's API token works (a contest's days, with room to spare).
+        "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "30")),
+        # The public forms, per address: registering (a union's office behind one NAT may
+        # register a room of workers), and the status lookup, objections and appeals, which
+        # each ask for a reference and the last digits of an ID (guessable, so tighter).
+        "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "30 per minute;300 per hour"),
+        "REGISTRATION_STATUS_RATE_LIMIT": os.environ.get("REGISTRATION_STATUS_RATE_LIMIT",
+                                                         "10 per minute;60 per hour"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "competition" / "translations"),

@@ -72,7 +72,8 @@ _HIDDEN_FIELDS = ("csrf_token", "client_id", "next")
 
 
 def _kept_fields():
-    """A posted form's fields for the 503 page: (hidden), (name, label, value) to show."""
+    """A posted form's fields for the 503 (or 429) page: (hidden), (name, label, value) to show."""
+    from .messages import FIELD_LABELS
     hidden, kept = [], []
     if request.method != "POST" or request.mimetype not in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
@@ -85,7 +86,7 @@ def _kept_fields():
         else:
             # The marking form names a criterion's field c_<code>: the judge knows the code.
             label = name[2:] if name.startswith("c_") else (
-                _("Reason for the correction") if name == "reason" else name)
+                _("Reason for the correction") if name == "reason" else str(FIELD_LABELS.get(name, name)))
             kept.append((name, label, value))
     return hidden, kept
 
@@ -102,7 +103,7 @@ def database_unavailable(exc):
         from .extensions import login_manager
         login_manager._update_request_context_with_user()  # anonymous for this page
         hidden, kept = _kept_fields()
-        body = render_template("unavailable.html", message=message, hidden=hidden, kept=kept,
+        body = render_template("unavailable.html", status=503, message=message, hidden=hidden, kept=kept,
                                action=request.full_path if request.query_string else request.path)
         status = 503
     return body, status, {"Retry-After": "5"}
@@ -139,8 +140,13 @@ def rate_limited(exc: RateLimitExceeded, page=None):
     if wants_json():
         body, status = json_error(429, message, "rate_limited", retry_after=seconds)
         return body, status, headers
-    body = page(message) if page is not None else render_template("error.html", status=429, message=message)
-    return body, 429, headers
+    if page is not None:
+        return page(message), 429, headers
+    hidden, kept = _kept_fields()
+    if kept:  # a public form (registering, an objection …): what was typed comes back
+        return render_template("unavailable.html", status=429, message=message, hidden=hidden, kept=kept,
+                               action=request.full_path if request.query_string else request.path), 429, headers
+    return render_template("error.html", status=429, message=message), 429, headers
 
 
 def refusal_response(refused: ActionRefused):

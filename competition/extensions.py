@@ -1,6 +1,6 @@
 """The Flask extensions, created once here and bound to the app in create_app."""
 from flask_babel import Babel
-from flask_limiter import Limiter
+from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -23,5 +23,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Our handlers set Retry-After themselves (429: errors.rate_limited, 503: database_unavailable);
+# the limiter's own (its window's reset), on every answer of a limited route, would overwrite it.
+limiter = Limiter(key_func=get_remote_address, default_limits=[],
+                  header_name_mapping={HeaderNames.RETRY_AFTER: "X-RateLimit-Retry-After"})
 socketio = SocketIO()

@@ -424,3 +424,27 @@ def test_token_of_an_inactive_user_does_not_authenticate(app, runner, client):
     db.session.commit()
     response = client.post("/api/v1/marks", json={}, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+
+
+def test_every_login_attempt_costs_one_password_check(app, monkeypatch):
+    """Unknown usernames, accounts without a password and disabled ones cost the same check as
+    a wrong password, against a hash made the same way: the time taken tells no usernames."""
+    from competition.accounts import services
+    real = make_user("has-password")
+    make_user("link-only", password=None)
+    make_user("gone").is_active_account = False
+    db.session.commit()
+    checked = []
+    original = services.check_password_hash
+
+    def counting(stored, password):
+        checked.append(stored.split("$", 1)[0])
+        return original(stored, password)
+
+    monkeypatch.setattr(services, "check_password_hash", counting)
+    for username in ("has-password", "nobody-here", "link-only"):
+        assert services.authenticate(username, "wrong-password") is None
+    assert services.authenticate("gone", PASSWORD) is None  # the right password of a disabled account
+    assert services.authenticate("has-password", PASSWORD).id == real.id
+    method = real.password_hash.split("$", 1)[0]
+    assert checked == [method] * 5

@@ -66,7 +66,7 @@ def test_a_body_too_large_for_the_api_is_json_413(app, client):
     token = issue_token(make_user("judge1"))
     response = client.post("/api/v1/marks", data=b"x" * (16 * 1024 * 1024 + 1),
                            content_type="application/json", headers={"Authorization": f"Bearer {token}"})
-    assert_json_error(response, 413, "too_large")
+    assert_json_error(response, 413, "json_too_large")  # refused by its Content-Length, unread
 
 
 # --- 500 ----------------------------------------------------------------------------------

@@ -26,6 +26,12 @@ class Organisation(db.Model):
     contests = relationship("Contest", back_populates="organisation")
 
 
+def hash_method() -> str:
+    """scrypt: memory-hard, Werkzeug's default and strongest built-in choice. Only the test suite
+    turns it down (PASSWORD_HASH_METHOD), to create hundreds of users quickly."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,10 +67,7 @@ class User(UserMixin, db.Model):
         return self.organisation_id is not None
 
     def set_password(self, password: str) -> None:
-        # scrypt: memory-hard, Werkzeug's default and strongest built-in choice. Only the test
-        # suite turns it down (PASSWORD_HASH_METHOD), to create hundreds of users quickly.
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=hash_method())
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
@@ -80,6 +83,10 @@ class ApiToken(db.Model):
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # A token stops working at expires_at (None: tokens issued before tokens expired).
+    expires_at: Mapped[datetime | None]
+    # When it last authenticated a request, to the minute (see accounts.services.user_for_token).
+    last_used_at: Mapped[datetime | None]
 
     user = relationship(User)
 
@@ -90,9 +97,9 @@ class ApiToken(db.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, label: str = "") -> tuple["ApiToken", str]:
+    def issue(cls, user: User, label: str = "", *, expires_at: datetime | None = None) -> tuple["ApiToken", str]:
         token = "gj_" + secrets.token_urlsafe(32)
-        return cls(user=user, token_hash=cls.hash(token), label=label), token
+        return cls(user=user, token_hash=cls.hash(token), label=label, expires_at=expires_at), token
 
 
 INVITE_PURPOSES = ("invite", "reset")

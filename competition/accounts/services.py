@@ -1,17 +1,20 @@
 """Accounts: creating users, logging in (and where each role lands), the password rule and
 changing a password, the account page's roles, issuing API tokens."""
+import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import policy
 from ..audit.models import record
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
 from ..extensions import db
-from .models import ApiToken, User
+from .models import ApiToken, User, hash_method
 
 PASSWORD_MIN_LENGTH = 8  # its message (password_too_short) says 8: callers give no parameters
 
@@ -32,10 +35,27 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The active account with this username and password. Every attempt costs one password
+    check, whether the account exists, has a password or not: how long a refusal takes tells
+    nobody which usernames there are."""
     user = find_user(username)
-    if user is None or not user.is_active or not user.check_password(password):
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _stand_in_hash(), password)
+    if not stored or not matches or not user.is_active:
         return None
     return user
+
+
+_stand_ins: dict[str, str] = {}
+
+
+def _stand_in_hash() -> str:
+    """A hash of a random password, made like real ones (hash_method), to check against when
+    there is no account or no password."""
+    method = hash_method()
+    if method not in _stand_ins:
+        _stand_ins[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _stand_ins[method]
 
 
 def normalised_username(username: str | None) -> str:
@@ -58,20 +78,33 @@ def create_user(username: str, name: str, password: str | None = None, *, is_adm
     return user
 
 
-def issue_token(user: User, label: str = "") -> str:
-    """A new bearer token for the user; earlier tokens stay valid until revoked."""
+def issue_token(user: User, label: str = "", *, days: int | None = None) -> str:
+    """A new bearer token for the user, valid for `days` (API_TOKEN_DAYS by default); earlier
+    tokens stay valid until they expire or are revoked."""
+    days = days if days is not None else current_app.config.get("API_TOKEN_DAYS", 30)
+    expires_at = utcnow() + timedelta(days=days)
     with write_transaction():
-        token_row, token = ApiToken.issue(user, label)
+        token_row, token = ApiToken.issue(user, label, expires_at=expires_at)
         db.session.add(token_row)
-        record("account.token_issued", user=user, target=f"user:{user.username}", label=label)
+        record("account.token_issued", user=user, target=f"user:{user.username}", label=label, days=days)
     return token
 
 
+# How stale a token's last use may be before a request writes it again: a tablet marking
+# every few seconds writes it once a minute, not once a mark.
+LAST_USE_GRAIN = timedelta(minutes=1)
+
+
 def user_for_token(token: str) -> User | None:
+    """The active account a token not revoked and not expired belongs to; its last use noted."""
+    now = utcnow()
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token),
                                                    ApiToken.revoked_at.is_(None)))
-    if row is None or not row.user.is_active:
+    if row is None or not row.user.is_active or (row.expires_at is not None and row.expires_at <= now):
         return None
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_GRAIN:
+        with write_transaction():
+            row.last_used_at = now
     return row.user
 
 

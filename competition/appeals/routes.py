@@ -24,7 +24,7 @@ bp = Blueprint("appeals", __name__)
 
 
 def _limit() -> str:
-    return current_app.config.get("REGISTRATION_STATUS_RATE_LIMIT", "10 per minute;60 per hour")
+    return current_app.config["REGISTRATION_STATUS_RATE_LIMIT"]
 
 
 def _ip() -> str | None:

@@ -39,10 +39,11 @@ def _entry_labels():
 # --- the public form ---------------------------------------------------------------------------
 
 def _status_limit() -> str:
-    return current_app.config.get("REGISTRATION_STATUS_RATE_LIMIT", "10 per minute;60 per hour")
+    return current_app.config["REGISTRATION_STATUS_RATE_LIMIT"]
 
 
 @bp.route("/c/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
 def register(slug: str):
     contest = policy.viewable_contest(slug)
     events = services.open_events(contest)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import ApiToken, User
@@ -460,11 +460,13 @@ def open_links(contest: Contest) -> dict[int, list[LoginLink]]:
 
 
 def live_tokens(judges: list[Judge]) -> dict[int, list[ApiToken]]:
-    """The API tokens not revoked of these judges' accounts, by user id, oldest first."""
+    """The API tokens of these judges' accounts that still work (not revoked, not expired), by
+    user id, oldest first."""
     out: dict[int, list[ApiToken]] = {}
     if judges:
         for token in db.session.scalars(select(ApiToken).where(
-                ApiToken.user_id.in_([j.user_id for j in judges]), ApiToken.revoked_at.is_(None))
+                ApiToken.user_id.in_([j.user_id for j in judges]), ApiToken.revoked_at.is_(None),
+                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))
                 .order_by(ApiToken.created_at, ApiToken.id)):
             out.setdefault(token.user_id, []).append(token)
     return out

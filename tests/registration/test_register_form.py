@@ -224,6 +224,18 @@ def test_status_lookup_is_rate_limited(app, client):
     assert codes == [404, 404, 404, 429]
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "REGISTRATION_RATE_LIMIT": "2 per minute"}])
+def test_registering_is_rate_limited_and_keeps_what_was_typed(app, client):
+    make_contest()
+    codes = [client.post("/c/reg-2026/register", data=form_data(n=n)).status_code for n in (1, 2)]
+    assert codes == [302, 302]
+    response = client.post("/c/reg-2026/register", data=form_data(n=3, name="王𠈌五"), headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) <= 60
+    assert "Too many attempts" in html and 'value="王𠈌五"' in html and ">Name<" in html
+    assert 'action="/c/reg-2026/register"' in html  # sent again from here once the minute is over
+
+
 def test_public_contest_page_links_to_registration(app, client):
     make_contest()
     html = client.get("/c/reg-2026").get_data(as_text=True)

@@ -177,6 +177,31 @@ def test_a_judges_api_token_is_listed_and_revoked_from_the_judges_page(organiser
     assert user_for_token(other) is not None
 
 
+def test_a_token_expires_and_shows_its_last_use(organiser, app):
+    from competition.accounts.services import issue_token, user_for_token
+    from competition.accounts.models import ApiToken
+    token = issue_token(judge_named("k2").user, "平板 4", days=2)
+    row = db.session.scalar(select(ApiToken).where(ApiToken.label == "平板 4"))
+    assert timedelta(days=1, hours=23) < row.expires_at - utcnow() <= timedelta(days=2)
+    html = organiser.get(f"/o/c/{SLUG}/judges", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "never used" in html and "works until" in html
+    assert user_for_token(token).username == "k2"
+    db.session.expire_all()
+    used = db.session.get(ApiToken, row.id).last_used_at
+    assert used is not None
+    assert user_for_token(token) is not None  # within the minute: not written again
+    db.session.expire_all()
+    assert db.session.get(ApiToken, row.id).last_used_at == used
+    shown = (used + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    assert f"last used {shown}" in organiser.get(f"/o/c/{SLUG}/judges", headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+    db.session.get(ApiToken, row.id).expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert user_for_token(token) is None  # expired: the API answers 401
+    html = organiser.get(f"/o/c/{SLUG}/judges").get_data(as_text=True)
+    assert f'data-revoke-token="{row.id}"' not in html  # an expired token is not listed as working
+
+
 def test_the_cli_says_where_a_token_is_revoked(app, contest):
     out = app.test_cli_runner().invoke(args=["judge-token", "k1"])
     assert out.exit_code == 0 and "judges page" in out.output and "removing the judge" in out.output
