@@ -2,6 +2,7 @@
 answer, every limit the app holds a request to, and the error body of each status."""
 from ..marking.services import CLIENT_ID_MAX
 from ..security import JSON_MAX_BYTES, JSON_MAX_DEPTH
+from ..text import REASON_MAX
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -180,9 +181,12 @@ def document() -> dict:
                     {"type": "integer", "minimum": -(10 ** (CLIENT_ID_MAX - 1) - 1),
                      "maximum": 10 ** CLIENT_ID_MAX - 1},
                 ]},
+            # No maxLength: the bound holds once bidirectional controls and surrounding whitespace
+            # are taken out, which no JSON Schema keyword says.
             "reason": {"type": ["string", "null"],
-                       "description": "required when correcting an existing mark (else 422 reason_required); "
-                                      "null is no reason"},
+                       "description": f"required when correcting an existing mark (else 422 reason_required); "
+                                      f"null is no reason. At most {REASON_MAX} characters once bidirectional "
+                                      f"controls and surrounding whitespace are taken out (else 422 too_long)"},
         },
         "example": {"contest": "sample-2026", "event": "iot", "entry": "S03", "criterion": "T1", "value": "75",
                     "client_id": "0f8fad5b-d9cb-469f-a165-70867728950e"},
@@ -336,10 +340,11 @@ def document() -> dict:
                                       f"{CLIENT_ID_MAX} characters (invalid_client_id), not a valid mark for this "
                                       "criterion (empty, choose_mark, not_a_number, negative, over_max, "
                                       "too_many_decimals, not_a_step, not_a_whole_mark; `field` is value), or a "
-                                      "correction without a reason (reason_required)",
+                                      "correction without a reason (reason_required) or with one over "
+                                      f"{REASON_MAX} characters (too_long; `field` is reason)",
                                       ["invalid", "invalid_client_id", "empty", "choose_mark", "not_a_number",
                                        "negative", "over_max", "too_many_decimals", "not_a_step", "not_a_whole_mark",
-                                       "reason_required"]),
+                                       "reason_required", "too_long"]),
                         "429": _error("Too many requests from this address: try again after Retry-After seconds "
                                       "(also in `retry_after`)", ["rate_limited"],
                                       {"Retry-After": _seconds_header("seconds until the limit lets a request "
