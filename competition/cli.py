@@ -24,7 +24,7 @@ def terminal_locale(default: str = "zh_Hans") -> str:
 
 def register_cli(app) -> None:
     for command in (create_admin, contest_import, contest_export, results_rebuild, judge_token,
-                    demo_load, ledger_verify, print_job, backup):
+                    demo_load, ledger_verify, print_job, backup, id_numbers_reseal):
         app.cli.add_command(command)
 
 
@@ -178,6 +178,26 @@ def print_job(job_id: int):
     # certificates makes after each certificate (22 ms each instead of 130 ms, timed in process).
     gc.freeze()
     run(job_id)
+
+
+@click.command("id-numbers-reseal")
+def id_numbers_reseal():
+    """Seal every resident ID number again with the newest of ID_NUMBER_KEYS and recompute its
+    index with ID_INDEX_KEY, in one transaction: after adding a key or changing the index key
+    (docs/deploy.md, Keys for ID numbers). Stop the servers first."""
+    from sqlalchemy.orm.attributes import flag_modified
+    from .database import write_transaction
+    from .entries.models import Contestant
+    from .sealing import UnreadableIdNumber
+    try:
+        with write_transaction():
+            people = list(db.session.scalars(select(Contestant).where(Contestant.id_number.is_not(None))))
+            for person in people:
+                flag_modified(person, "id_number")  # written again: sealed anew, indexed anew
+    except UnreadableIdNumber as unreadable:
+        raise click.ClickException(f"{unreadable}: nothing was changed. Put the old key back in ID_NUMBER_KEYS "
+                                   "(after the new one) and run this again.") from None
+    click.echo(f"resealed {len(people)} ID number(s) with the newest key")
 
 
 @click.command("backup")

@@ -2,6 +2,7 @@
 (one process, SQLite under instance/) and a hard stop in production without a real secret."""
 import os
 import secrets
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,21 +12,63 @@ class ConfigError(RuntimeError):
     pass
 
 
-def _secret_key(instance_path: Path, production: bool) -> str:
-    key = (os.environ.get("SECRET_KEY") or "").strip()
-    if key:
-        if production and len(key) < 32:
-            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
-        return key
+def _kept_secret(instance_path: Path, production: bool, name: str, make) -> str:
+    """A secret from the environment variable `name`, which production must set; in the
+    embedded mode generated once by `make()` under instance/ (its name in lower case) and kept,
+    so that what it protects survives a restart."""
+    value = (os.environ.get(name) or "").strip()
+    if value:
+        return value
     if production:
-        raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
-    # Embedded mode: generate once and keep it, so sessions survive a restart.
-    path = instance_path / "secret_key"
+        raise ConfigError(f"{name} must be set when APP_ENV=production")
+    path = instance_path / name.lower()
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Made at most once, even by processes starting together (test workers, a server and
+        # its flask commands): the first to create the file writes it, the others read it.
+        try:
+            descriptor = os.open(path.with_suffix(".new"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            descriptor = None
+        if descriptor is not None:
+            with os.fdopen(descriptor, "w") as out:
+                out.write(make())
+            try:
+                os.link(path.with_suffix(".new"), path)  # never replaces a file another made
+            except FileExistsError:
+                pass
+            os.unlink(path.with_suffix(".new"))
+        else:
+            for _ in range(100):  # another process is writing it
+                if path.exists():
+                    break
+                time.sleep(0.05)
+            else:  # left behind by a process that died while writing: start again
+                path.with_suffix(".new").unlink(missing_ok=True)
+                return _kept_secret(instance_path, production, name, make)
     return path.read_text().strip()
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = _kept_secret(instance_path, production, "SECRET_KEY", lambda: secrets.token_hex(32))
+    if production and len(key) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+    return key
+
+
+def _id_number_keys(instance_path: Path, production: bool) -> tuple[str, ...]:
+    """The keys resident ID numbers are sealed with (competition/sealing.py), newest first,
+    comma-separated: a Fernet key each."""
+    from cryptography.fernet import Fernet
+    keys = tuple(k.strip() for k in _kept_secret(instance_path, production, "ID_NUMBER_KEYS",
+                                                 lambda: Fernet.generate_key().decode()).split(",") if k.strip())
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError("ID_NUMBER_KEYS must be Fernet keys (32 url-safe base64-encoded bytes), "
+                              "comma-separated, newest first") from None
+    return keys
 
 
 def _database_url(instance_path: Path) -> str:
@@ -59,6 +102,10 @@ def from_environment(instance_path: str) -> dict:
     return {
         "APP_ENV": "production" if production else "embedded",
         "SECRET_KEY": _secret_key(instance, production),
+        # Resident ID numbers at rest: sealed with the first of these keys, opened with any;
+        # the index key makes the keyed hash that finds a number again (docs/deploy.md).
+        "ID_NUMBER_KEYS": _id_number_keys(instance, production),
+        "ID_INDEX_KEY": _kept_secret(instance, production, "ID_INDEX_KEY", lambda: secrets.token_hex(32)),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SOCKETIO_MESSAGE_QUEUE": queue,

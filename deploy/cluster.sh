@@ -36,8 +36,12 @@ if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname
 fi
 
 [ -s "$RUN/secret_key" ] || (umask 077; "$BIN/python" -c "import secrets; print(secrets.token_hex(32))" > "$RUN/secret_key")
+[ -s "$RUN/id_number_keys" ] || (umask 077; "$BIN/python" -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > "$RUN/id_number_keys")
+[ -s "$RUN/id_index_key" ] || (umask 077; "$BIN/python" -c "import secrets; print(secrets.token_hex(32))" > "$RUN/id_index_key")
 # Not APP_ENV=production: that makes cookies Secure, which plain http on 8080 cannot carry.
+# Every process seals and finds ID numbers with the same keys.
 export SECRET_KEY=$(cat "$RUN/secret_key")
+export ID_NUMBER_KEYS=$(cat "$RUN/id_number_keys") ID_INDEX_KEY=$(cat "$RUN/id_index_key")
 export DATABASE_URL=${CLUSTER_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/gongjiang}
 export SOCKETIO_MESSAGE_QUEUE=${CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/0}
 export RATELIMIT_STORAGE_URI=$SOCKETIO_MESSAGE_QUEUE SOCKETIO_CHANNEL=gongjiang-cluster

@@ -24,8 +24,15 @@ from competition.judges.services import add_judge
 from competition.judging import services as judging
 from competition.marking.models import Mark
 from competition.marking.services import submit_marks
+from competition.sealing import blind_index
 
 PASSWORD = "secret-pass-1"
+
+
+def has_id_number(number: str, id_type: str = "resident_id"):
+    """The condition that finds a contestant by document number: numbers are sealed at rest,
+    so by their blind index (competition/sealing.py)."""
+    return Contestant.id_index == blind_index(id_type, number)
 
 
 def make_user(username: str, password: str | None = PASSWORD, *, name: str | None = None,

@@ -7,7 +7,9 @@ import pytest
 from competition.config import ConfigError, from_environment
 
 ENV_NAMES = ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "SOCKETIO_ASYNC_MODE",
-             "SOCKETIO_CHANNEL", "MARK_RATE_LIMIT", "LOGIN_RATE_LIMIT", "RATELIMIT_STORAGE_URI")
+             "SOCKETIO_CHANNEL", "MARK_RATE_LIMIT", "LOGIN_RATE_LIMIT", "RATELIMIT_STORAGE_URI", "ID_NUMBER_KEYS",
+             "ID_INDEX_KEY")
+FERNET_KEYS = ("Tuvl1SkbY3Y2yWq3qXW8ntKn4TT4m8a0lQmpr1BB0Hk=", "m7l3S0Uv6PD4VWpN0mH7Y8HfhTP6ZrZ8b1m5n8aC2cQ=")
 
 
 @pytest.fixture(autouse=True)
@@ -50,11 +52,41 @@ def test_production_with_a_real_secret_key(clean_env, instance):
     clean_env.setenv("APP_ENV", "production")
     clean_env.setenv("SECRET_KEY", key)
     clean_env.setenv("DATABASE_URL", "postgresql://u:p@db:5432/gj")
+    clean_env.setenv("ID_NUMBER_KEYS", ",".join(FERNET_KEYS))
+    clean_env.setenv("ID_INDEX_KEY", "i" * 64)
     config = from_environment(str(instance))
     assert config["APP_ENV"] == "production"
     assert config["SECRET_KEY"] == key
+    assert config["ID_NUMBER_KEYS"] == FERNET_KEYS and config["ID_INDEX_KEY"] == "i" * 64
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("missing", ["ID_NUMBER_KEYS", "ID_INDEX_KEY"])
+def test_production_without_the_id_number_keys_refuses_to_start(clean_env, instance, missing):
+    clean_env.setenv("APP_ENV", "production")
+    clean_env.setenv("SECRET_KEY", "s" * 40)
+    clean_env.setenv("ID_NUMBER_KEYS", FERNET_KEYS[0])
+    clean_env.setenv("ID_INDEX_KEY", "i" * 64)
+    clean_env.delenv(missing)
+    with pytest.raises(ConfigError, match=missing):
+        from_environment(str(instance))
+    assert not instance.exists() or not (instance / missing.lower()).exists()
+
+
+def test_id_number_keys_must_be_fernet_keys(clean_env, instance):
+    clean_env.setenv("ID_NUMBER_KEYS", f"{FERNET_KEYS[0]},not-a-key")
+    with pytest.raises(ConfigError, match="Fernet"):
+        from_environment(str(instance))
+
+
+def test_embedded_mode_keeps_generated_id_number_keys(clean_env, instance):
+    first = from_environment(str(instance))
+    assert len(first["ID_NUMBER_KEYS"]) == 1 and len(first["ID_INDEX_KEY"]) == 64
+    for name in ("id_number_keys", "id_index_key"):
+        assert stat.S_IMODE((instance / name).stat().st_mode) == 0o600
+    again = from_environment(str(instance))
+    assert (again["ID_NUMBER_KEYS"], again["ID_INDEX_KEY"]) == (first["ID_NUMBER_KEYS"], first["ID_INDEX_KEY"])
 
 
 def test_embedded_mode_generates_a_secret_once_and_reuses_it(clean_env, instance):

@@ -359,7 +359,7 @@ def test_registration_suggests_delegations_with_entries_or_made_by_organisers_ne
     # Typed with other spaces or full-width forms, a registration joins the union it names.
     assert client.post("/c/reg-2026/register",
                        data=form_data(2, delegation=" 京东方科技集团　工会")).status_code == 302
-    entry = db.session.scalar(select(Entry).join(Contestant).where(Contestant.id_number == factory.resident_id(2)))
+    entry = db.session.scalar(select(Entry).join(Contestant).where(factory.has_id_number(factory.resident_id(2))))
     assert entry.delegation.name == "京东方科技集团工会"
     assert db.session.scalar(select(func.count(Delegation.id)).where(Delegation.contest_id == contest.id)) == 5
 

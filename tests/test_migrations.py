@@ -51,3 +51,32 @@ def test_migrating_down_and_up_keeps_every_row(any_db_app):
     assert counts() == before
     upgrade()
     assert counts() == before
+
+
+def test_upgrading_seals_the_id_numbers_already_there(any_db_app):
+    """The ID numbers a database held in the clear come out sealed, indexed and readable."""
+    from sqlalchemy import select, text
+
+    from competition.entries.models import Contestant
+    from competition.sealing import blind_index
+
+    from .factory import make_contest, resident_id
+
+    contest_id = make_contest().id
+    db.session.remove()
+    downgrade(revision="cd0token0013")  # before sealing: numbers in the clear
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO contestant (contest_id, name, id_type, id_number, source, created_at) "
+                          "VALUES (:c, '张𠈌', 'resident_id', :n, 'organiser', CURRENT_TIMESTAMP)"),
+                     {"c": contest_id, "n": resident_id(7)})
+    upgrade()
+    with db.engine.connect() as conn:
+        raw, index, tail = conn.execute(text("SELECT id_number, id_index, id_tail FROM contestant")).one()
+    assert resident_id(7) not in raw and tail == resident_id(7)[-4:]
+    assert index == blind_index("resident_id", resident_id(7))
+    assert db.session.scalar(select(Contestant)).id_number == resident_id(7)
+    db.session.remove()
+    downgrade(revision="cd0token0013")  # and back: in the clear again
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT id_number FROM contestant")).scalar() == resident_id(7)
+    upgrade()

@@ -21,7 +21,7 @@ from competition.forms import Form
 from competition.marking.services import submit_mark
 from competition.text import BIDI_CONTROLS, TEXT_MAX, strip_bidi
 
-from .factory import form_data, import_sample, make_contest, resident_id, sample_contest
+from .factory import form_data, has_id_number, import_sample, make_contest, resident_id, sample_contest
 
 RLO, PDF, LRI = "\u202e", "\u202c", "\u2066"
 
@@ -69,7 +69,7 @@ def test_a_registered_name_loses_its_override(client, app):
     make_contest()
     response = client.post("/c/reg-2026/register", data=form_data(name=f"{RLO}张三{PDF}", delegation=f"首钢{RLO}集团工会"))
     assert response.status_code == 302, response.get_data(as_text=True)
-    person = db.session.scalar(select(Contestant).where(Contestant.id_number == resident_id(1)))
+    person = db.session.scalar(select(Contestant).where(has_id_number(resident_id(1))))
     assert person.name == "张三" and person.delegation.name == "首钢集团工会"
 
 

@@ -3,12 +3,13 @@ registration data) and entries (a contestant or a team in one event, with bib an
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..contests.models import Contest, Event
 from ..database import Fixed, utcnow
 from ..extensions import db
+from ..sealing import SealedText, blind_index
 
 #: An entry's review status; only approved entries are marked and shown on boards.
 ENTRY_STATUSES = ("pending", "approved", "rejected", "withdrawn")
@@ -46,7 +47,11 @@ class Contestant(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     gender: Mapped[str | None] = mapped_column(String(8))
     id_type: Mapped[str | None] = mapped_column(String(16))
-    id_number: Mapped[str | None] = mapped_column(String(32))
+    # Sealed at rest (competition/sealing.py). Found again by id_index, the keyed hash of the
+    # type and number; id_tail (the last four characters, shown in every mask) for searches.
+    id_number: Mapped[str | None] = mapped_column(SealedText)
+    id_index: Mapped[str | None] = mapped_column(String(64))
+    id_tail: Mapped[str | None] = mapped_column(String(4), index=True)
     mobile: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(200))
     trade: Mapped[str | None] = mapped_column(String(120))
@@ -61,9 +66,18 @@ class Contestant(db.Model):
     delegation = relationship(Delegation)
 
     __table_args__ = (
-        UniqueConstraint("contest_id", "id_type", "id_number"),
+        UniqueConstraint("contest_id", "id_index"),
         CheckConstraint(f"source IN {CONTESTANT_SOURCES}", name="source_known"),
     )
+
+
+@event.listens_for(Contestant, "before_insert")
+@event.listens_for(Contestant, "before_update")
+def _index_id_number(_mapper, _connection, contestant: Contestant) -> None:
+    """The blind index and the plain tail follow the number, whoever wrote it."""
+    number = contestant.id_number
+    contestant.id_index = blind_index(contestant.id_type, number) if number else None
+    contestant.id_tail = number[-4:] if number else None
 
 
 entry_member = db.Table(

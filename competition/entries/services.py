@@ -29,6 +29,7 @@ from ..errors import ActionRefused
 from ..extensions import db
 from ..marking.models import Mark
 from ..privacy import mask_email, mask_id_number, mask_phone
+from ..sealing import blind_index
 from . import identity as ident
 from .identity import Registrant
 from . import importing
@@ -66,7 +67,7 @@ def open_events(contest: Contest, now: datetime | None = None) -> list[Event]:
 
 def find_contestant(contest: Contest, id_type: str, id_number: str) -> Contestant | None:
     return db.session.scalar(select(Contestant).where(
-        Contestant.contest_id == contest.id, Contestant.id_type == id_type, Contestant.id_number == id_number))
+        Contestant.contest_id == contest.id, Contestant.id_index == blind_index(id_type, id_number)))
 
 
 def delegation_named(contest: Contest, name: str) -> Delegation | None:
@@ -298,8 +299,11 @@ def list_entries(contest: Contest, filters: EntryFilter) -> list[Entry]:
         code = ident.compact(q)
         conditions = [Entry.name.contains(q, autoescape=True), Entry.bib == code, Entry.bib == q,
                       Contestant.reference == ident.normalise_reference(q)]
-        if re.fullmatch(r"[0-9X]{3,18}", code):
-            conditions.append(Contestant.id_number.endswith(code, autoescape=True))
+        # ID numbers are sealed: found by their last four characters, or whole by the index.
+        if re.fullmatch(r"[0-9X]{4}", code):
+            conditions.append(Contestant.id_tail == code)
+        elif re.fullmatch(r"[0-9X]{15,18}", code):
+            conditions.append(Contestant.id_index == blind_index(ident.RESIDENT_ID, code))
         query = query.where(or_(*conditions))
     return list(db.session.scalars(query).unique())
 

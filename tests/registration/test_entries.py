@@ -17,7 +17,7 @@ from competition.extensions import db
 from competition.privacy import mask_id_number as mask_id
 
 from ..helpers import login
-from ..factory import form_data, make_contest, make_organiser, resident_id
+from ..factory import form_data, has_id_number, make_contest, make_organiser, resident_id
 
 EN = {"Accept-Language": "en"}
 BASE = "/o/c/reg-2026/entries"
@@ -33,7 +33,7 @@ def add_team_event(reg_contest, size: int) -> None:
 def registered(client, n: int, **changes) -> Entry:
     response = client.post("/c/reg-2026/register", data=form_data(n=n, **changes))
     assert response.status_code == 302, response.get_data(as_text=True)
-    return db.session.scalar(select(Entry).join(Contestant).where(Contestant.id_number == resident_id(n))
+    return db.session.scalar(select(Entry).join(Contestant).where(has_id_number(resident_id(n)))
                              .order_by(Entry.id.desc()))
 
 

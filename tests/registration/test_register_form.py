@@ -9,7 +9,7 @@ from competition.audit.models import AuditEntry
 from competition.entries.models import Contestant, Delegation, Entry
 from competition.extensions import db
 
-from ..factory import PRIVACY, form_data, make_contest, resident_id
+from ..factory import PRIVACY, form_data, has_id_number, make_contest, resident_id
 
 URL = "/c/reg-2026/register"
 
@@ -183,7 +183,7 @@ def test_capacity_counts_pending_and_approved(app, client):
 
 def _registered(client, n=1, **changes):
     register(client, n=n, **changes)
-    return db.session.scalar(select(Contestant).where(Contestant.id_number == resident_id(n)))
+    return db.session.scalar(select(Contestant).where(has_id_number(resident_id(n))))
 
 
 def test_status_lookup_shows_status_and_bib_never_id_or_phone(app, client):
