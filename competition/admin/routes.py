@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import distinct, or_, select
 
+from ..collation import pinyin_key
 from .. import policy, qr, times
 from ..accounts.models import Organisation, User
 from ..addresses import configured_public_url, is_loopback, lan_address, public_base, public_url
@@ -61,7 +62,8 @@ def _home(form: OrganisationForm | None = None, status: int = 200):
     policy.require_admin()
     organisations = db.session.execute(
         select(Organisation, db.func.count(User.id)).outerjoin(User, User.organisation_id == Organisation.id)
-        .group_by(Organisation.id).order_by(Organisation.deactivated_at.is_not(None), Organisation.name)).all()
+        .group_by(Organisation.id)).all()
+    organisations.sort(key=lambda row: (row[0].deactivated_at is not None, pinyin_key(row[0].name)))
     contests = dict(db.session.execute(select(Contest.organisation_id, db.func.count(Contest.id))
                                        .group_by(Contest.organisation_id)).all())
     address = public_base()
@@ -267,8 +269,8 @@ def invite(token: str):
 def audit():
     policy.require_admin()
     form = AuditFilterForm(request.args)
-    form.organisation.choices = [(0, _("All"))] + [(o.id, o.name) for o in db.session.scalars(
-        select(Organisation).order_by(Organisation.name))]
+    form.organisation.choices = [(0, _("All"))] + [(o.id, o.name) for o in sorted(
+        db.session.scalars(select(Organisation)), key=lambda o: pinyin_key(o.name))]
     form.contest.choices = [(0, _("All"))] + [(c.id, c.name) for c in db.session.scalars(
         select(Contest).order_by(Contest.id.desc()))]
     form.action.choices = [("", _("All"))] + [(a, a) for a in db.session.scalars(

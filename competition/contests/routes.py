@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 from wtforms.validators import NoneOf
 
+from ..collation import pinyin_key
 from .. import policy, times
 from ..accounts.models import Organisation
 from ..errors import ActionRefused
@@ -73,8 +74,8 @@ def _organisation_choices(form: ContestForm) -> bool:
     if current_user.organisation_id is not None:
         del form.organisation
         return True
-    organisations = db.session.scalars(select(Organisation).where(Organisation.deactivated_at.is_(None))
-                                       .order_by(Organisation.name)).all()
+    organisations = sorted(db.session.scalars(select(Organisation).where(Organisation.deactivated_at.is_(None))),
+                           key=lambda o: pinyin_key(o.name))
     # No organisation is chosen for the admin: the first one in the list would quietly become
     # the new contest's host.
     form.organisation.choices = [SelectChoice(0, _("— choose the host organisation —"))] + [

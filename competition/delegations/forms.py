@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from ..collation import pinyin_key
 from ..forms import Form
 from ..text import REASON_MAX
 
@@ -33,5 +34,6 @@ class MergeForm(Form):
     def set_targets(self, delegations, source) -> "MergeForm":
         """Every other delegation of the contest. Any id is accepted here: one of another
         contest, or the delegation itself, is the service's refusal, next to the field."""
-        self.into.choices = [SelectChoice(d.id, d.name) for d in delegations if d.id != source.id]
+        self.into.choices = [SelectChoice(d.id, d.name) for d in sorted(delegations, key=lambda d: pinyin_key(d.name))
+                             if d.id != source.id]
         return self

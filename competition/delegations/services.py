@@ -14,8 +14,9 @@ from ..audit.models import record
 from ..boards import results
 from ..contests.models import ANNOUNCED_OR_LATER, Contest, Event
 from ..database import write_transaction
+from ..collation import pinyin_key
 from ..entries.identity import clean_text, name_key
-from ..entries.models import Contestant, Delegation, Entry
+from ..entries.models import Contestant, Delegation, Entry, bib_order
 from ..entries.services import DelegationUse, delegation_uses
 from ..errors import ActionRefused
 from ..extensions import db
@@ -48,7 +49,7 @@ def similar(uses: list[DelegationUse]) -> list[Similar]:
         if len(group) > 1:
             keep = min(group, key=lambda u: u.keep_first)
             pairs += [Similar(use, keep) for use in group if use is not keep]
-    return sorted(pairs, key=lambda p: p.into.delegation.name)
+    return sorted(pairs, key=lambda p: pinyin_key(p.into.delegation.name))
 
 
 def delegation_of(contest: Contest, delegation_id: int) -> Delegation | None:
@@ -60,7 +61,7 @@ def members(delegation: Delegation) -> tuple[list[Entry], list[Judge]]:
     """The delegation's entries (by event, then bib) and judges, for its page."""
     entries = list(db.session.scalars(
         select(Entry).join(Event, Event.id == Entry.event_id).where(Entry.delegation_id == delegation.id)
-        .order_by(Event.position, Event.id, Entry.bib.is_(None), Entry.bib, Entry.id)))
+        .order_by(Event.position, Event.id, *bib_order(), Entry.id)))
     judges = list(db.session.scalars(select(Judge).where(Judge.delegation_id == delegation.id).order_by(Judge.id)))
     return entries, judges
 

@@ -3,7 +3,7 @@ registration data) and entries (a contestant or a team in one event, with bib an
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..contests.models import Contest, Event
@@ -133,3 +133,9 @@ class Entry(db.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == APPROVED
+
+
+def bib_order() -> tuple:
+    """ORDER BY terms for bibs in their natural order (A2 before A10): an event's bibs share
+    their prefix, so the shorter comes first, then the text; entries without a bib last."""
+    return Entry.bib.is_(None), func.length(Entry.bib), Entry.bib

@@ -8,6 +8,8 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..collation import pinyin_key
+
 #: How the organiser may order an event's entries before numbering them.
 ORDERS = ("registration", "delegation", "random")
 #: Draw-code characters: upper-case letters and digits, without the ones people misread
@@ -104,14 +106,15 @@ class BibPlan:
 
 def ordered(entries: list[Numbered], order: str, seed: int | None = None) -> list[Numbered]:
     """The entries in the organiser's chosen order: registration order (then id), delegation
-    then name, or a shuffle that the same seed always reproduces."""
+    then name (by pinyin, as Chinese lists are read), or a shuffle that the same seed always
+    reproduces."""
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}")
     by_registration = sorted(entries, key=lambda e: (e.created_at is None, e.created_at or datetime.min, e.id))
     if order == "registration":
         return by_registration
     if order == "delegation":
-        return sorted(by_registration, key=lambda e: (e.delegation or "", e.name, e.id))
+        return sorted(by_registration, key=lambda e: (pinyin_key(e.delegation), pinyin_key(e.name), e.id))
     if seed is None:
         raise ValueError("a random order needs its seed")
     shuffled = sorted(entries, key=lambda e: e.id)

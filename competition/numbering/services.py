@@ -8,7 +8,7 @@ from ..audit.models import record
 from ..boards import results
 from ..contests.models import Contest, Event
 from ..database import write_transaction
-from ..entries.models import APPROVED, Delegation, Entry
+from ..entries.models import APPROVED, Delegation, Entry, bib_order
 from ..errors import ActionRefused
 from ..extensions import db
 from ..marking.models import Mark
@@ -28,7 +28,7 @@ def event_entries(event: Event) -> list[Entry]:
     """Every entry of the event, approved first, in bib order (entries without a bib last)."""
     return list(db.session.scalars(
         select(Entry).where(Entry.event_id == event.id)
-        .order_by(Entry.status != APPROVED, Entry.bib.is_(None), Entry.bib, Entry.created_at, Entry.id)))
+        .order_by(Entry.status != APPROVED, *bib_order(), Entry.created_at, Entry.id)))
 
 
 def _numbered(entry: Entry, delegations: dict[int, str]) -> numbering.Numbered:

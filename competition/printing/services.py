@@ -10,7 +10,7 @@ from ..accounts.models import User
 from ..boards import exports, results
 from ..boards.services import standings
 from ..contests.models import Contest, Criterion, Event
-from ..entries.models import Entry
+from ..entries.models import Entry, bib_order
 from ..extensions import db
 from ..judges import services as judges
 from ..judges.models import Assignment, Judge, PanelSeat
@@ -25,7 +25,7 @@ SIGNABLE = ("signed_off", "announced", "protested", "official")
 def _entries(event: Event) -> list[Entry]:
     """The event's entries on its board (approved, with a bib), by bib."""
     return list(db.session.scalars(select(Entry).where(Entry.event_id == event.id, results.on_board())
-                                   .order_by(Entry.bib)))
+                                   .order_by(*bib_order())))
 
 
 def status_text(event: Event) -> str:

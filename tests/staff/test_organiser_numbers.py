@@ -40,15 +40,15 @@ def test_bibs_in_registration_order_only_for_approved_entries(organiser):
 def test_delegation_order_and_bibs_kept_on_a_second_run(organiser):
     organiser.post(f"/o/c/{SLUG}/numbers/ai/bibs", data={"bibs-ai-order": "delegation"})
     entries = ai_entries()
-    assert entries["孙三"].bib == "AI001" and entries["赵一"].bib == "AI002"  # 京东方工会: 孙 before 赵 by name
-    assert entries["钱二"].bib == "AI003"  # 北汽集团工会 … sorts after 京东方 by code point
+    assert entries["钱二"].bib == "AI001"  # 北汽集团工会 (bei) before 京东方工会 (jing): by pinyin
+    assert entries["孙三"].bib == "AI002" and entries["赵一"].bib == "AI003"  # 京东方工会: 孙 (sun) before 赵 (zhao)
     # 李四 is approved later: gets the next number, the others keep theirs.
     li = entries["李四"]
     li.status = "approved"
     db.session.commit()
     organiser.post(f"/o/c/{SLUG}/numbers/ai/bibs", data={"bibs-ai-order": "registration"})
     entries = ai_entries()
-    assert entries["李四"].bib == "AI004" and entries["孙三"].bib == "AI001"
+    assert entries["李四"].bib == "AI004" and entries["钱二"].bib == "AI001"
 
 
 def test_random_order_records_its_seed(organiser):
@@ -201,4 +201,4 @@ def test_renumbering_moves_open_boards_to_the_new_bibs(organiser):
     now = snapshot(event_by_code(contest_by_slug(SLUG), "ai"))
     assert now["seq"] == patch["seq"]
     assert rows == {r["entry"]: r for r in now["rows"]}
-    assert {bib: r["name"] for bib, r in rows.items()} == {"AI001": "孙三", "AI002": "赵一", "AI003": "钱二"}
+    assert {bib: r["name"] for bib, r in rows.items()} == {"AI001": "钱二", "AI002": "孙三", "AI003": "赵一"}
