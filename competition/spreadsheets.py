@@ -62,3 +62,52 @@ def sheet_title(title: str, taken: set) -> str:
         name = f"{base[:28]}~{n}"
     taken.add(name)
     return name
+
+
+#: How many rows of an import template its drop-down lists and text formats cover.
+TEMPLATE_ROWS = 5000
+TEXT_CELLS = 1001
+
+
+def xlsx_template(header: list[str], rows: list[list], *, title: str = "Sheet1", text_columns=(),
+                  lists: dict | None = None, note: tuple[int, str] | None = None) -> bytes:
+    """An import template: the header and example rows as xlsx_bytes writes them; the columns
+    of `text_columns` (0-based) formatted as text ("@") for the whole column, so Excel keeps an
+    18-digit ID number as typed; a drop-down list for each column of `lists` (column → values),
+    its values on a hidden sheet; `note` (column, text) a comment on the first example cell."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(header, rows, title=title)))
+    sheet = workbook.worksheets[0]
+    last = max(TEMPLATE_ROWS, len(rows)) + 1
+    for column in text_columns:
+        letter = get_column_letter(column + 1)
+        sheet.column_dimensions[letter].number_format = "@"
+        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width or 0, 22)
+        for r in range(2, min(last, TEXT_CELLS) + 1):  # beyond, the column's format holds
+            sheet.cell(row=r, column=column + 1).number_format = "@"
+    if lists:
+        choices = workbook.create_sheet(sheet_title("选项", {sheet.title}))
+        choices.sheet_state = "hidden"
+        for n, (column, values) in enumerate(sorted(lists.items()), start=1):
+            if not values:
+                continue
+            for r, value in enumerate(values, start=1):
+                cell = choices.cell(row=r, column=n)
+                cell.value = safe_cell(value)
+                cell.data_type = "s"
+            source = f"{quote_sheetname(choices.title)}!${get_column_letter(n)}$1:${get_column_letter(n)}${len(values)}"
+            validation = DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False,
+                                        showErrorMessage=True, errorStyle="warning")
+            letter = get_column_letter(column + 1)
+            validation.add(f"{letter}2:{letter}{last}")
+            sheet.add_data_validation(validation)
+    if note and rows:
+        column, text = note
+        sheet.cell(row=2, column=column + 1).comment = Comment(text, "Gongjiang")
+    workbook.active = 0
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

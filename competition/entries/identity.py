@@ -142,6 +142,25 @@ def parse_resident_id(value: str | None, today: date | None = None) -> ResidentI
     return ResidentId(number, born, "male" if int(number[16]) % 2 else "female")
 
 
+# How Excel spoils a resident ID number typed into a cell formatted as a number, and the refusal
+# that says so (instead of a wrong check digit).
+EXCEL_DAMAGE = {"scientific": "id_number_excel_scientific", "digits_lost": "id_number_excel_digits_lost",
+                "number": "id_number_mangled_by_excel"}
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?E\+?\d+")
+
+
+def excel_damage(value: str | None, was_number: bool = False) -> str | None:
+    """What Excel did to a resident ID number that does not check, or None when it looks typed:
+    "scientific" (1.10105199003071E+17), "digits_lost" (18 digits, the last three 000: a number
+    keeps only 15 digits), or "number" (the cell held a number, not text)."""
+    number = compact(value)
+    if _SCIENTIFIC.fullmatch(number):
+        return "scientific"
+    if len(number) == 18 and number.isdigit() and number.endswith("000"):
+        return "digits_lost"
+    return "number" if was_number else None
+
+
 def parse_id_number(id_type: str, value: str | None, today: date | None = None) -> str:
     """The document number as stored, checked for its type's shape; the resident ID fully."""
     if id_type not in ID_TYPES:

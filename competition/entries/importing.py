@@ -12,6 +12,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from . import identity as ident
 from .identity import Registrant
@@ -51,6 +52,19 @@ SYNONYMS = {
 }
 _NOTE = re.compile(r"[（(【\[].*?[)）】\]]")
 
+# The template's example row (a made-up person with a valid resident ID number): a row with its
+# name is ignored by the import, and the preview says so.
+EXAMPLE_NAME = "示例：张三"
+EXAMPLE_ID_NUMBER = "11010519900307123" + ident.check_character("11010519900307123")
+EXAMPLE = {"name": EXAMPLE_NAME, "gender": "男", "id_type": "居民身份证", "id_number": EXAMPLE_ID_NUMBER,
+           "mobile": "13800138000", "email": "zhangsan@example.com", "delegation": "示例：某某区总工会",
+           "trade": "电工", "skill_level": "三级/高级工"}
+EXAMPLE_NOTE = "示例行：请删除此行后填写（原样保留时导入会忽略此行）。证件号码、手机号码列已设为文本格式。"
+
+# What a re-imported row may change of a person already on file.
+UPDATED_FIELDS = ("name", "gender", "mobile", "email", "delegation", "trade", "skill_level")
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
 
 class UnreadableFile(ValueError):
     """A file that is no spreadsheet we read, or one beyond the bounds: `code` is "not_a_table",
@@ -76,6 +90,12 @@ class ImportRow:
     person: Registrant
     event: str  # event code
     team: str = ""  # the team's name, in a team event
+    # A re-import: NEW (a new entry, of a new person or of one on file), or the person's entry in
+    # this event is on file already, UNCHANGED or CHANGED; `changes` (field → (on file, in the
+    # row)) are what the row changes of a person on file, whatever its status.
+    status: str = NEW
+    changes: dict = field(default_factory=dict)
+    known: bool = False  # the person is on file
 
 
 @dataclass
@@ -91,6 +111,11 @@ class ImportContext:
     room: dict = field(default_factory=dict)     # event code → places left (absent: no limit)
     team_sizes: dict = field(default_factory=dict)  # team event code → most members (absent: any)
     teams: set = field(default_factory=set)      # (event code, team name) already entered
+    # A re-import (`updates`): a row of a person already entered in its event (not a team event)
+    # is matched to that entry and may update the person's fields on file, instead of being refused.
+    updates: bool = False
+    on_file: dict = field(default_factory=dict)  # (id_type, id_number) → {field: value} of UPDATED_FIELDS
+    marked: dict = field(default_factory=dict)   # (id_type, id_number) → event codes whose entry has marks
 
     def event_name(self, code: str) -> str:
         return self.events.get(code) or self.team_events.get(code) or code
@@ -100,6 +125,7 @@ class ImportContext:
 class CheckedFile:
     rows: list[ImportRow]
     problems: list[Problem]
+    examples: list[int] = field(default_factory=list)  # rows ignored: the template's example row
 
     @property
     def is_clean(self) -> bool:
@@ -107,8 +133,25 @@ class CheckedFile:
 
     @property
     def entries(self) -> int:
-        """How many entries the rows make: a person each, or one per team."""
-        return len({(row.event, row.team) if row.team else row.row for row in self.rows})
+        """How many new entries the rows make: a person each, or one per team."""
+        return len({(row.event, row.team) if row.team else row.row for row in self.rows if row.status == NEW})
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def updated_people(self) -> int:
+        """How many people on file the rows change."""
+        return len({(r.person.id_type, r.person.id_number) for r in self.rows if r.changes})
+
+    @property
+    def has_known(self) -> bool:
+        """Some rows are of people already on file (a re-import)."""
+        return any(row.known for row in self.rows)
+
+    @property
+    def writes_anything(self) -> bool:
+        return any(row.status == NEW or row.changes for row in self.rows)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -124,15 +167,33 @@ def decode_text(content: bytes) -> str:
     raise UnreadableFile("bad_encoding")
 
 
+class NumberCell(str):
+    """The text of a cell that held a number, not text (an ID number Excel turned into one):
+    `lossy` when the number is longer than the 15 digits Excel keeps, so its last digits are lost."""
+
+    lossy = False
+
+
+def _number_cell(text: str, lossy: bool = False) -> NumberCell:
+    cell = NumberCell(text)
+    cell.lossy = lossy
+    return cell
+
+
 def cell_text(value) -> str:
     """A spreadsheet cell as text: whole numbers without ".0" (phones typed as numbers), dates
-    as YYYY-MM-DD."""
+    as YYYY-MM-DD. A number's text is a NumberCell; one of 16 digits or more reads as Excel shows
+    it, 15 significant digits and zeros (1.10105199003071E+17 → 110105199003071000)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        if abs(value) >= 1e15:
+            return _number_cell(format(Decimal(f"{value:.15g}"), "f"), lossy=True)
+        return _number_cell(str(int(value)))
+    if isinstance(value, (int, float)):
+        return _number_cell(str(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -267,11 +328,15 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Impor
     good: list[ImportRow] = []
     seen: dict[tuple, int] = {}
     names: dict[tuple, tuple[str, int]] = {}
+    examples: list[int] = []
     for number, get in data_rows(table, columns):
         row_problems: list[Problem] = []
+        if ident.clean_text(get("name")) == EXAMPLE_NAME:
+            examples.append(number)  # the template's example row, left in
+            continue
 
-        def refuse(code: str, column: str = "", value: str = "") -> None:
-            row_problems.append(Problem(number, code, column, value))
+        def refuse(code: str, column: str = "", value: str = "", *, _into=row_problems, _row=number) -> None:
+            _into.append(Problem(_row, code, column, value))
 
         name = ident.clean_text(get("name"))
         if not name:
@@ -299,8 +364,14 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Impor
                     gender = gender or resident.gender
                 else:
                     id_number = ident.parse_id_number(id_type, get("id_number"), context.today)
+                if id_type == ident.RESIDENT_ID and getattr(get("id_number"), "lossy", False):
+                    id_number = None  # a number past 15 digits: whatever it reads now, its end is lost
+                    refuse(ident.EXCEL_DAMAGE["digits_lost"], "id_number", get("id_number"))
             except ident.InvalidIdentity as invalid:
-                refuse("missing_id_number" if invalid.code == "missing_value" else invalid.code, "id_number",
+                damage = ident.excel_damage(get("id_number"), isinstance(get("id_number"), NumberCell)) \
+                    if id_type == ident.RESIDENT_ID and invalid.code != "missing_value" else None
+                refuse(ident.EXCEL_DAMAGE[damage] if damage else
+                       "missing_id_number" if invalid.code == "missing_value" else invalid.code, "id_number",
                        get("id_number"))
         mobile = email = skill_level = ""
         try:
@@ -338,33 +409,80 @@ def check_rows(table: list[list[str]], mapping: list[str | None], context: Impor
         if id_number and name:
             person_key = (id_type, id_number)
             on_file = context.known_names.get(person_key)
-            if on_file is not None and on_file != name:
+            if on_file is not None and on_file != name and not context.updates:
                 refuse("name_differs_on_file", "name", on_file)
             first = names.setdefault(person_key, (name, number))
             if first[0] != name:
                 refuse("name_differs_in_file", "name", str(first[1]))
             if event:
                 key = (id_type, id_number, event)
-                if key in context.entered:
+                if key in context.entered and not (context.updates and event not in context.team_events):
                     refuse("already_entered", "id_number", context.event_name(event))
                 elif key in seen:
                     refuse("duplicate_in_file", "id_number", str(seen[key]))
                 else:
                     seen[key] = number
+        checked_row = ImportRow(number, Registrant(
+            name=name, gender=gender, id_type=id_type, id_number=id_number, mobile=mobile, email=email,
+            delegation=delegation, trade=trade, skill_level=skill_level), event, team)
+        if context.updates and id_number and (id_type, id_number) in context.on_file:
+            _match(checked_row, context, columns, refuse)
         if row_problems:
             problems.extend(row_problems)
         else:
-            good.append(ImportRow(number, Registrant(
-                name=name, gender=gender, id_type=id_type, id_number=id_number, mobile=mobile, email=email,
-                delegation=delegation, trade=trade, skill_level=skill_level), event, team))
-    later = _team_problems(good, context) + _capacity_problems(good, context)
+            good.append(checked_row)
+    later = _team_problems(good, context) + _capacity_problems(good, context) + _marked_problems(good, context)
     if later:
         refused = {p.row for p in later}
         good = [row for row in good if row.row not in refused]
         problems = sorted(problems + later, key=lambda p: p.row)
     if not good and not problems:
         problems.append(Problem(1, "no_rows"))
-    return CheckedFile(good, problems)
+    return CheckedFile(good, problems, examples)
+
+
+def _match(row: ImportRow, context: ImportContext, columns: dict, refuse) -> None:
+    """A re-imported row of a person on file: what it changes of them (a field whose column the
+    file lacks, or whose cell is empty, keeps what is on file), and whether their entry in the
+    row's event is on file already. Once marking has begun for the person, their delegation
+    stays."""
+    person, key = row.person, (row.person.id_type, row.person.id_number)
+    on_file = context.on_file[key]
+    row.known = True
+    for name in UPDATED_FIELDS:
+        new = getattr(person, name) or ""
+        if not new or (name != "gender" and name not in columns):
+            continue
+        old = on_file.get(name) or ""
+        same = ident.name_key(old) == ident.name_key(new) if name == "delegation" else old == new
+        if not same:
+            row.changes[name] = (old, new)
+    marked = context.marked.get(key)
+    if "delegation" in row.changes and marked:
+        refuse("marked_delegation_change", "delegation", _names(marked, context))
+    if (key[0], key[1], row.event) in context.entered and not row.team:
+        row.status = CHANGED if row.changes else UNCHANGED
+
+
+def _names(codes, context: ImportContext) -> str:
+    return "、".join(sorted(context.event_name(code) for code in codes))
+
+
+def _marked_problems(rows: list[ImportRow], context: ImportContext) -> list[Problem]:
+    """Marking has begun for a person in an event, and the re-imported list has them only in
+    other events: that reads as moving them to another event, which is refused (to enter them in
+    one more event, the list keeps their row of the marked event)."""
+    if not context.updates or not context.marked:
+        return []
+    by_person: dict[tuple, list[ImportRow]] = {}
+    for row in rows:
+        by_person.setdefault((row.person.id_type, row.person.id_number), []).append(row)
+    problems = []
+    for key, its in by_person.items():
+        marked = context.marked.get(key)
+        if marked and not any(r.event in marked for r in its):
+            problems.extend(Problem(r.row, "marked_event_change", "event", _names(marked, context)) for r in its)
+    return problems
 
 
 def _team_problems(rows: list[ImportRow], context: ImportContext) -> list[Problem]:
@@ -390,7 +508,7 @@ def _capacity_problems(rows: list[ImportRow], context: ImportContext) -> list[Pr
     team) past its last free place are refused."""
     problems, entries = [], {}
     for row in rows:
-        if row.event not in context.room:
+        if row.event not in context.room or row.status != NEW:
             continue
         entered = entries.setdefault(row.event, {})
         key = row.team or row.row

@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import policy, spreadsheets, uploads
+from ..privacy import mask_email
 from ..certificates import services as certificates
 from ..certificates import pdf as certificate_pdf
 from ..contests.lifecycle import takes_registrations
@@ -21,6 +22,7 @@ from ..extensions import limiter
 from ..forms import attach
 from ..messages import (ENTRY_STATUS_LABELS, FIELD_LABELS, GENDER_LABELS, ID_TYPE_LABELS, SKILL_LEVEL_LABELS,
                         message)
+from . import identity as ident
 from . import importing, services
 from .forms import (BulkForm, ConfirmImportForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm,
                     StatusForm, UploadForm)
@@ -128,13 +130,20 @@ def entries(slug: str):
     delegations = services.delegations(contest)
     filters = FilterForm(request.args)
     filters.set_contest(contest, delegations)
-    chosen = services.EntryFilter(event=filters.event.data or "", status=filters.status.data or "",
-                                  delegation=int(filters.delegation.data) if (filters.delegation.data or "").isdigit()
-                                  else None, q=filters.q.data or "")
-    rows = services.list_entries(contest, chosen)
-    return render_template("entries/list.html", contest=contest, filters=filters, rows=rows,
-                           counts=services.counts_by_status(contest), review=ReviewForm(), bulk=BulkForm(),
-                           export=ExportForm(), back=request.full_path.rstrip("?"))
+    chosen = _chosen(request.args)
+    listed = services.list_entries(contest, chosen, request.args.get("page", 1, type=int))
+    waiting = len(services.matching_ids(contest, chosen, statuses=services.TRANSITIONS["approve"]))
+    return render_template("entries/list.html", contest=contest, filters=filters, rows=listed.rows, listed=listed,
+                           chosen=chosen, waiting=waiting, counts=services.counts_by_status(contest),
+                           review=ReviewForm(), bulk=BulkForm(), export=ExportForm(),
+                           back=request.full_path.rstrip("?"))
+
+
+def _chosen(source) -> "services.EntryFilter":
+    """The list's filters as sent (the query string, or the bulk form's copy of it)."""
+    delegation = source.get("delegation") or ""
+    return services.EntryFilter(event=source.get("event") or "", status=source.get("status") or "",
+                                delegation=int(delegation) if delegation.isdigit() else None, q=source.get("q") or "")
 
 
 def _review(slug: str, action: str, ids: list[int], reason: str = ""):
@@ -172,6 +181,9 @@ def approve_selected(slug: str):
     if not form.validate_on_submit():
         flash(_("The form has expired. Please try again."), "error")
         return _back(slug)
+    if request.form.get("scope") == "matching":  # every page of what the filters match
+        ids = services.matching_ids(policy.managed_contest(slug), _chosen(request.form),
+                                    statuses=services.TRANSITIONS["approve"])
     done = _review(slug, "approve", ids)
     if done:
         flash(ngettext("%(num)d entry approved.", "%(num)d entries approved.", len(done)), "success")
@@ -225,10 +237,34 @@ def export_entries_full(slug: str):
 @bp.get("/o/c/<slug>/entries/import/template.<any(xlsx, csv):fmt>")
 @login_required
 def import_template(slug: str, fmt: str):
+    """The headers and one example row (which the import ignores). The XLSX keeps the ID and
+    mobile columns as text, so Excel keeps all 18 digits, and offers drop-down lists of the
+    contest's events, the genders, the documents and the skill levels."""
     contest = policy.managed_contest(slug)
     # The team column only where there are teams to enter.
     fields = [f for f in importing.CANONICAL_HEADERS if f != "team" or any(e.is_team for e in contest.events)]
-    return _file_response(contest, fmt, [importing.CANONICAL_HEADERS[f] for f in fields], [], "template")
+    header = [importing.CANONICAL_HEADERS[f] for f in fields]
+    individual = [e.name for e in contest.events if not e.is_team]
+    example = {**importing.EXAMPLE, "event": individual[0] if individual else ""}
+    rows = [[example.get(f, "") for f in fields]]
+    if fmt == "xlsx":
+        lists = {"event": [e.name for e in contest.events],
+                 "gender": [names[0] for names in ident.GENDER_NAMES.values()],
+                 "id_type": [names[0] for names in ident.ID_TYPE_NAMES.values()],
+                 "skill_level": [next(n for n in names if "/" in n) for names in ident.SKILL_LEVEL_NAMES.values()]}
+        body = spreadsheets.xlsx_template(
+            header, rows, title="template", text_columns=[fields.index(f) for f in ("id_number", "mobile")],
+            lists={fields.index(f): values for f, values in lists.items() if f in fields},
+            note=(fields.index("name"), importing.EXAMPLE_NOTE))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = spreadsheets.csv_bytes(header, rows)
+        mimetype = "text/csv; charset=utf-8"
+    name = f"{contest.slug}-template.{fmt}"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/o/c/<slug>/entries/import", methods=["GET", "POST"])
@@ -265,12 +301,14 @@ def _preview(contest, token: str, meta: dict, table, mapping, default_event, che
                 for p in (shown if checked.problems else [])]
     columns = [(i, text, mapping[i]) for i, text in enumerate(table[0])]
     confirm = ConfirmImportForm(default_event=default_event or "")
+    counts = {status: checked.count(status) for status in (importing.NEW, importing.CHANGED, importing.UNCHANGED)}
     return render_template(
         "entries/import_preview.html", contest=contest, token=token, filename=meta.get("filename", ""),
         columns=columns, fields=importing.FIELDS, problems=problems, checked=checked, confirm=confirm,
         sample=[] if checked.problems else shown, page=page, pages=pages,
         total=len([r for r in table[1:] if any(c.strip() for c in r)]),
-        default_event=default_event, event_names={e.code: e.name for e in contest.events}), status
+        default_event=default_event, event_names={e.code: e.name for e in contest.events},
+        counts=counts, mask_email=mask_email, changed=[] if checked.problems else [r for r in checked.rows if r.changes]), status
 
 
 def _load(contest, token: str):
@@ -307,7 +345,14 @@ def import_confirm(slug: str, token: str):
     if not checked.is_clean:
         return _preview(contest, token, meta, table, mapping, default_event, checked, status=422)
     uploads.discard(token)
-    flash(ngettext("%(num)d entry imported.", "%(num)d entries imported.", checked.entries), "success")
+    if not checked.writes_anything:
+        flash(_("Nothing to import: every row is on file already, unchanged."), "success")
+    elif checked.has_known:
+        flash(" ".join((ngettext("%(num)d entry imported.", "%(num)d entries imported.", checked.entries),
+                        ngettext("%(num)d entrant updated.", "%(num)d entrants updated.", checked.updated_people))),
+              "success")
+    else:
+        flash(ngettext("%(num)d entry imported.", "%(num)d entries imported.", checked.entries), "success")
     return redirect(url_for("entries.entries", slug=slug))
 
 

@@ -29,11 +29,12 @@ from ..errors import ActionRefused
 from ..extensions import db
 from ..marking.models import Mark
 from ..privacy import mask_email, mask_id_number, mask_phone
+from ..collation import pinyin_key
 from ..sealing import blind_index
 from . import identity as ident
 from .identity import Registrant
 from . import importing
-from .models import APPROVED, ENTRY_STATUSES, TAKES_A_PLACE, Contestant, Delegation, Entry, entry_member
+from .models import APPROVED, ENTRY_STATUSES, TAKES_A_PLACE, Contestant, Delegation, Entry, bib_order, entry_member
 
 
 # --- registration on the public form ---------------------------------------------------------
@@ -281,13 +282,11 @@ class EntryFilter:
     q: str = ""
 
 
-def list_entries(contest: Contest, filters: EntryFilter) -> list[Entry]:
-    query = (select(Entry).join(Event, Event.id == Entry.event_id)
+def _matching(contest: Contest, filters: EntryFilter, *columns):
+    """The query of the contest's entries the filters match (of `columns`, or whole entries)."""
+    query = (select(*columns or (Entry,)).select_from(Entry).join(Event, Event.id == Entry.event_id)
              .outerjoin(Contestant, Contestant.id == Entry.contestant_id)
-             .where(Entry.contest_id == contest.id)
-             .options(joinedload(Entry.event), joinedload(Entry.contestant), joinedload(Entry.delegation),
-                      selectinload(Entry.members))
-             .order_by(Event.position, Event.id, Entry.bib.is_(None), Entry.bib, Entry.created_at, Entry.id))
+             .where(Entry.contest_id == contest.id))
     if filters.event:
         query = query.where(Event.code == filters.event)
     if filters.status in ENTRY_STATUSES:
@@ -305,7 +304,40 @@ def list_entries(contest: Contest, filters: EntryFilter) -> list[Entry]:
         elif re.fullmatch(r"[0-9X]{15,18}", code):
             conditions.append(Contestant.id_index == blind_index(ident.RESIDENT_ID, code))
         query = query.where(or_(*conditions))
-    return list(db.session.scalars(query).unique())
+    return query
+
+
+ENTRIES_PAGE = 100
+
+
+@dataclass
+class EntryPage:
+    """One page of the entries list: its rows, how many entries the filters match, which page."""
+
+    rows: list[Entry]
+    total: int
+    page: int
+    pages: int
+
+
+def list_entries(contest: Contest, filters: EntryFilter, page: int = 1, per_page: int = ENTRIES_PAGE) -> EntryPage:
+    """The entries the filters match, a page at a time, in the events' order and by bib."""
+    total = db.session.scalar(_matching(contest, filters, func.count(Entry.id)))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    query = (_matching(contest, filters)
+             .options(joinedload(Entry.event), joinedload(Entry.contestant), joinedload(Entry.delegation),
+                      selectinload(Entry.members))
+             .order_by(Event.position, Event.id, *bib_order(), Entry.created_at, Entry.id)
+             .limit(per_page).offset((page - 1) * per_page))
+    return EntryPage(list(db.session.scalars(query).unique()), total, page, pages)
+
+
+def matching_ids(contest: Contest, filters: EntryFilter, *, statuses: tuple[str, ...] = ENTRY_STATUSES) -> list[int]:
+    """Every entry the filters match, on every page, of these statuses: what "all that match"
+    acts on (approving takes the pending and rejected ones)."""
+    return list(db.session.scalars(_matching(contest, filters, Entry.id).where(Entry.status.in_(statuses))
+                                   .order_by(Entry.id)))
 
 
 def counts_by_status(contest: Contest) -> dict[str, int]:
@@ -392,24 +424,45 @@ def _check_room(entries: list[Entry]) -> None:
 # --- import ----------------------------------------------------------------------------------
 
 def import_context(contest: Contest, default_event: str | None) -> importing.ImportContext:
+    """What the contest holds, for checking a list: a person already entered in an event is
+    matched to that entry (a re-import updates them), not refused."""
     events = {e.code: e.name for e in contest.events if not e.is_team}
     team_events = {e.code: e.name for e in contest.events if e.is_team}
-    entered, known = set(), {}
-    for id_type, id_number, name, code in db.session.execute(
-            select(Contestant.id_type, Contestant.id_number, Contestant.name, Event.code)
-            .select_from(Contestant).outerjoin(Entry, Entry.contestant_id == Contestant.id)
-            .outerjoin(Event, Event.id == Entry.event_id).where(Contestant.contest_id == contest.id)):
+    entered, known, on_file = set(), {}, {}
+    people = db.session.execute(
+        select(Contestant, Delegation.name).outerjoin(Delegation, Delegation.id == Contestant.delegation_id)
+        .where(Contestant.contest_id == contest.id)).all()
+    by_id = {}
+    for person, delegation in people:
+        id_number = person.id_number
         if id_number is None:
             continue  # a team member known by name only (from a contest file)
-        known[(id_type, id_number)] = name
-        if code:
-            entered.add((id_type, id_number, code))
+        key = (person.id_type, id_number)
+        by_id[person.id] = key
+        known[key] = person.name
+        on_file[key] = {"name": person.name, "gender": person.gender or "", "mobile": person.mobile or "",
+                        "email": person.email or "", "delegation": delegation or "", "trade": person.trade or "",
+                        "skill_level": person.skill_level or ""}
+    for contestant_id, code in db.session.execute(
+            select(Entry.contestant_id, Event.code).join(Event, Event.id == Entry.event_id)
+            .where(Entry.contest_id == contest.id, Entry.contestant_id.is_not(None))):
+        if contestant_id in by_id:
+            entered.add((*by_id[contestant_id], code))
     # Team members are entered through their team.
-    entered.update(db.session.execute(
-        select(Contestant.id_type, Contestant.id_number, Event.code)
-        .join(entry_member, entry_member.c.contestant_id == Contestant.id)
-        .join(Entry, Entry.id == entry_member.c.entry_id).join(Event, Event.id == Entry.event_id)
-        .where(Contestant.contest_id == contest.id, Contestant.id_number.is_not(None))).tuples())
+    for contestant_id, code in db.session.execute(
+            select(entry_member.c.contestant_id, Event.code)
+            .join(Entry, Entry.id == entry_member.c.entry_id).join(Event, Event.id == Entry.event_id)
+            .where(Entry.contest_id == contest.id)):
+        if contestant_id in by_id:
+            entered.add((*by_id[contestant_id], code))
+    # Marking has begun for a person in an event: their entry there has marks.
+    marked: dict = {}
+    for contestant_id, code in db.session.execute(
+            select(Entry.contestant_id, Event.code).join(Event, Event.id == Entry.event_id)
+            .where(Entry.contest_id == contest.id, Entry.contestant_id.is_not(None),
+                   select(Mark.id).where(Mark.entry_id == Entry.id).exists()).distinct()):
+        if contestant_id in by_id:
+            marked.setdefault(by_id[contestant_id], set()).add(code)
     teams = set(db.session.execute(
         select(Event.code, Entry.name).join(Entry, Entry.event_id == Event.id)
         .where(Event.contest_id == contest.id, Event.is_team)).tuples())
@@ -418,7 +471,7 @@ def import_context(contest: Contest, default_event: str | None) -> importing.Imp
         events=events, team_events=team_events,
         default_event=default_event if default_event in events else None, entered=entered, known_names=known,
         room=room, team_sizes={e.code: e.team_size for e in contest.events if e.is_team and e.team_size},
-        teams=teams)
+        teams=teams, updates=True, on_file=on_file, marked=marked)
 
 
 def check_import(contest: Contest, table: list[list[str]], mapping: list[str | None],
@@ -426,19 +479,64 @@ def check_import(contest: Contest, table: list[list[str]], mapping: list[str | N
     return importing.check_rows(table, mapping, import_context(contest, default_event))
 
 
+#: How an update's audit entry shows a field's values: personal ones masked.
+_AUDIT_MASKS = {"mobile": mask_phone, "email": mask_email}
+
+
+def _person_changes(rows: list[importing.ImportRow]) -> dict[tuple, dict]:
+    """Of each person on file, what the rows change (field → (on file, new)); a later row of
+    the same person wins."""
+    changes: dict[tuple, dict] = {}
+    for row in rows:
+        if row.changes:
+            changes.setdefault((row.person.id_type, row.person.id_number), {}).update(row.changes)
+    return changes
+
+
+def _update_contestant(contest: Contest, contestant: Contestant, changes: dict, *, user, filename: str,
+                       ip: str | None) -> None:
+    """A re-import's changes to a person on file, on their own entries too (the name an entry
+    shows, its delegation), audited with the fields changed (mobile and e-mail masked)."""
+    delegation = None
+    for name, (_old, new) in changes.items():
+        if name == "delegation":
+            delegation = delegation_named(contest, new)
+            contestant.delegation = delegation
+        else:
+            setattr(contestant, name, new or None)
+    db.session.flush()
+    if "name" in changes or delegation is not None:
+        for entry in db.session.scalars(select(Entry).where(Entry.contestant_id == contestant.id)):
+            if "name" in changes:
+                entry.name = contestant.name
+            if delegation is not None:
+                entry.delegation_id = delegation.id
+    shown = {name: [_AUDIT_MASKS.get(name, str)(old), _AUDIT_MASKS.get(name, str)(new)]
+             for name, (old, new) in changes.items()}
+    record("contestant.update", user=user, contest=contest, target=f"contestant:{contestant.id}", ip=ip,
+           source="import", filename=filename, fields=sorted(changes), changes=shown)
+
+
 def import_entries(contest: Contest, table: list[list[str]], mapping: list[str | None], default_event: str | None,
                    *, user, filename: str = "", ip: str | None = None) -> importing.CheckedFile:
     """Check the file again inside the transaction and import every row, or nothing when any
-    row has a problem (returned so the preview can show it)."""
+    row has a problem (returned so the preview can show it). A re-import adds the new entries
+    (of new people, or of people on file in one more event), updates the changed fields of
+    people on file, and writes nothing for an unchanged row."""
     with write_transaction():
         _lock_events([e.id for e in contest.events])  # the room counted below stays free
         checked = check_import(contest, table, mapping, default_event)
-        if not checked.is_clean:
+        if not checked.is_clean or not checked.writes_anything:
             return checked
         events = {e.code: e for e in contest.events}
         people: dict[tuple, Contestant] = {}
         teams: dict[tuple, Entry] = {}
+        for key, changes in _person_changes(checked.rows).items():
+            contestant = people[key] = find_contestant(contest, *key)
+            _update_contestant(contest, contestant, changes, user=user, filename=filename, ip=ip)
         for row in checked.rows:
+            if row.status != importing.NEW:
+                continue  # the entry is on file; its person's changes are made above
             person = row.person
             key = (person.id_type, person.id_number)
             contestant = people.get(key) or find_contestant(contest, *key)
@@ -465,7 +563,8 @@ def import_entries(contest: Contest, table: list[list[str]], mapping: list[str |
                                  delegation_id=contestant.delegation_id, name=contestant.name,
                                  status=IMPORT_STATUS, bib=None, reviewed_at=utcnow(), reviewed_by_id=user.id))
         record("entries.import", user=user, contest=contest, ip=ip, filename=filename, rows=len(checked.rows),
-               teams=len(teams))
+               teams=len(teams), new=checked.count(importing.NEW), changed=checked.count(importing.CHANGED),
+               unchanged=checked.count(importing.UNCHANGED), updated_people=checked.updated_people)
     return checked
 
 
@@ -482,7 +581,11 @@ def export_rows(contest: Contest, *, full: bool) -> list[list[str]]:
     Chinese as the import reads it back; ID and mobile masked unless `full` (the caller audits
     that choice)."""
     rows = []
-    for entry in list_entries(contest, EntryFilter()):
+    everything = (_matching(contest, EntryFilter())
+                  .options(joinedload(Entry.event), joinedload(Entry.contestant), joinedload(Entry.delegation),
+                           selectinload(Entry.members))
+                  .order_by(Event.position, Event.id, *bib_order(), Entry.created_at, Entry.id))
+    for entry in db.session.scalars(everything).unique():
         if entry.members:
             rows.extend(_export_row(entry, member, member.name, entry.name, full) for member in entry.members)
         else:
@@ -517,8 +620,9 @@ def record_export(contest: Contest, *, user, fmt: str, full: bool, reason: str =
 
 
 def delegations(contest: Contest) -> list[Delegation]:
-    return list(db.session.scalars(select(Delegation).where(Delegation.contest_id == contest.id)
-                                   .order_by(Delegation.name)))
+    """The contest's delegations by pinyin."""
+    return sorted(db.session.scalars(select(Delegation).where(Delegation.contest_id == contest.id)),
+                  key=lambda d: pinyin_key(d.name))
 
 
 @dataclass
@@ -548,7 +652,7 @@ class DelegationUse:
 
 
 def delegation_uses(contest: Contest) -> list[DelegationUse]:
-    """Every delegation of the contest with who belongs to it, by name."""
+    """Every delegation of the contest with who belongs to it, by pinyin."""
     def count(model, *where):
         return (select(func.count(model.id)).where(model.delegation_id == Delegation.id, *where)
                 .correlate(Delegation).scalar_subquery())
@@ -557,7 +661,8 @@ def delegation_uses(contest: Contest) -> list[DelegationUse]:
         select(Delegation, count(Entry), count(Entry, Entry.status.in_(TAKES_A_PLACE)), count(Contestant),
                count(Judge))
         .where(Delegation.contest_id == contest.id).order_by(Delegation.name, Delegation.id))
-    return [DelegationUse(d, entries, placed, contestants, judges) for d, entries, placed, contestants, judges in rows]
+    uses = [DelegationUse(d, entries, placed, contestants, judges) for d, entries, placed, contestants, judges in rows]
+    return sorted(uses, key=lambda u: pinyin_key(u.delegation.name))
 
 
 def suggested_delegations(contest: Contest) -> list[str]:
@@ -568,7 +673,7 @@ def suggested_delegations(contest: Contest) -> list[str]:
     for use in sorted(delegation_uses(contest), key=lambda u: u.keep_first):
         if use.is_suggested:
             best.setdefault(ident.name_key(use.delegation.name), use)
-    return sorted(use.delegation.name for use in best.values())
+    return sorted((use.delegation.name for use in best.values()), key=pinyin_key)
 
 
 # --- a contestant's personal data -------------------------------------------------------------

@@ -102,6 +102,30 @@ def test_bulk_approve(org_client, reg_contest):
     assert db.session.query(AuditEntry).filter_by(action="entry.approve").count() == 2
 
 
+def test_the_list_comes_in_pages_and_approves_everything_a_filter_matches(org_client, reg_contest):
+    """250 registrations: pages of 100; "approve all that match" takes the filter's every page,
+    and only the waiting entries of it."""
+    for n in range(1, 251):
+        registered(org_client, n, events=["ai"] if n % 5 else ["iiot"], delegation="首钢集团工会" if n % 2 else "北京电力公司工会")
+    first = org_client.get(BASE, headers=EN).get_data(as_text=True)
+    assert 'data-total="250"' in first and 'data-pages="3"' in first and first.count('name="entry"') == 100
+    assert "data-select-page" in first and "js/entries.js" in first
+    last = org_client.get(BASE, query_string={"page": 3}, headers=EN).get_data(as_text=True)
+    assert last.count('name="entry"') == 50 and 'rel="prev"' in last
+    # 首钢集团工会 in 人工智能训练师: odd n, not a multiple of 5 → 100 entries.
+    shougang = db.session.scalar(select(Delegation.id).where(Delegation.name == "首钢集团工会"))
+    chosen = {"event": "ai", "delegation": str(shougang), "status": "", "q": ""}
+    listed = org_client.get(BASE, query_string=chosen, headers=EN).get_data(as_text=True)
+    assert 'data-total="100"' in listed and 'data-approve-matching="100"' in listed
+    response = org_client.post(f"{BASE}/approve", data={**chosen, "scope": "matching"}, headers=EN,
+                               follow_redirects=True)
+    assert "100 entries approved." in response.get_data(as_text=True)
+    statuses = dict(db.session.execute(select(Entry.status, db.func.count()).group_by(Entry.status)).all())
+    assert statuses == {"approved": 100, "pending": 150}
+    again = org_client.get(BASE, query_string=chosen, headers=EN).get_data(as_text=True)
+    assert "data-approve-matching" not in again  # nothing there waits any more
+
+
 def test_approving_a_rejected_entry_into_a_full_event_is_refused(org_client, reg_contest):
     reg_contest.events[0].capacity = 2
     db.session.commit()
@@ -204,7 +228,8 @@ def test_bad_file_imports_nothing_and_reports_row_numbers(org_client, reg_contes
     table[6][8] = table[2][8]
     table[7][8] = "焊工"                                                           # row 8: unknown event
     table[8][4] = "12345"                                                          # row 9: bad phone
-    table[9][3], table[9][8], table[9][2] = resident_id(7), "人工智能训练师", "男"   # row 10: already entered
+    # row 10: already entered, so matched to that entry as a re-import (tests/registration/test_reimport.py)
+    table[9][3], table[9][8], table[9][2] = resident_id(7), "人工智能训练师", "男"
     table[9][1] = already.contestant.name
     url = preview_url(upload(org_client, "bad.csv", csv_file(table, "gb18030")))
     html = org_client.get(url, headers=EN).get_data(as_text=True)
@@ -213,8 +238,7 @@ def test_bad_file_imports_nothing_and_reports_row_numbers(org_client, reg_contes
         (4, "The check digit does not match: please check the ID number for a typing error."),
         (6, "The name is missing."),
         (7, "The same ID number is already in row 3 for this event."), (8, "Unknown event “焊工”."),
-        (9, "Enter an 11-digit mainland mobile number starting with 13 to 19."),
-        (10, "This person is already entered in 人工智能训练师.")]
+        (9, "Enter an 11-digit mainland mobile number starting with 13 to 19.")]
     assert "nothing has been imported" in html
     assert "Import " not in html.split("problems")[-1]  # no confirm button
     response = org_client.post(url, headers=EN)
