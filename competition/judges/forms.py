@@ -7,6 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..collation import pinyin_key
 from ..forms import Form
 from ..entries.identity import InvalidIdentity, parse_mobile
 
@@ -46,7 +47,8 @@ class JudgeForm(Form):
 
     def set_delegations(self, contest) -> "JudgeForm":
         self.delegation.choices = ([SelectChoice(0, _l("— none —"))]
-                                   + [SelectChoice(d.id, d.name) for d in contest.delegations])
+                                   + [SelectChoice(d.id, d.name) for d in sorted(contest.delegations,
+                                                                                 key=lambda d: pinyin_key(d.name))])
         return self
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import expression
 
 from ..accounts.models import ApiToken, User
 from ..contests.models import Contest, Criterion, Event
@@ -57,13 +58,15 @@ panel_seat_criterion = db.Table(
 
 
 class PanelSeat(db.Model):
-    """A judge on an event's panel; a chief judge (裁判长) acts only in their events."""
+    """A judge on an event's panel; a chief judge (裁判长) acts only in their events and may sit
+    to supervise only (`marks` False: no assignments); every other seat marks."""
 
     __tablename__ = "panel_seat"
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     judge_id: Mapped[int] = mapped_column(ForeignKey("judge.id", ondelete="CASCADE"), index=True)
     is_chief: Mapped[bool] = mapped_column(default=False)
+    marks: Mapped[bool] = mapped_column(default=True, server_default=expression.true())
     position: Mapped[int] = mapped_column(default=0)
 
     event = relationship(Event, back_populates="panel")

@@ -276,7 +276,7 @@ def _rows_from_db(event, judges):
         seat = seats.get(judge.id)
         rows.append({"judge": judge, "seated": seat is not None,
                      "position": str(seat.position + 1) if seat else "",
-                     "chief": bool(seat and seat.is_chief),
+                     "chief": bool(seat and seat.is_chief), "marks": seat.marks if seat else True,
                      "criteria": {c.id for c in seat.criteria} if seat else set()})
     rows.sort(key=lambda r: (not r["seated"], int(r["position"] or 0), r["judge"].user.name))
     return rows
@@ -292,7 +292,8 @@ def _rows_from_form(judges):
             if value.isdigit():
                 criteria.add(int(value))
         row = {"judge": judge, "seated": key in seated, "position": request.form.get(f"position-{key}", "").strip(),
-               "chief": request.form.get(f"chief-{key}") is not None, "criteria": criteria, "error": None}
+               "chief": request.form.get(f"chief-{key}") is not None, "criteria": criteria,
+               "marks": request.form.get(f"supervises-{key}") is None, "error": None}
         if row["seated"]:
             if row["position"] and not (row["position"].isdigit() and 1 <= int(row["position"]) <= 999):
                 row["error"] = _("The place on the panel is a whole number from 1 to 999.")
@@ -331,8 +332,8 @@ def panel_save(slug: str, code: str):
     rows, errors = _rows_from_form(judges)
     if errors:
         return _panel_page(contest, event, 422, rows=rows, error=_("Check the rows marked below."))
-    choices = [services.SeatChoice(r["judge"].id, int(r["position"] or 999), r["chief"], sorted(r["criteria"]))
-               for r in rows if r["seated"]]
+    choices = [services.SeatChoice(r["judge"].id, int(r["position"] or 999), r["chief"], sorted(r["criteria"]),
+                                   r["marks"]) for r in rows if r["seated"]]
     try:
         services.save_panel(current_user, event, choices)
     except ActionRefused as refused:

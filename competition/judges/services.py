@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import ApiToken, User
@@ -16,6 +17,7 @@ from ..accounts.services import find_user
 from ..audit.models import AuditEntry, record
 from ..boards import results
 from ..contests.models import Contest, Criterion, Event
+from ..collation import pinyin_key
 from ..database import utcnow, write_transaction
 from ..entries.models import APPROVED, Delegation, Entry
 from ..entries.services import delegation_named
@@ -26,16 +28,18 @@ from .. import policy
 from ..policy import has_conflict
 from ..references import random_code
 from . import importing
-from .assigning import pick_judges
+from .assigning import balance_judges
 from .models import JUDGE_ROLES, Assignment, Judge, LoginLink, PanelJudge, PanelSeat, panel  # noqa: F401 (shared)
 
 
 def contest_judges(contest: Contest, *, supervisors: bool = True) -> list[Judge]:
-    """The contest's judges (and its supervisors, unless `supervisors` is False), by name."""
-    q = select(Judge).join(User, User.id == Judge.user_id).where(Judge.contest_id == contest.id)
+    """The contest's judges (and its supervisors, unless `supervisors` is False), by the
+    pinyin of their names."""
+    q = (select(Judge).join(User, User.id == Judge.user_id).options(contains_eager(Judge.user))
+         .where(Judge.contest_id == contest.id))
     if not supervisors:
         q = q.where(Judge.role != "supervisor")
-    return list(db.session.scalars(q.order_by(User.name, User.username)))
+    return sorted(db.session.scalars(q), key=lambda j: (pinyin_key(j.user.name), j.user.username))
 
 
 def judge_of(contest: Contest, judge_id: int) -> Judge | None:
@@ -251,19 +255,23 @@ def import_judges(actor, contest: Contest, table: list[list[str]], mapping: list
 
 @dataclass
 class SeatChoice:
-    """One row of the panel form: a judge on the panel, their place, chief or not, and the
-    criteria they mark (empty: all)."""
+    """One row of the panel form: a judge on the panel, their place, chief or not, the
+    criteria they mark (empty: all) and whether they mark at all (False: a chief judge who
+    supervises only)."""
 
     judge_id: int
     position: int
     is_chief: bool = False
     criterion_ids: list[int] = field(default_factory=list)
+    marks: bool = True
 
 
 def save_panel(actor, event: Event, choices: list[SeatChoice]) -> None:
     """The event's panel becomes exactly `choices`: judges in order of their position (ties by
-    the form's order), chief judges flagged, criteria chosen. Assignments are not touched:
-    generating them is a separate step the organiser sees the report of."""
+    the form's order), chief judges flagged, criteria chosen, a chief judge's seat marking or
+    supervising only. Refused: a seat other than a chief judge's that marks nothing.
+    Assignments are not touched: generating them is a separate step the organiser sees the
+    report of."""
     contest = event.contest
     judges = {j.id: j for j in db.session.scalars(select(Judge).where(Judge.contest_id == contest.id))}
     criteria = {c.id: c for c in db.session.scalars(select(Criterion).where(Criterion.event_id == event.id))}
@@ -274,6 +282,8 @@ def save_panel(actor, event: Event, choices: list[SeatChoice]) -> None:
             raise ActionRefused(422, "supervisor_never_marks")
         if any(c not in criteria for c in choice.criterion_ids):
             raise ActionRefused(422, "stale_panel_form")
+        if not choice.marks and not choice.is_chief:
+            raise ActionRefused(422, "seat_marks_nothing", {"name": judges[choice.judge_id].user.name})
     ordered = sorted(enumerate(choices), key=lambda pair: (pair[1].position, pair[0]))
     with write_transaction():
         seats = {s.judge_id: s for s in db.session.scalars(select(PanelSeat).where(PanelSeat.event_id == event.id))}
@@ -286,10 +296,10 @@ def save_panel(actor, event: Event, choices: list[SeatChoice]) -> None:
             if seat is None:
                 seat = PanelSeat(event_id=event.id, judge_id=choice.judge_id)
                 db.session.add(seat)
-            seat.position, seat.is_chief = position, choice.is_chief
+            seat.position, seat.is_chief, seat.marks = position, choice.is_chief, choice.marks
             seat.criteria = [criteria[c] for c in sorted(set(choice.criterion_ids))]
         record("panel.save", user=actor, contest=contest, target=f"event:{event.code}",
-               seats=[{"judge": judges[c.judge_id].user.username, "chief": c.is_chief,
+               seats=[{"judge": judges[c.judge_id].user.username, "chief": c.is_chief, "marks": c.marks,
                        "criteria": [criteria[i].code for i in sorted(set(c.criterion_ids))]}
                       for _i, c in ordered])
 
@@ -297,21 +307,39 @@ def save_panel(actor, event: Event, choices: list[SeatChoice]) -> None:
 # --- assignments ------------------------------------------------------------------------------
 
 @dataclass
+class JudgeLoad:
+    """One judge's share of generated assignments: how many (entry, criterion) marks per
+    criterion (kept marks included), and in all."""
+
+    judge: Judge
+    per_criterion: dict[int, int] = field(default_factory=dict)  # criterion id -> marks
+    marks: bool = True  # False: a chief judge who supervises only
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_criterion.values())
+
+
+@dataclass
 class AssignmentReport:
     """What generating assignments did: how many rows, every conflict of interest skipped (judge,
-    entry, criteria) and every criterion of an entry that could not get enough judges."""
+    entry, criteria), every criterion of an entry that could not get enough judges, and each
+    panel judge's load (panel order; then judges who marked without a seat)."""
 
     assigned: int = 0
     entries: int = 0
     conflicts: list[tuple[Judge, Entry, list[Criterion]]] = field(default_factory=list)
     short: list[tuple[Entry, Criterion, int, int]] = field(default_factory=list)  # entry, criterion, got, needed
+    loads: list[JudgeLoad] = field(default_factory=list)
+    criteria: list[Criterion] = field(default_factory=list)
 
 
 def generate_assignments(actor, event: Event) -> AssignmentReport:
-    """Who marks what for every approved entry of the event, from the panel as saved: judges
-    who already marked a criterion keep it, then the panel in order, each judge only for their
-    criteria, never for an entry of their own delegation. Replaces the event's assignments of
-    approved entries."""
+    """Who marks what for every approved entry of the event, from the panel as saved, by the
+    balanced rule (judges.assigning.balance_judges): judges who already marked a criterion keep
+    it, the other places go to the panel judges who mark the criterion, never for an entry of
+    their own delegation, spread as evenly as conflicts allow; a chief judge's seat that
+    supervises only gets none. Replaces the event's assignments of approved entries."""
     contest = event.contest
     report = AssignmentReport()
     with write_transaction():
@@ -319,40 +347,55 @@ def generate_assignments(actor, event: Event) -> AssignmentReport:
                                         .order_by(PanelSeat.position, PanelSeat.id)))
         panel = [seat.judge for seat in seats]
         allowed = {seat.judge_id: {c.id for c in seat.criteria} for seat in seats}
+        marking = {seat.judge_id: seat.marks for seat in seats}
         criteria = list(db.session.scalars(select(Criterion).where(Criterion.event_id == event.id)
                                            .order_by(Criterion.position, Criterion.id)))
         results.lock_board(event.id)  # marks of the event wait: who marks what is being rewritten
         entries = list(db.session.scalars(select(Entry).where(Entry.event_id == event.id, Entry.status == APPROVED)
                                           .order_by(Entry.bib.is_(None), Entry.bib, Entry.id)))
         judges = {j.id: j for j in db.session.scalars(select(Judge).where(Judge.contest_id == contest.id))}
-        marked: dict[tuple[int, int], list[Judge]] = defaultdict(list)
+        marked: dict[tuple[Entry, Criterion], list[Judge]] = defaultdict(list)
         if entries:
+            by_id = {e.id: e for e in entries}
+            criterion_of = {c.id: c for c in criteria}
             for entry_id, criterion_id, judge_id in db.session.execute(
                     select(Mark.entry_id, Mark.criterion_id, Mark.judge_id)
                     .where(Mark.entry_id.in_([e.id for e in entries])).order_by(Mark.id)):
-                marked[entry_id, criterion_id].append(judges[judge_id])
+                if criterion_id in criterion_of:
+                    marked[by_id[entry_id], criterion_of[criterion_id]].append(judges[judge_id])
             db.session.execute(delete(Assignment).where(Assignment.entry_id.in_([e.id for e in entries])))
+        balanced = balance_judges(
+            entries, panel, {criterion: criterion.judges for criterion in criteria}, marked=marked,
+            conflict=has_conflict,
+            marks=lambda judge, criterion: marking[judge.id] and (not allowed[judge.id]
+                                                                  or criterion.id in allowed[judge.id]))
         for entry in entries:
             skipped: dict[int, list[Criterion]] = defaultdict(list)
             for criterion in criteria:
-                pick = pick_judges(panel, criterion.judges, marked=marked[entry.id, criterion.id],
-                                   conflict=lambda judge: has_conflict(judge, entry),
-                                   marks=lambda judge: not allowed[judge.id] or criterion.id in allowed[judge.id])
-                for judge in pick.conflicts:
+                for judge in balanced.conflicts[entry, criterion]:
                     skipped[judge.id].append(criterion)
-                if pick.missing:
-                    report.short.append((entry, criterion, len(pick.chosen), criterion.judges))
+                chosen = balanced.chosen[entry, criterion]
                 db.session.add_all(Assignment(entry_id=entry.id, criterion_id=criterion.id, judge_id=judge.id)
-                                   for judge in pick.chosen)
-                report.assigned += len(pick.chosen)
+                                   for judge in chosen)
+                report.assigned += len(chosen)
             report.conflicts.extend((judges[judge_id], entry, crits) for judge_id, crits in skipped.items())
+        report.short = list(balanced.short)
         report.entries = len(entries)
+        report.criteria = criteria
+        loads = {judge.id: JudgeLoad(judge, marks=marking[judge.id]) for judge in panel}
+        for criterion in criteria:
+            for judge, count in balanced.counts[criterion].items():
+                load = loads.setdefault(judge.id, JudgeLoad(judge))
+                if count:
+                    load.per_criterion[criterion.id] = count
+        report.loads = list(loads.values())
         db.session.flush()
         # Each result counts the marks it expects (its progress): they follow the assignments.
         patch = results.recompute(event, [e.id for e in entries]) if entries else None
         record("assignment.generate", user=actor, contest=contest, target=f"event:{event.code}",
                entries=len(entries), assigned=report.assigned, conflicts=len(report.conflicts),
-               short=len(report.short))
+               short=len(report.short),
+               loads={load.judge.user.username: load.total for load in report.loads})
     results.publish([patch], contest=contest.slug)
     return report
 

@@ -169,6 +169,7 @@ def test_panel_with_order_chief_and_criteria_then_assignments_with_conflicts_rep
 
 
 def test_regenerating_keeps_the_judges_who_marked(organiser):
+    from competition.marking.models import Mark
     iot = event_by_code(contest_by_slug(SLUG), "iot")
     before = {(a.entry_id, a.criterion_id, a.judge_id) for a in
               db.session.scalars(select(Assignment).join(Entry).where(Entry.event_id == iot.id))}
@@ -176,8 +177,22 @@ def test_regenerating_keeps_the_judges_who_marked(organiser):
     html = response.get_data(as_text=True)
     after = {(a.entry_id, a.criterion_id, a.judge_id) for a in
              db.session.scalars(select(Assignment).join(Entry).where(Entry.event_id == iot.id))}
-    assert after == before  # the import applied the same rule
+    marked = {(m.entry_id, m.criterion_id, m.judge_id) for m in
+              db.session.scalars(select(Mark).join(Entry).where(Entry.event_id == iot.id))}
+    assert marked and marked <= after  # every mark keeps its assignment
+    # Each (entry, criterion) keeps its number of judges; who marks the unmarked ones is balanced.
+    def per_place(rows):
+        out = {}
+        for entry_id, criterion_id, _judge in rows:
+            out[entry_id, criterion_id] = out.get((entry_id, criterion_id), 0) + 1
+        return out
+    assert per_place(after) == per_place(before)
+    for a in db.session.scalars(select(Assignment).join(Entry).where(Entry.event_id == iot.id)):
+        assert not has_conflict(a.judge, a.entry)
     assert "裁判k6" in html and "选手4" in html  # k6 (首钢集团工会) skipped for S04, reported
+    loads = _loads(html)
+    assert set(loads) == {"k1", "k2", "k3", "k4", "k5", "k6"}
+    assert sum(int(cells[-1]) for cells in loads.values()) == len(after)
 
 
 def test_bad_panel_input_is_refused_and_kept(organiser, jd):
@@ -205,3 +220,68 @@ def test_panel_page_shows_the_saved_panel(organiser):
     html = organiser.get(f"/o/c/{SLUG}/judges/panels/iot").get_data(as_text=True)
     assert html.count('name="seat"') == 7  # every judge of the contest can be seated
     assert html.count('name="seat" value=') == 7 and html.count(" checked") >= 6
+
+
+# --- balanced assignments, per-judge counts, a chief judge who supervises only ------------------
+
+def _ai_rows():
+    return {(a.entry.name, a.criterion.code, a.judge.user.username)
+            for a in db.session.scalars(select(Assignment).join(Entry).where(Entry.event_id == ai_event().id))}
+
+
+def _loads(html):
+    """The report's table of marks per judge: username -> the cells (A1, A2, total)."""
+    import re
+    table = html[html.index("data-loads"):html.index("</table>", html.index("data-loads"))]
+    return {m.group(1): re.findall(r'<td class="num"[^>]*>(\d+)</td>', m.group(2))
+            for m in re.finditer(r'<tr data-load="([^"]+)">(.*?)</tr>', table, re.S)}
+
+
+def test_assignments_are_spread_evenly_and_the_counts_shown(organiser):
+    k1, k2, k3 = judge_named("k1"), judge_named("k2"), judge_named("k3")
+    assert organiser.post(f"/o/c/{SLUG}/judges/panels/ai", data=_seat_form(
+        (k1, 1, True, []), (k2, 2, False, []), (k3, 3, False, []))).status_code == 302
+    html = organiser.post(f"/o/c/{SLUG}/judges/panels/ai/assign").get_data(as_text=True)
+    rows = _ai_rows()
+    # A1 needs two judges of three for three entries, A2 one: two and one each, not all to k1.
+    for username in ("k1", "k2", "k3"):
+        assert sum(1 for _e, c, u in rows if c == "A1" and u == username) == 2
+        assert sum(1 for _e, c, u in rows if c == "A2" and u == username) == 1
+    assert _loads(html) == {"k1": ["2", "1", "3"], "k2": ["2", "1", "3"], "k3": ["2", "1", "3"]}
+    [audit] = actions("assignment.generate")
+    assert audit.data["loads"] == {"k1": 3, "k2": 3, "k3": 3}
+
+
+def test_a_chief_judge_may_supervise_without_marking(organiser):
+    k1, k2, k3 = judge_named("k1"), judge_named("k2"), judge_named("k3")
+    data = _seat_form((k1, 1, True, []), (k2, 2, False, []), (k3, 3, False, []))
+    data[f"supervises-{k1.id}"] = "y"  # "supervises only"
+    assert organiser.post(f"/o/c/{SLUG}/judges/panels/ai", data=data).status_code == 302
+    seats = {s.judge.user.username: (s.is_chief, s.marks)
+             for s in db.session.scalars(select(PanelSeat).where(PanelSeat.event_id == ai_event().id))}
+    assert seats == {"k1": (True, False), "k2": (False, True), "k3": (False, True)}
+    page = organiser.get(f"/o/c/{SLUG}/judges/panels/ai").get_data(as_text=True)
+    k1_row = page[page.index('data-judge="k1"'):page.index("</tr>", page.index('data-judge="k1"'))]
+    assert 'data-supervises checked' in k1_row
+
+    html = organiser.post(f"/o/c/{SLUG}/judges/panels/ai/assign").get_data(as_text=True)
+    rows = _ai_rows()
+    assert "k1" not in {u for _e, _c, u in rows}
+    assert {(e, c) for e, c, _u in rows} == {(e, c) for e in ("钱二", "赵一", "孙三") for c in ("A1", "A2")}
+    loads = _loads(html)
+    assert loads["k1"] == ["0", "0", "0"] and loads["k2"][0] == loads["k3"][0] == "3"
+    k1_load = html[html.index('data-load="k1"'):html.index("</tr>", html.index('data-load="k1"'))]
+    assert "supervises only" in k1_load
+
+
+def test_only_a_chief_judge_may_sit_without_marking(organiser):
+    k1, k2 = judge_named("k1"), judge_named("k2")
+    data = _seat_form((k1, 1, True, []), (k2, 2, False, []))
+    data[f"supervises-{k2.id}"] = "y"
+    response = organiser.post(f"/o/c/{SLUG}/judges/panels/ai", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "裁判k2 would mark nothing: only a chief judge may sit to supervise without marking." in html
+    k2_row = html[html.index('data-judge="k2"'):html.index("</tr>", html.index('data-judge="k2"'))]
+    assert 'data-supervises checked' in k2_row  # the form is kept as it was sent
+    assert not list(db.session.scalars(select(PanelSeat).where(PanelSeat.event_id == ai_event().id)))
