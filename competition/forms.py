@@ -1,6 +1,8 @@
 """What every feature's forms share: the base form (text held to its bounds), the bare
-confirmation (a button that needs only the CSRF token; the action is in the URL), and putting a
-refused action next to the field it concerns."""
+confirmation (a button that needs only the CSRF token; the action is in the URL), the question
+asked before an action that is not easily taken back, and putting a refused action next to the
+field it concerns."""
+from flask import render_template, request
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import Length
@@ -37,3 +39,16 @@ def attach(form, refused: ActionRefused) -> None:
         field.errors = list(field.errors) + [refused.message]
     else:
         form.form_errors.append(refused.message)
+
+
+def confirmed() -> bool:
+    """Whether this POST carries the person's "yes" from the confirmation page."""
+    return request.form.get("confirmed") == "yes"
+
+
+def ask_first(title: str, consequences: list[str], confirm_label: str, cancel: str):
+    """The page that asks before a lock, a status change or a scheme overwritten: what will
+    happen, and the very same POST again with confirmed=yes. Nothing has changed yet."""
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name != "confirmed"]
+    return render_template("confirm.html", title=title, consequences=consequences, confirm_label=confirm_label,
+                           cancel=cancel, fields=fields, action=request.path)

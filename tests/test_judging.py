@@ -34,6 +34,8 @@ JUDGES = ("k1", "k2", "k3", "k4", "k5", "k6", "k9")
 FULL = {"T1": ["k1"], "P1": ["k1", "k2", "k3", "k4", "k5"], "P2": ["k1", "k2", "k3"]}  # who marks what
 GOOD = {"c_T1": "88.5", "c_P1": "24", "c_P2": "2"}  # k1's whole form, valid
 
+YES = {"confirmed": "yes"}  # the answer of the page that asks before a lock (forms.ask_first)
+
 
 def url(*parts: str) -> str:
     return "/j/" + "/".join((SLUG, EVENT) + parts)
@@ -266,7 +268,9 @@ def test_the_judge_home_lists_contests_events_and_what_is_left(k2):
     assert 'data-to-mark="6"' in text  # k2 marks P1 and P2 of S01..S04, and S01 is done
     assert k2.get(f"/j/{SLUG}").status_code == 200
     event = k2.get(url()).get_data(as_text=True)
-    assert [m for m in re.findall(r'id="entry-(S0\d)"', event)] == ["S01", "S02", "S03", "S04"]
+    # What is left first, in running order; S01, whose marks k2 gave, comes under "Done".
+    assert [m for m in re.findall(r'id="entry-(S0\d)"', event)] == ["S02", "S03", "S04", "S01"]
+    assert 'data-left="3"' in event
     assert "选手3" in event  # not blind: bib and name
 
 
@@ -275,7 +279,28 @@ def test_entries_come_in_running_order(app, sample, k2):
         entry_row(bib).running_order = order
     db.session.commit()
     event = k2.get(url()).get_data(as_text=True)
-    assert re.findall(r'id="entry-(S0\d)"', event) == ["S04", "S02", "S01", "S03"]
+    assert re.findall(r'id="entry-(S0\d)"', event) == ["S04", "S02", "S03", "S01"]  # S01 is done
+
+
+def test_a_bib_typed_whole_goes_straight_to_it_and_a_part_lists_the_matches(k2):
+    response = k2.get(url(), query_string={"q": " ｓ03 "})  # full-width, lower case, spaces
+    assert response.status_code == 302 and response.headers["Location"].endswith(url("S03"))
+    listed = k2.get(url(), query_string={"q": "S0"}, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "4 entries match “S0”" in listed and re.findall(r'id="entry-(S0\d)"', listed) == ["S01", "S02", "S03", "S04"]
+    nothing = k2.get(url(), query_string={"q": "Z9"}, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "0 entries match" in nothing
+
+
+def test_save_and_next_goes_to_the_next_entry_still_to_mark(k2):
+    html = k2.get(url("S02"), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'name="then" value="next"' in html and "Save and next: S03" in html
+    response = post_form(k2, "S02", c_P1="20", c_P2="2", then="next")
+    assert response.status_code == 302 and response.headers["Location"].endswith(url("S03"))
+    # The last one left: after it, back round to what is still open (S04), then to the list.
+    response = post_form(k2, "S04", c_P1="21", c_P2="1", then="next")
+    assert response.headers["Location"].endswith(url("S03"))
+    response = post_form(k2, "S03", c_P1="22", c_P2="3", then="next")
+    assert f"/j/{SLUG}/{EVENT}?saved=S03" in response.headers["Location"]  # nothing left: the list
 
 
 def test_the_nav_offers_judging_to_judges_only(app, sample, k2):
@@ -560,7 +585,7 @@ def test_a_correction_needs_a_reason_and_keeps_the_old_revision(k1):
 
 def test_a_correction_after_lock_is_refused_and_the_form_is_read_only(app, k1):
     complete("S03")
-    assert k1.post(url("chief", "S03", "lock")).status_code == 302
+    assert k1.post(url("chief", "S03", "lock"), data=YES).status_code == 302
     revisions = count(MarkRevision)
     response = post_form(k1, "S03", reason="复核", **dict(GOOD, c_T1="91"))
     assert response.status_code == 409
@@ -640,17 +665,32 @@ def test_even_the_same_value_clears_a_send_back(k1, k4):
 
 def test_lock_is_refused_while_marks_are_missing_or_sent_back(app, k1):
     complete("S03", skip=(("k4", "P1"),))
-    response = k1.post(url("chief", "S03", "lock"))
+    response = k1.post(url("chief", "S03", "lock"), data=YES)
     assert response.status_code == 409
     assert "misses 1 mark" in response.get_data(as_text=True)
     assert entry_row("S03").locked_at is None
     give("k4", "S03", "P1", "20")
     services.return_mark(user_row("k1"), mark_of("k4", "S03", "P1"), "太高")
-    response = k1.post(url("chief", "S03", "lock"))
+    response = k1.post(url("chief", "S03", "lock"), data=YES)
     assert response.status_code == 409 and "sent back" in response.get_data(as_text=True)
-    assert k1.post(url("chief", "lock")).status_code == 409  # the event: S02-S04 are not complete
+    assert k1.post(url("chief", "lock"), data=YES).status_code == 409  # the event: S02-S04 are not complete
     db.session.commit()
     assert entry_row("S03").locked_at is None and db.session.scalar(select(Event.locked_at)) is None
+
+
+def test_a_lock_is_asked_first_and_changes_nothing_until_confirmed(app, k1):
+    complete("S03")
+    for target, what in ((url("chief", "S03", "lock"), "Its marks are signed off"),
+                         (url("chief", "lock"), "Every entry of the event is locked")):
+        asked = k1.post(target, headers={"Accept-Language": "en"})
+        html = asked.get_data(as_text=True)
+        assert asked.status_code == 200 and what in html and 'name="confirmed" value="yes"' in html
+        assert 'data-cancel' in html
+    db.session.commit()
+    assert entry_row("S03").locked_at is None and db.session.scalar(select(Event.locked_at)) is None
+    assert k1.post(url("chief", "S03", "lock"), data=YES).status_code == 302
+    db.session.commit()
+    assert entry_row("S03").locked_at is not None
 
 
 def test_locking_a_complete_entry_makes_its_result_final(app, k1):
@@ -658,7 +698,7 @@ def test_locking_a_complete_entry_makes_its_result_final(app, k1):
     client = isolated_client(app)
     assert board_row(client, "S03")["status"] == "provisional"
     before = seq()
-    response = k1.post(url("chief", "S03", "lock"), data={"from": "matrix"})
+    response = k1.post(url("chief", "S03", "lock"), data={"from": "matrix", "confirmed": "yes"})
     assert response.status_code == 302
     entry = entry_row("S03")
     db.session.refresh(entry)
@@ -666,7 +706,7 @@ def test_locking_a_complete_entry_makes_its_result_final(app, k1):
     assert board_row(client, "S03")["status"] == "final" and seq() == before + 1
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "entry.lock")).target == "iot/S03"
     # Locking again changes nothing.
-    assert k1.post(url("chief", "S03", "lock")).status_code == 302
+    assert k1.post(url("chief", "S03", "lock"), data=YES).status_code == 302
     assert count(AuditEntry, AuditEntry.action == "entry.lock") == 1 and seq() == before + 1
     matrix = k1.get(url("chief")).get_data(as_text=True)
     row = re.search(r'<tr id="entry-S03".*?</tr>', matrix, re.S).group(0)
@@ -695,7 +735,7 @@ def test_the_whole_event_is_signed_off_once_complete(app, k1):
     for bib in ("S02", "S03", "S04"):
         complete(bib)
     client = isolated_client(app)
-    response = k1.post(url("chief", "lock"))
+    response = k1.post(url("chief", "lock"), data=YES)
     assert response.status_code == 302
     db.session.commit()
     assert all(e.locked_at is not None for e in db.session.scalars(select(Entry)))
@@ -739,8 +779,8 @@ def test_a_chief_judge_acts_only_in_their_events(app):
         assert client.get(url("chief")).status_code == 403
         assert client.get(url("chief", "S03")).status_code == 403
         assert client.get(url("chief", "consistency")).status_code == 403
-        assert client.post(url("chief", "S03", "lock")).status_code == 403
-        assert client.post(url("chief", "lock")).status_code == 403
+        assert client.post(url("chief", "S03", "lock"), data=YES).status_code == 403
+        assert client.post(url("chief", "lock"), data=YES).status_code == 403
         assert client.post(url("chief", "S03", "unlock"), data={"reason": "x"}).status_code == 403
         assert client.post(url("chief", "marks", str(mark.id), "return"), data={"note": "x"}).status_code == 403
     assert c2.get(f"/j/{SLUG}/sec/chief").status_code == 200

@@ -129,8 +129,8 @@ def test_an_organiser_sets_up_a_contest_with_two_events_and_a_scheme_from_nothin
 
     scheme = page(org1.get(f"{base}/events/ai/scheme"))
     assert "模型训练" in scheme and "The scheme is complete" in scheme
-    assert org1.post(f"{base}/status", data={"target": "registration"}).status_code == 302
-    assert org1.post(f"{base}/status", data={"target": "judging"}).status_code == 302
+    assert org1.post(f"{base}/status", data={"confirmed": "yes", "target": "registration"}).status_code == 302
+    assert org1.post(f"{base}/status", data={"confirmed": "yes", "target": "judging"}).status_code == 302
     db.session.rollback()
     assert contest_by_slug("chaoyang-2026").status == "judging"
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.contest_id == contest.id)).all()
@@ -224,7 +224,7 @@ def test_status_changes_allowed_and_refused(organisations, org1):
     base = "/o/c/chaoyang-2026"
 
     def go(target):
-        response = org1.post(f"{base}/status", data={"target": target}, follow_redirects=True)
+        response = org1.post(f"{base}/status", data={"confirmed": "yes", "target": target}, follow_redirects=True)
         db.session.rollback()
         return page(response), contest_by_slug("chaoyang-2026").status
 
@@ -267,11 +267,11 @@ def test_status_changes_allowed_and_refused(organisations, org1):
     html, status = go("published")
     assert status == "published" and "Results published" in html
     assert all(e.result_status == "official" for e in contest_by_slug("chaoyang-2026").events)
-    response = org1.post(f"{base}/status", data={"target": "finished"})
+    response = org1.post(f"{base}/status", data={"confirmed": "yes", "target": "finished"})
     assert response.status_code == 422 and "needs a reason" in response.get_data(as_text=True)
     db.session.rollback()
     assert contest_by_slug("chaoyang-2026").status == "published"
-    response = org1.post(f"{base}/status", data={"target": "finished", "reason": "名单有误"}, follow_redirects=True)
+    response = org1.post(f"{base}/status", data={"confirmed": "yes", "target": "finished", "reason": "名单有误"}, follow_redirects=True)
     db.session.rollback()
     contest = contest_by_slug("chaoyang-2026")
     assert contest.status == "finished" and all(e.result_status == "announced" for e in contest.events)
@@ -281,7 +281,7 @@ def test_status_changes_allowed_and_refused(organisations, org1):
 
 
 def test_judging_cannot_go_back_to_registration_once_marks_exist(organisations, org1):
-    html = page(org1.post(f"/o/c/{SLUG}/status", data={"target": "registration"}, follow_redirects=True))
+    html = page(org1.post(f"/o/c/{SLUG}/status", data={"confirmed": "yes", "target": "registration"}, follow_redirects=True))
     assert "Judges have already given marks" in html
     db.session.rollback()
     assert contest_by_slug(SLUG).status == "judging"
@@ -323,6 +323,27 @@ def test_events_without_entries_can_be_deleted(organisations, org1):
     assert event_by_code(contest_by_slug("chaoyang-2026"), "ai") is None
 
 
+def test_a_status_change_and_an_overwritten_scheme_are_asked_first(organisations, org1):
+    """Without the "yes" of the page that asks, a POST changes nothing: it shows what would
+    happen, with the same POST ready to send again."""
+    base = _contest_with_event(org1)
+    asked = org1.post(f"{base}/status", data={"target": "registration"}, headers={"Accept-Language": "en"})
+    html = page(asked)
+    assert asked.status_code == 200 and "The public registration form opens" in html
+    assert 'name="target" value="registration"' in html and 'name="confirmed" value="yes"' in html
+    db.session.rollback()
+    assert contest_by_slug("chaoyang-2026").status == "draft"
+    source = event_by_code(contest_by_slug(SLUG), "iot")
+    before = [s.code for s in event_by_code(contest_by_slug("chaoyang-2026"), "ai").sections]
+    asked = org1.post(f"{base}/events/ai/scheme/copy", data={"source": source.id}, headers={"Accept-Language": "en"})
+    assert asked.status_code == 200 and "Its sections and criteria are deleted" in page(asked)
+    db.session.rollback()
+    assert [s.code for s in event_by_code(contest_by_slug("chaoyang-2026"), "ai").sections] == before and before
+    assert org1.post(f"{base}/events/ai/scheme/copy", data={"source": source.id, "confirmed": "yes"}).status_code == 302
+    db.session.rollback()
+    assert [s.code for s in event_by_code(contest_by_slug("chaoyang-2026"), "ai").sections] == ["T", "P"]
+
+
 def test_copy_a_scheme_from_another_contest_of_the_organisation(organisations_any_db):
     people = organisations_any_db
     org1 = client_for(people, "org1")
@@ -330,7 +351,7 @@ def test_copy_a_scheme_from_another_contest_of_the_organisation(organisations_an
     source = event_by_code(contest_by_slug(SLUG), "iot")
     scheme = page(org1.get(f"{base}/events/ai/scheme"))
     assert "示例职工数字技能竞赛 · 工业互联网运维员 (iot)" in scheme
-    assert org1.post(f"{base}/events/ai/scheme/copy", data={"source": source.id}).status_code == 302
+    assert org1.post(f"{base}/events/ai/scheme/copy", data={"source": source.id, "confirmed": "yes"}).status_code == 302
     db.session.rollback()
     ai = event_by_code(contest_by_slug("chaoyang-2026"), "ai")
     assert [(s.code, s.weight, [(c.code, c.method, c.judges) for c in s.criteria]) for s in ai.sections] == [
@@ -340,7 +361,7 @@ def test_copy_a_scheme_from_another_contest_of_the_organisation(organisations_an
     other = client_for(people, "org2")
     other.post("/o/contests/new", data={**CONTEST, "slug": "other-2026"})
     other.post("/o/c/other-2026/events/new", data=EVENT)
-    assert other.post("/o/c/other-2026/events/ai/scheme/copy", data={"source": source.id}).status_code == 302
+    assert other.post("/o/c/other-2026/events/ai/scheme/copy", data={"source": source.id, "confirmed": "yes"}).status_code == 302
     assert not event_by_code(contest_by_slug("other-2026"), "ai").sections
 
 

@@ -4,6 +4,7 @@ is not the organiser's), check the form, call a service, say what happened. A re
 comes back next to its field, or (from a button) as a message on the page it came from."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -14,7 +15,7 @@ from .. import policy, times
 from ..accounts.models import Organisation
 from ..errors import ActionRefused
 from ..extensions import db
-from ..forms import ConfirmForm, attach
+from ..forms import ConfirmForm, ask_first, attach, confirmed
 from ..messages import message, status_label
 from ..scoring import decimal_text
 from . import services
@@ -144,6 +145,17 @@ def _status_context(contest, announce_form=None, status_form=None) -> dict:
             "facts": facts}
 
 
+# What a status change does, said before it is made (forms.ask_first).
+STATUS_CONSEQUENCES = {
+    "draft": _l("The contest is hidden from the public again; registration and marking stop."),
+    "registration": _l("The public registration form opens for the events that take registrations."),
+    "judging": _l("Judges can mark; registration closes."),
+    "finished": _l("Marking ends: judges can no longer enter or change marks."),
+    "published": _l("Every event's results become official and final, with their certificates."),
+}
+WITHDRAWN = _l("The publication is withdrawn: the results are announced again and no longer official.")
+
+
 @bp.post("/c/<slug>/status")
 @login_required
 def contest_status(slug: str):
@@ -152,6 +164,12 @@ def contest_status(slug: str):
     if not form.validate_on_submit():
         abort(400)
     before = contest.status
+    if form.target.data in STATUS_CONSEQUENCES and not confirmed():
+        return ask_first(_("Move the contest from “%(before)s” to “%(after)s”?", before=status_label(before),
+                           after=status_label(form.target.data)),
+                         [str(WITHDRAWN if before == "published" else STATUS_CONSEQUENCES[form.target.data])],
+                         _("Change the status"),
+                         url_for("contests.contest_settings", slug=contest.slug))
     try:
         services.change_status(current_user, contest, form.target.data, form.reason.data or "")
     except ActionRefused as refused:
@@ -429,6 +447,11 @@ def scheme_copy(slug: str, code: str):
         flash(_("Choose an event to copy the marking scheme from."), "error")
         return redirect(url_for("contests.scheme", slug=contest.slug, code=event.code))
     source = sources[form.source.data]
+    if event.sections and not confirmed():
+        return ask_first(_("Replace the marking scheme of “%(event)s”?", event=event.name),
+                         [_("Its sections and criteria are deleted and those of “%(source)s” take their place.",
+                            source=source.name)],
+                         _("Replace the scheme"), url_for("contests.scheme", slug=contest.slug, code=event.code))
     services.copy_scheme(current_user, event, source)
     flash(_("The marking scheme of “%(source)s” is copied into this event.", source=source.name), "success")
     return redirect(url_for("contests.scheme", slug=contest.slug, code=event.code))

@@ -13,7 +13,7 @@ from ..contests.lifecycle import is_marking_open, under_review
 from ..contests.models import Contest, Event
 from ..errors import ActionRefused, wants_json
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, ask_first, confirmed
 from ..judges.models import Assignment
 from ..marking.models import Mark
 from ..marking.services import submit_marks
@@ -89,7 +89,12 @@ def event_home(contest: str, event: str):
     todo = services.event_todo(judge, event_row)
     saved = request.args.get("saved")
     saved = next((t for t in todo.entries if t.key == saved), None)
-    return render_template("judging/event.html", contest=contest_row, event=event_row, todo=todo, saved=saved)
+    typed = (request.args.get("q") or "").strip()[:40]
+    found = todo.find(typed) if typed else None
+    if found is not None and len(found) == 1:  # a bib or draw code typed whole: straight to it
+        return redirect(url_for(".mark", contest=contest, event=event, key=found[0].key))
+    return render_template("judging/event.html", contest=contest_row, event=event_row, todo=todo, saved=saved,
+                           typed=typed, found=found)
 
 
 def _mark_page(contest, event, entry, judge, form, readonly, status=200, **extra):
@@ -113,10 +118,7 @@ def _mark_page(contest, event, entry, judge, form, readonly, status=200, **extra
             "max": decimal_text(rule.mark_max),
             "current": decimal_text(form.marks[criterion.id].value) if criterion.id in form.marks else "",
         })
-    todo = services.event_todo(judge, event)
-    position = next((i for i, t in enumerate(todo.entries) if t.entry.id == entry.id), None)
-    following = next((t for t in todo.entries[position + 1:] if not t.is_done and not t.is_locked), None) \
-        if position is not None else None
+    following = services.event_todo(judge, event).next_after(entry.id)
     return render_template(
         "judging/mark.html", contest=contest, event=event, entry=entry, form=form, readonly=readonly,
         criteria=criteria_view, key=services.entry_key(entry, contest),
@@ -188,8 +190,15 @@ def mark(contest: str, event: str, key: str):
             return jsonify({"errors": form.error_map(), "seen": form.seen.data}), status
         return _mark_page(contest_row, event_row, entry, judge, form, None, status)
 
-    # The list says "saved" on the entry itself, where the anchor scrolls to.
-    target = url_for(".event_home", contest=contest, event=event, saved=key) + f"#entry-{key}"
+    # "Save and next": on to the next entry still to mark; else the list says "saved" on the
+    # entry itself, where the anchor scrolls to.
+    following = services.event_todo(judge, event_row).next_after(entry.id) if request.form.get("then") == "next" \
+        else None
+    if following is not None:
+        flash(_("Marks saved for %(entry)s.", entry=services.entry_label(entry, contest_row)), "success")
+        target = url_for(".mark", contest=contest, event=event, key=following.key)
+    else:
+        target = url_for(".event_home", contest=contest, event=event, saved=key) + f"#entry-{key}"
     if wants_json():
         return jsonify({"ok": True, "redirect": target})
     return redirect(target)
@@ -224,6 +233,11 @@ def chief_lock_event(contest: str, event: str):
     contest_row, event_row = policy.chief_event(contest, event)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        return ask_first(_("Sign off the whole event “%(event)s”?", event=event_row.name),
+                         [_("Every entry of the event is locked: no judge can change its marks any more."),
+                          _("Unlocking needs a reason, and it is recorded.")],
+                         _("Sign off and lock"), url_for(".chief", contest=contest, event=event))
     try:
         count = services.lock_event(current_user, event_row)
     except ActionRefused as refused:
@@ -281,6 +295,13 @@ def chief_lock_entry(contest: str, event: str, key: str):
     entry = _chief_entry(contest_row, event_row, key)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        back = (url_for(".chief", contest=contest, event=event) + f"#entry-{key}" if request.form.get("from") == "matrix"
+                else url_for(".chief_entry", contest=contest, event=event, key=key))
+        return ask_first(_("Lock %(entry)s?", entry=services.entry_label(entry, contest_row)),
+                         [_("Its marks are signed off: no judge can change them any more."),
+                          _("Unlocking needs a reason, and it is recorded.")],
+                         _("Lock"), back)
     try:
         services.lock_entry(current_user, entry)
     except ActionRefused as refused:

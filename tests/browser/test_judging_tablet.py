@@ -165,6 +165,11 @@ def test_a_judge_marks_an_entry_by_touch_and_the_chief_judge_locks_it(demo_serve
     lock = row.locator("[data-lock-entry]")
     assert_touch_sized(lock, "lock button")
     lock.click()
+    # Asked first: what a lock does, then the same tap again to confirm.
+    confirm = chief.locator("[data-confirm]")
+    assert_touch_sized(confirm, "confirm button")
+    shot(chief, "judging-chief-lock-confirm-tablet")
+    confirm.click()
     chief.wait_for_url(f"**/j/{SLUG}/{EVENT}/chief#entry-{key}")
     row = chief.locator(f"tr#entry-{key}")
     assert row.locator(".state-locked").count() == 1

@@ -80,6 +80,8 @@ def test_an_organiser_creates_a_contest_event_section_and_criterion(demo_server,
 
     page.get_by_role("link", name="Settings", exact=True).click()
     page.get_by_role("button", name="Open registration").click()
+    expect(page.locator("#confirm-what")).to_contain_text("registration form opens")  # asked first
+    page.locator("[data-confirm]").click()
     expect(page.locator(".status-steps li.current")).to_have_text("Registration open")
     assert no_horizontal_scroll(page)
     shot(page, "organiser-settings-laptop")

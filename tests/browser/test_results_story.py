@@ -100,6 +100,7 @@ def test_from_the_last_mark_to_the_official_results(server, page_at):
     log_in(chief, base, "k1")
     chief.goto(f"{base}/j/{SLUG}/{EVENT}/chief")
     chief.locator("[data-lock-event]").click()
+    chief.locator("[data-confirm]").click()  # the page that asks first
     chief.wait_for_load_state()
     expect(chief.locator("[data-result-status]")).to_have_text("已签字确认")
     shot(chief, "results-chief-signed-off-tablet")
@@ -112,6 +113,7 @@ def test_from_the_last_mark_to_the_official_results(server, page_at):
     log_in(organiser, base, "org1")
     organiser.goto(f"{base}/o/c/{SLUG}/settings")
     status_button(organiser, "finished").click()
+    organiser.locator("[data-confirm]").click()  # asked first: what the change does
     organiser.wait_for_load_state()
     until = (datetime.now() + timedelta(days=3)).replace(hour=17, minute=0)
     organiser.locator("input[name=objections_until]").fill(until.strftime("%Y-%m-%dT%H:%M"))
@@ -185,6 +187,7 @@ def test_from_the_last_mark_to_the_official_results(server, page_at):
     # The chief judge locks S03 again: the appeal is resolved, the event announced again.
     chief.goto(f"{base}/j/{SLUG}/{EVENT}/chief")
     chief.locator("[data-lock-entry=S03]").click()
+    chief.locator("[data-confirm]").click()
     chief.wait_for_load_state()
     after = board(base)
     assert after["result_status"] == "announced"
@@ -211,6 +214,9 @@ db.session.commit()
 """)
     organiser.goto(f"{base}/o/c/{SLUG}/settings")
     status_button(organiser, "published").click()
+    expect(organiser.locator("#confirm-what")).to_contain_text("正式")
+    shot(organiser, "results-publish-confirm-laptop")
+    organiser.locator("[data-confirm]").click()
     organiser.wait_for_load_state()
     shot(organiser, "results-published-laptop")
     official = requests.get(f"{base}/api/v1/contests/{SLUG}/results", timeout=10).json()

@@ -218,6 +218,6 @@ def test_blind_judging_never_shows_an_entry_without_a_draw_code(judged):
     assert client.get(f"/j/{SLUG}/ai/{late.bib}").status_code == 404
     assert client.get(f"/j/{SLUG}/ai/chief/{late.bib}").status_code == 404
     # Signing the event off names what is incomplete, still without the entry's name or bib.
-    response = client.post(f"/j/{SLUG}/ai/chief/lock")
+    response = client.post(f"/j/{SLUG}/ai/chief/lock", data={"confirmed": "yes"})
     text = response.get_data(as_text=True)
     assert response.status_code == 409 and "钱二" not in text and late.bib not in text
