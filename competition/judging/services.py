@@ -5,6 +5,7 @@ the panel's consistency. Writes — send a mark back, lock (sign off, 签字确�
 entry or a whole event — are each one write_transaction with an audit record that recomputes
 the board, whose patch is published after commit. Marks themselves are written only by
 competition.marking.services."""
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -144,6 +145,32 @@ class EventTodo:
     @property
     def returned(self) -> list[tuple[TodoEntry, Returned]]:
         return [(e, r) for e in self.entries for r in e.returned]
+
+    @property
+    def left(self) -> list[TodoEntry]:
+        """The entries still to mark (not done, not locked), in running order."""
+        return [e for e in self.entries if not e.is_done and not e.is_locked]
+
+    @property
+    def finished(self) -> list[TodoEntry]:
+        """The entries done or locked, in running order."""
+        return [e for e in self.entries if e.is_done or e.is_locked]
+
+    def next_after(self, entry_id: int) -> TodoEntry | None:
+        """The next entry still to mark after this one in running order, from the start again
+        when the end is reached; None when nothing else is left."""
+        at = next((i for i, e in enumerate(self.entries) if e.entry.id == entry_id), -1)
+        ahead = self.entries[at + 1:] + self.entries[:max(at, 0)]
+        return next((e for e in ahead if not e.is_done and not e.is_locked and e.entry.id != entry_id), None)
+
+    def find(self, typed: str) -> list[TodoEntry]:
+        """The entries whose bib or draw code (or name, when names are shown) holds what the
+        judge typed, upper- or lower-case, full-width or not."""
+        needle = unicodedata.normalize("NFKC", typed or "").strip().upper()
+        if not needle:
+            return self.entries
+        return [e for e in self.entries if needle in (e.key or "").upper()
+                or (not self.event.contest.is_blind and needle in (e.entry.name or "").upper())]
 
 
 def judge_events(judge: Judge) -> list[Event]:

@@ -172,9 +172,12 @@ import { canonical, refusal } from "./marks.js";
   }
 
   // The form's own URL: one transaction for the whole form, answered in JSON.
-  function sendForm() {
+  // `then`: the button that sent it ("save and next" names itself; FormData leaves it out).
+  function sendForm(then) {
     var url = form.getAttribute("action") || window.location.pathname;
-    return post(url, { method: "POST", body: new FormData(form), headers: { "Accept": "application/json" } })
+    var body = new FormData(form);
+    if (then && then.name) body.set(then.name, then.value);
+    return post(url, { method: "POST", body: body, headers: { "Accept": "application/json" } })
       .then(function (answer) {
         var body = answer.body || {};
         if (answer.status === 200 && body.ok) { done(body.redirect); return; }
@@ -192,7 +195,9 @@ import { canonical, refusal } from "./marks.js";
       });
   }
 
-  function send() {
+  var lastSubmitter = null;  // what the retry sends again with
+
+  function send(then) {
     if (sending) return;  // a double tap sends once
     clearErrors();
     hideBanner();
@@ -214,13 +219,13 @@ import { canonical, refusal } from "./marks.js";
       if (first) first.scrollIntoView({ block: "center" });
       return;
     }
-    if (!pending.length) { done(); return; }
+    if (!pending.length) { done(then && then.dataset.next); return; }
     sending = true;
     submitButton.disabled = true;
     submitButton.dataset.label = submitButton.dataset.label || submitButton.textContent;
     submitButton.textContent = text.sending;
     saveDraft();
-    sendForm().catch(offline).then(function () {
+    sendForm(then).catch(offline).then(function () {
       sending = false;
       submitButton.disabled = false;
       submitButton.textContent = submitButton.dataset.label;
@@ -229,9 +234,10 @@ import { canonical, refusal } from "./marks.js";
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    send();
+    lastSubmitter = event.submitter || null;
+    send(lastSubmitter);
   });
-  retryButton.addEventListener("click", send);
+  retryButton.addEventListener("click", function () { send(lastSubmitter); });
 
   form.addEventListener("input", function (event) {
     var set = event.target.closest("[data-criterion]");
