@@ -219,6 +219,10 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "no_places_left": N_("No places are left in: %(events)s."),
     "already_registered": N_("This ID number is already entered in: %(events)s."),
     "already_registered_here": N_("This ID number is already entered in the chosen event."),
+    "correction_reason_required": N_("Say why the data is corrected: it is recorded."),
+    "person_exists": N_("Another person of this contest has this document number."),
+    "team_member_delegation": N_("This person is a member of the team “%(team)s”, and a team comes from one "
+                                 "delegation: their delegation cannot change on its own."),
     "no_event_chosen": N_("Choose at least one event."),
     "rejection_reason_required": N_("A rejection needs a reason: the registrant will read it."),
     "none_selected": N_("Select at least one entry."),
@@ -265,6 +269,21 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "event_full": N_("%(value)s has no place left for this row: the rows before it fill the event's capacity."),
     "name_differs_in_file": N_("The same ID number has another name in row %(value)s."),
     "name_differs_on_file": N_("This ID number is registered under the name “%(value)s”."),
+    # an ID number Excel turned into a number (entries.identity.excel_damage)
+    "id_number_excel_scientific": N_("Excel turned this ID number into a number and shows it in scientific "
+                                     "notation, which loses its last digits. Format the ID number column as text "
+                                     "(Format Cells → Text), then type the numbers again or paste them as text."),
+    "id_number_excel_digits_lost": N_("Excel stored this ID number as a number, which keeps only 15 digits: its "
+                                      "last digits became 0. Format the ID number column as text (Format Cells → "
+                                      "Text), then type the numbers again or paste them as text."),
+    "id_number_mangled_by_excel": N_("This ID number is stored as a number, not as text, and Excel changed it. "
+                                     "Format the ID number column as text (Format Cells → Text), then type the "
+                                     "numbers again or paste them as text."),
+    # a re-imported list (entries.importing): %(value)s are the events whose marking has begun
+    "marked_delegation_change": N_("Marking has begun for this person in %(value)s: their employer or district "
+                                   "union can no longer change."),
+    "marked_event_change": N_("Marking has begun for this person in %(value)s: their event can no longer change. "
+                              "To enter them in another event as well, keep their row for %(value)s in the list."),
     "not_a_table": N_("This is not a readable XLSX or CSV file."),
     "bad_encoding": N_("The CSV file is neither UTF-8 nor GBK/GB18030 text."),
     "empty_file": N_("The file is empty."),
@@ -358,6 +377,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "judge_has_marks": N_("%(name)s has already given marks and cannot be removed."),
     "stale_panel_form": N_("The form names a judge or a criterion that is not in this event any more; reload the "
                            "page."),
+    "seat_marks_nothing": N_("%(name)s would mark nothing: only a chief judge may sit to supervise without "
+                             "marking."),
     "link_for_staff": N_("%(name)s is an organiser or administrator: such accounts log in with their password "
                          "only."),
     "link_judges_elsewhere": N_("%(name)s also judges for another organisation: this account logs in with its "

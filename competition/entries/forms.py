@@ -29,7 +29,10 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RegistrationForm(Form):
+class PersonForm(Form):
+    """A person's data as the registration form and the organiser's correction take it, checked
+    into a Registrant (`person`) as the import checks a row."""
+
     name = StringField(_l("Name"), render_kw={"autocomplete": "name", "maxlength": NAME_MAX})
     gender = RadioField(_l("Gender"), choices=choices(GENDER_LABELS.items()), validate_choice=False)
     id_type = SelectField(_l("ID type"), choices=choices(ID_TYPE_LABELS.items()), default=ident.RESIDENT_ID,
@@ -49,25 +52,18 @@ class RegistrationForm(Form):
                         render_kw={"maxlength": 120})
     skill_level = SelectField(_l("Skill level"), validate_choice=False,
                               choices=choices([("", _l("None / not certified")), *SKILL_LEVEL_LABELS.items()]))
-    events = CheckboxList(_l("Events to enter"), validate_choice=False)
-    consent = BooleanField(_l("I have read the privacy notice above and agree that my data is used as it says."))
 
     person: Registrant | None = None
 
-    known_events: set = set()
-
-    def set_events(self, events, known: set[str]) -> None:
-        """Offer the open events; accept any event of the contest, so that one which closed or
-        filled up while the page was open is refused by the service with its name."""
-        self.events.choices = [SelectChoice(e.code, e.name) for e in events]
-        self.known_events = set(known)
+    def refuse(self, field, message) -> None:
+        field.errors = list(field.errors) + [str(message)]
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
 
         def refuse(field, message) -> None:
             nonlocal ok
-            field.errors = list(field.errors) + [str(message)]
+            self.refuse(field, message)
             ok = False
 
         name = ident.clean_text(self.name.data)
@@ -106,19 +102,54 @@ class RegistrationForm(Form):
         skill_level = self.skill_level.data or ""
         if skill_level and skill_level not in SKILL_LEVEL_LABELS:
             refuse(self.skill_level, message("skill_level"))
-        offered = {choice.value for choice in self.events.choices or []} | self.known_events
-        chosen = [code for code in (self.events.data or []) if code]
-        if not chosen:
-            refuse(self.events, _("Choose at least one event."))
-        elif not set(chosen) <= offered:
-            refuse(self.events, _("One of the chosen events does not take registrations now."))
-        if not self.consent.data:
-            refuse(self.consent, _("Registration needs your consent to the privacy notice."))
         if ok:
             self.person = Registrant(
                 name=name, gender=gender, id_type=id_type, id_number=id_number, mobile=mobile, email=email,
                 delegation=ident.clean_text(self.delegation.data), trade=ident.clean_text(self.trade.data),
                 skill_level=skill_level)
+        return ok
+
+
+class RegistrationForm(PersonForm):
+    events = CheckboxList(_l("Events to enter"), validate_choice=False)
+    consent = BooleanField(_l("I have read the privacy notice above and agree that my data is used as it says."))
+
+    known_events: set = set()
+
+    def set_events(self, events, known: set[str]) -> None:
+        """Offer the open events; accept any event of the contest, so that one which closed or
+        filled up while the page was open is refused by the service with its name."""
+        self.events.choices = [SelectChoice(e.code, e.name) for e in events]
+        self.known_events = set(known)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        offered = {choice.value for choice in self.events.choices or []} | self.known_events
+        chosen = [code for code in (self.events.data or []) if code]
+        if not chosen:
+            self.refuse(self.events, _("Choose at least one event."))
+        elif not set(chosen) <= offered:
+            self.refuse(self.events, _("One of the chosen events does not take registrations now."))
+        if not self.consent.data:
+            self.refuse(self.consent, _("Registration needs your consent to the privacy notice."))
+        if self.events.errors or self.consent.errors:
+            self.person = None
+            return False
+        return ok
+
+
+class CorrectionForm(PersonForm):
+    """An organiser corrects a person's data: the same checks, and a reason that is recorded."""
+
+    reason = StringField(_l("Reason for the correction (recorded)"), validators=[Length(max=REASON_MAX)],
+                         render_kw={"maxlength": REASON_MAX})
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not (self.reason.data or "").strip():
+            self.refuse(self.reason, _("Say why the data is corrected: it is recorded."))
+            self.person = None
+            return False
         return ok
 
 

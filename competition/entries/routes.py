@@ -24,7 +24,7 @@ from ..messages import (ENTRY_STATUS_LABELS, FIELD_LABELS, GENDER_LABELS, ID_TYP
                         message)
 from . import identity as ident
 from . import importing, services
-from .forms import (BulkForm, ConfirmImportForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm,
+from .forms import (BulkForm, ConfirmImportForm, CorrectionForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm,
                     StatusForm, UploadForm)
 
 bp = Blueprint("entries", __name__)
@@ -379,6 +379,33 @@ def _contestant_page(contest, person, revealed: dict | None = None, status: int 
 def contestant(slug: str, contestant_id: int):
     contest = policy.managed_contest(slug)
     return _contestant_page(contest, _contestant(contest, contestant_id))
+
+
+@bp.route("/o/c/<slug>/contestants/<int:contestant_id>/correct", methods=["GET", "POST"])
+@login_required
+def contestant_correct(slug: str, contestant_id: int):
+    """Correct a person's data with a reason; the form keeps what was typed when refused."""
+    contest = policy.managed_contest(slug)
+    person = _contestant(contest, contestant_id)
+    if request.method == "GET":
+        form = CorrectionForm(formdata=None, obj=person)
+        form.delegation.data = person.delegation.name if person.delegation else ""
+    status = 200
+    if request.method == "POST":
+        form, status = CorrectionForm(), 422
+        if form.validate_on_submit():
+            try:
+                changed = services.correct_contestant(current_user, contest, person, form.person, form.reason.data,
+                                                      ip=request.remote_addr)
+            except ActionRefused as refused:
+                attach(form, refused)
+                status = refused.status
+            else:
+                flash(_("Corrected: %(fields)s.", fields="、".join(str(FIELD_LABELS.get(f, f)) for f in changed))
+                      if changed else _("Nothing was different: nothing changed."), "success")
+                return redirect(url_for("entries.contestant", slug=slug, contestant_id=person.id))
+    return render_template("entries/correct.html", contest=contest, person=person, form=form,
+                           delegations=services.suggested_delegations(contest)), status, {"Cache-Control": "no-store"}
 
 
 @bp.post("/o/c/<slug>/contestants/<int:contestant_id>/reveal")

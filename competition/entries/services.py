@@ -702,3 +702,72 @@ def reveal(user, contest: Contest, contestant: Contestant, field: str, ip: str |
         record("contestant.reveal", user=user, contest=contest, target=f"contestant:{contestant.id}", ip=ip,
                field=field)
     return getattr(contestant, field) or ""
+
+
+# --- correcting a person's data ----------------------------------------------------------------
+
+CORRECTABLE = ("name", "gender", "id_type", "id_number", "mobile", "email", "trade", "skill_level")
+
+
+def correct_contestant(actor, contest: Contest, person: Contestant, new: ident.Registrant, reason: str, *,
+                       ip: str | None = None) -> list[str]:
+    """Correct a person's data (a typo in a name, a wrong union …), with a reason, audited;
+    their own entries follow (name, delegation) and the boards that show them are recomputed.
+    Refused: another person of the contest with the new document; a new delegation once marking
+    has begun for one of their entries, or for a member of a team (a team comes from one
+    delegation). Returns the fields that changed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused(422, "correction_reason_required", field="reason")
+    with write_transaction():
+        entries = contestant_entries(person)
+        changed = [f for f in CORRECTABLE if (getattr(person, f) or "") != (getattr(new, f) or "")]
+        delegation = delegation_named(contest, new.delegation)
+        moves = (delegation.id if delegation else None) != person.delegation_id
+        if moves:
+            changed.append("delegation")
+        if not changed:
+            return []
+        if {"id_type", "id_number"} & set(changed):
+            other = find_contestant(contest, new.id_type, new.id_number)
+            if other is not None and other.id != person.id:
+                raise ActionRefused(409, "person_exists", field="id_number")
+        if moves:
+            for entry in entries:
+                if entry.contestant_id != person.id:
+                    raise ActionRefused(409, "team_member_delegation", {"team": entry.name}, field="delegation")
+                if db.session.scalar(select(Mark.id).where(Mark.entry_id == entry.id).limit(1)) is not None:
+                    raise ActionRefused(409, "marked_delegation_change", {"value": entry.event.name},
+                                        field="delegation")
+        before = {f: _shown(f, getattr(person, f)) for f in changed if f != "delegation"}
+        for f in changed:
+            if f != "delegation":
+                setattr(person, f, getattr(new, f) or None)
+        if moves:
+            before["delegation"] = person.delegation.name if person.delegation else ""
+            person.delegation = delegation
+        for entry in entries:
+            if entry.contestant_id == person.id:
+                entry.name = person.name
+                entry.delegation = person.delegation
+        db.session.flush()
+        record("contestant.correct", user=actor, contest=contest, target=f"contestant:{person.id}", ip=ip,
+               reason=reason, fields=changed, before=before,
+               after={f: _shown(f, getattr(person, f) if f != "delegation" else new.delegation) for f in changed})
+        shown = [e for e in entries if e.status in TAKES_A_PLACE]
+        patches = [results.recompute(entry.event, [entry.id], refresh=True) for entry in shown
+                   if {"name", "delegation"} & set(changed)]
+    results.publish([p for p in patches if p is not None], contest=contest.slug)
+    return changed
+
+
+def _shown(field: str, value) -> str:
+    """A value as the audit trail keeps it: ID and mobile masked, like every organiser's view."""
+    value = value or ""
+    if field == "id_number":
+        return mask_id_number(value)
+    if field == "mobile":
+        return mask_phone(value)
+    if field == "email":
+        return mask_email(value)
+    return str(value)
