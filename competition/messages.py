@@ -228,6 +228,10 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "none_selected": N_("Select at least one entry."),
     "wrong_status": N_("%(name)s cannot take this action in its current status."),
     "has_marks": N_("%(name)s already has marks: it cannot be rejected or withdrawn."),
+    "times_decided": N_("%(event)s is signed off: its completion times are decided with its results."),
+    "duration_shape": N_("Enter a time as seconds (754) or as minutes:seconds (12:34) or hours:minutes:seconds."),
+    "duration_clock": N_("Minutes and seconds go up to 59."),
+    "duration_too_long": N_("A completion time is at most 24 hours."),
     "field_decided": N_("%(event)s is signed off: its entries are decided with its results. The chief judge "
                         "unlocks an entry first, while judging is open."),
     "over_capacity": N_("%(event)s is full: all %(capacity)s places are taken. Withdraw or reject another entry "

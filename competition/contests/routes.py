@@ -5,6 +5,7 @@ comes back next to its field, or (from a button) as a message on the page it cam
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -16,6 +17,7 @@ from ..accounts.models import Organisation
 from ..errors import ActionRefused
 from ..extensions import db
 from ..forms import ConfirmForm, ask_first, attach, confirmed
+from ..scoring.durations import InvalidDuration, format_duration, parse_duration
 from ..messages import message, status_label
 from ..scoring import decimal_text
 from . import services
@@ -331,6 +333,41 @@ def scheme(slug: str, code: str):
     return render_template("contests/scheme.html", contest=contest, event=event, has_marks=has_marks,
                            problems=problems, copy_form=copy_form, confirm_form=ConfirmForm(),
                            method_label=method_label, kind_label=kind_label, number=decimal_text)
+
+
+@bp.route("/c/<slug>/events/<code>/times", methods=["GET", "POST"])
+@login_required
+def completion_times(slug: str, code: str):
+    """The completion time of every entry, for an event whose ties go to the faster: typed as
+    seconds or h:mm:ss, all saved or none, the board ranked again."""
+    contest, event = policy.managed_event(slug, code)
+    entries = services.timed_entries(event)
+    typed = {e.id: format_duration(e.completion_time) for e in entries}
+    errors, status = {}, 200
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        status = 422
+        times = {}
+        for entry in entries:
+            typed[entry.id] = (request.form.get(f"time-{entry.id}") or "").strip()[:40]
+            try:
+                times[entry.id] = parse_duration(typed[entry.id])
+            except InvalidDuration as invalid:
+                errors[entry.id] = message(invalid.code)
+        if not errors:
+            try:
+                changed = services.set_completion_times(current_user, event, times)
+            except ActionRefused as refused:
+                flash(refused.message, "error")
+                status = refused.status
+            else:
+                flash(ngettext("%(num)d completion time saved.", "%(num)d completion times saved.", len(changed)),
+                      "success")
+                return redirect(url_for("contests.completion_times", slug=slug, code=code))
+    return render_template("contests/times.html", contest=contest, event=event, entries=entries, typed=typed,
+                           errors=errors, form=ConfirmForm(formdata=None),
+                           used=services.uses_completion_time(event)), status
 
 
 def _section_of(event, section_code: str) -> Section:

@@ -3,6 +3,8 @@ with its audit entry. A change of the scheme (or of how an event ranks) is refus
 event has marks, checked inside the transaction; otherwise the event's results are recomputed
 in the same transaction, so the board's columns and progress follow, and its patch goes out
 after commit."""
+from decimal import Decimal
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -431,3 +433,45 @@ def copy_scheme(user, target: Event, source: Event) -> None:
                source=f"{source.contest.slug}/{source.code}")
     results.publish([patch])
     db.session.expire(target)
+
+
+# --- completion times ------------------------------------------------------------------------
+
+COMPLETION_TIME = "-completion_time"
+
+
+def uses_completion_time(event: Event) -> bool:
+    return COMPLETION_TIME in (event.tie_break or [])
+
+
+def timed_entries(event: Event) -> list[Entry]:
+    """The entries whose completion time the organiser records: the event's approved ones, by bib."""
+    from ..entries.models import bib_order
+    return list(db.session.scalars(select(Entry).where(Entry.event_id == event.id, Entry.status == APPROVED)
+                                   .order_by(*bib_order(), Entry.id)))
+
+
+def set_completion_times(user, event: Event, times: dict[int, Decimal | None]) -> list[Entry]:
+    """Record the entries' completion times (seconds; None clears one) for the event's
+    completion-time tie-break, audited, and rank the board again. Refused once the event is
+    signed off, as its marks are. Returns the entries whose time changed."""
+    with write_transaction():
+        if event.result_status != LIVE:
+            raise ActionRefused(409, "times_decided", {"event": event.name})
+        entries = {e.id: e for e in timed_entries(event)}
+        changed = [entries[i] for i, value in times.items() if i in entries and entries[i].completion_time != value]
+        if not changed:
+            return []
+        before = {e.bib or str(e.id): _seconds(e.completion_time) for e in changed}
+        for entry in changed:
+            entry.completion_time = times[entry.id]
+        db.session.flush()
+        record("event.completion_times", user=user, contest=event.contest, target=f"event:{event.code}",
+               before=before, after={e.bib or str(e.id): _seconds(e.completion_time) for e in changed})
+        patch = results.recompute(event, [e.id for e in changed], full=True)
+    results.publish([patch] if patch is not None else [], contest=event.contest.slug)
+    return changed
+
+
+def _seconds(value) -> str | None:
+    return None if value is None else str(value)
