@@ -219,6 +219,10 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "no_places_left": N_("No places are left in: %(events)s."),
     "already_registered": N_("This ID number is already entered in: %(events)s."),
     "already_registered_here": N_("This ID number is already entered in the chosen event."),
+    "team_size_form": N_("A team here has %(min)d to %(max)d members: fill in one row per member."),
+    "member_twice": N_("%(name)s is in the team twice: each member once."),
+    "team_name_taken": N_("A team named “%(team)s” is already entered in this event: choose another name."),
+    "member_in_a_team": N_("%(name)s is already entered in %(event)s: a person is in one team of an event."),
     "correction_reason_required": N_("Say why the data is corrected: it is recorded."),
     "person_exists": N_("Another person of this contest has this document number."),
     "team_member_delegation": N_("This person is a member of the team “%(team)s”, and a team comes from one "

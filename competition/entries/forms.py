@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField,
                      StringField)
+from wtforms import FieldList, FormField
+from wtforms import Form as SubForm  # a member's row: no CSRF token of its own
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,6 +20,7 @@ from .identity import Registrant
 from .services import REVEALABLE
 
 NAME_MAX = 60
+TEAM_NAME_MAX = 200  # Entry.name
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -135,6 +138,113 @@ class RegistrationForm(PersonForm):
         if self.events.errors or self.consent.errors:
             self.person = None
             return False
+        return ok
+
+
+class MemberForm(SubForm):
+    """One member of a team on the public form; a row left empty is no member."""
+
+    name = StringField(_l("Name"), validators=[Length(max=NAME_MAX)], render_kw={"maxlength": NAME_MAX})
+    gender = SelectField(_l("Gender"), choices=choices([("", "—"), *GENDER_LABELS.items()]), validate_choice=False)
+    id_type = SelectField(_l("ID type"), choices=choices(ID_TYPE_LABELS.items()), default=ident.RESIDENT_ID,
+                          validate_choice=False)
+    id_number = StringField(_l("ID number"), validators=[Length(max=40)],
+                            render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 40})
+    mobile = StringField(_l("Mobile number"), validators=[Length(max=20)],
+                         render_kw={"type": "tel", "inputmode": "tel", "maxlength": 20})
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((f.data or "").strip() for f in (self.name, self.id_number, self.mobile))
+
+    def person(self, delegation: str) -> Registrant | None:
+        """The member as a Registrant, or None with each problem next to its field (the same
+        checks as the individual form)."""
+        def refuse(field, text) -> None:
+            field.errors = list(field.errors) + [str(text)]
+
+        name = ident.clean_text(self.name.data)
+        if not name:
+            refuse(self.name, _("Enter the member's name."))
+        gender = self.gender.data if self.gender.data in GENDER_LABELS else None
+        if gender is None:
+            refuse(self.gender, _("Choose the member's gender."))
+        id_number = ""
+        try:
+            if self.id_type.data == ident.RESIDENT_ID:
+                resident = ident.parse_resident_id(self.id_number.data)
+                id_number = resident.number
+                if gender is not None and gender != resident.gender:
+                    refuse(self.gender, message("gender_mismatch"))
+            elif self.id_type.data in ID_TYPE_LABELS:
+                id_number = ident.parse_id_number(self.id_type.data, self.id_number.data)
+            else:
+                refuse(self.id_type, message("id_type"))
+        except ident.InvalidIdentity as invalid:
+            refuse(self.id_number, message(invalid.code))
+        mobile = ""
+        try:
+            mobile = ident.parse_mobile(self.mobile.data)
+        except ident.InvalidIdentity as invalid:
+            refuse(self.mobile, message(invalid.code))
+        if any(f.errors for f in self):
+            return None
+        return Registrant(name=name, gender=gender, id_type=self.id_type.data, id_number=id_number, mobile=mobile,
+                          delegation=delegation)
+
+
+class TeamRegistrationForm(Form):
+    """A team registers on the public form: the event, the team's name and delegation, its
+    leader and contact, one row per member, and the privacy consent."""
+
+    event = SelectField(_l("Team event"), validate_choice=False)
+    name = StringField(_l("Team name"), validators=[Length(max=TEAM_NAME_MAX)], render_kw={"maxlength": TEAM_NAME_MAX})
+    delegation = StringField(_l("Employer or district union"), validators=[Length(max=200)],
+                             render_kw={"list": "delegations", "autocomplete": "organization", "maxlength": 200})
+    leader = StringField(_l("Team leader (领队)"), validators=[Length(max=120)], render_kw={"maxlength": 120})
+    contact = StringField(_l("Leader's phone or e-mail"), validators=[Length(max=120)], render_kw={"maxlength": 120})
+    members = FieldList(FormField(MemberForm), min_entries=2, max_entries=12)
+    consent = BooleanField(_l("The members have read the privacy notice above and agree that their data is used "
+                              "as it says."))
+
+    people: list[Registrant] = []
+
+    def set_events(self, events) -> "TeamRegistrationForm":
+        self.event.choices = [SelectChoice(e.code, e.name + (f" ({_('at most %(n)s', n=e.team_size)})"
+                                                              if e.team_size else "")) for e in events]
+        rows = max([e.team_size or 2 for e in events] + [2])
+        while len(self.members) < min(rows, 12):
+            self.members.append_entry()
+        return self
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+
+        def refuse(field, text) -> None:
+            nonlocal ok
+            field.errors = list(field.errors) + [str(text)]
+            ok = False
+
+        if not ident.clean_text(self.name.data):
+            refuse(self.name, _("Enter the team's name."))
+        delegation = ident.clean_text(self.delegation.data)
+        if not delegation:
+            refuse(self.delegation, _("Enter your employer or district union."))
+        if not ident.clean_text(self.leader.data):
+            refuse(self.leader, _("Name the team leader."))
+        if not ident.clean_text(self.contact.data):
+            refuse(self.contact, _("Say how to reach the team leader."))
+        if not self.consent.data:
+            refuse(self.consent, _("Registration needs your consent to the privacy notice."))
+        self.people = []
+        for row in self.members:
+            if row.form.is_empty:
+                continue
+            person = row.form.person(delegation)
+            if person is None:
+                ok = False
+            else:
+                self.people.append(person)
         return ok
 
 

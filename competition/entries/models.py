@@ -104,6 +104,9 @@ class Entry(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=APPROVED)
     completion_time: Mapped[Decimal | None] = mapped_column(Fixed(3))  # seconds
     running_order: Mapped[int | None]
+    # A team's leader (领队) and how to reach them, as its registration gave them.
+    leader: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    contact: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # The organiser's review of a registration: why it was rejected or withdrawn, by whom, when.
     review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     reviewed_at: Mapped[datetime | None]

@@ -24,7 +24,7 @@ from ..messages import (ENTRY_STATUS_LABELS, FIELD_LABELS, GENDER_LABELS, ID_TYP
                         message)
 from . import identity as ident
 from . import importing, services
-from .forms import (BulkForm, ConfirmImportForm, CorrectionForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm,
+from .forms import (BulkForm, ConfirmImportForm, CorrectionForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm, TeamRegistrationForm,
                     StatusForm, UploadForm)
 
 bp = Blueprint("entries", __name__)
@@ -49,9 +49,10 @@ def _status_limit() -> str:
 def register(slug: str):
     contest = policy.viewable_contest(slug)
     events = services.open_events(contest)
+    teams = bool(services.open_events(contest, team=True))
     if not events:
         return render_template("entries/register_closed.html", contest=contest,
-                               is_open=takes_registrations(contest))
+                               is_open=takes_registrations(contest), teams=teams)
     form = RegistrationForm()
     form.set_events(events, {e.code for e in contest.events})
     if form.validate_on_submit():
@@ -63,8 +64,44 @@ def register(slug: str):
             session["registered"] = {"contest": contest.slug, "reference": contestant.reference}
             return redirect(url_for(".register_done", slug=contest.slug))
     status = 422 if request.method == "POST" else 200
-    return render_template("entries/register.html", contest=contest, form=form,
+    return render_template("entries/register.html", contest=contest, form=form, teams=teams,
                            delegations=services.suggested_delegations(contest)), status
+
+
+@bp.route("/c/<slug>/register/team", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
+def register_team(slug: str):
+    """A team registers: the event, its name, delegation, leader and contact, a row per member."""
+    contest = policy.viewable_contest(slug)
+    events = services.open_events(contest, team=True)
+    if not events:
+        return render_template("entries/register_closed.html", contest=contest,
+                               is_open=takes_registrations(contest), teams=False)
+    form = TeamRegistrationForm().set_events(events)
+    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            team = services.register_team(contest, form.event.data, name=form.name.data,
+                                          delegation=form.delegation.data, leader=form.leader.data,
+                                          contact=form.contact.data, members=form.people, ip=request.remote_addr)
+        except ActionRefused as refused:
+            attach(form, refused)
+            status = refused.status
+        else:
+            session["registered_team"] = {"contest": contest.slug, "team": team.name, "event": team.event.name,
+                                          "members": [[p.name, p.reference] for p in team.members]}
+            return redirect(url_for(".register_team_done", slug=contest.slug))
+    return render_template("entries/register_team.html", contest=contest, form=form,
+                           delegations=services.suggested_delegations(contest)), status
+
+
+@bp.get("/c/<slug>/register/team/done")
+def register_team_done(slug: str):
+    contest = policy.viewable_contest(slug)
+    registered = session.get("registered_team") or {}
+    if registered.get("contest") != contest.slug:
+        return redirect(url_for(".register_team", slug=contest.slug))
+    return render_template("entries/register_team_done.html", contest=contest, registered=registered)
 
 
 @bp.get("/c/<slug>/register/done")

@@ -50,20 +50,22 @@ def taken_places(event: Event) -> int:
         Entry.event_id == event.id, Entry.status.in_(TAKES_A_PLACE))) or 0
 
 
-def event_closed_reason(contest: Contest, event: Event, now: datetime | None = None) -> str | None:
+def event_closed_reason(contest: Contest, event: Event, now: datetime | None = None, *,
+                        team: bool = False) -> str | None:
     """None when the event takes registrations on the form now; else "closed", "team",
-    "deadline" or "full" (the rule is contests.lifecycle's; teams are entered by their union,
-    not on the individual form)."""
+    "deadline" or "full" (the rule is contests.lifecycle's). A team event takes them on the
+    team form only (`team`), an individual one on the individual form only."""
     if not lifecycle.takes_registrations(contest):
         return "closed"
-    if event.is_team:
-        return "team"
+    if event.is_team != team:
+        return "team" if event.is_team else "closed"
     taken = taken_places(event) if event.capacity is not None else 0
     return lifecycle.registration_closed_reason(contest, event, now or utcnow(), taken)
 
 
-def open_events(contest: Contest, now: datetime | None = None) -> list[Event]:
-    return [e for e in contest.events if event_closed_reason(contest, e, now) is None]
+def open_events(contest: Contest, now: datetime | None = None, *, team: bool = False) -> list[Event]:
+    """The events the individual form (or with `team`, the team form) takes now."""
+    return [e for e in contest.events if event_closed_reason(contest, e, now, team=team) is None]
 
 
 def find_contestant(contest: Contest, id_type: str, id_number: str) -> Contestant | None:
@@ -151,6 +153,68 @@ def register(contest: Contest, person: Registrant, event_codes: list[str], *, ip
         # Two submissions of the same person at the same moment: the database kept one.
         raise ActionRefused(409, "already_registered_here", field="id_number") from None
     return contestant
+
+
+TEAM_MIN = 2  # a team of one registers on the individual form
+
+
+def register_team(contest: Contest, event_code: str, *, name: str, delegation: str, leader: str, contact: str,
+                  members: list[Registrant], ip: str | None = None, now: datetime | None = None) -> Entry:
+    """A team registers on the public form: one pending entry named by the team, its members
+    (contestants reused when their document already registered in this contest, new ones
+    otherwise, each with a reference for the status lookup), one delegation for all, the team
+    leader and contact. Refused, with the member named, as the import refuses: a closed, late
+    or full event, too few or too many members, a document twice in the team, a member already
+    entered in this event (one team per person), a team name taken in the event."""
+    now = now or utcnow()
+    name = ident.clean_text(name)
+    with write_transaction():
+        event = db.session.scalar(select(Event).where(Event.contest_id == contest.id, Event.code == event_code)
+                                  .with_for_update())
+        if event is None or not event.is_team:
+            raise ActionRefused(422, "no_event_chosen", field="event")
+        contest_row = db.session.get(Contest, contest.id)
+        reason = event_closed_reason(contest_row, event, now, team=True)
+        if reason is not None:
+            raise ActionRefused(409, CLOSED_CODES[reason], {"events": [event.name]}, field="event")
+        most = event.team_size or TEAM_MIN
+        if not TEAM_MIN <= len(members) <= max(most, TEAM_MIN):
+            raise ActionRefused(422, "team_size_form", {"min": TEAM_MIN, "max": max(most, TEAM_MIN)})
+        seen = set()
+        for person in members:
+            if (person.id_type, person.id_number) in seen:
+                raise ActionRefused(422, "member_twice", {"name": person.name})
+            seen.add((person.id_type, person.id_number))
+        if db.session.scalar(select(Entry.id).where(Entry.event_id == event.id, Entry.name == name,
+                                                    Entry.status.in_(TAKES_A_PLACE))) is not None:
+            raise ActionRefused(409, "team_name_taken", {"team": name}, field="name")
+        home = delegation_named(contest_row, delegation)
+        people = []
+        for person in members:
+            contestant = find_contestant(contest_row, person.id_type, person.id_number)
+            if contestant is not None:
+                entered = db.session.scalar(
+                    select(Entry.id).outerjoin(entry_member, entry_member.c.entry_id == Entry.id)
+                    .where(Entry.event_id == event.id, Entry.status.in_(TAKES_A_PLACE),
+                           (Entry.contestant_id == contestant.id) | (entry_member.c.contestant_id == contestant.id))
+                    .limit(1))
+                if entered is not None:
+                    raise ActionRefused(409, "member_in_a_team", {"name": person.name, "event": event.name})
+                contestant.consented_at = now
+                contestant.reference = contestant.reference or _unused_reference()
+            else:
+                contestant = new_contestant(contest_row, person, source="form", delegation=home,
+                                            reference=_unused_reference(), consented_at=now)
+            people.append(contestant)
+        team = Entry(contest_id=contest_row.id, event_id=event.id, contestant_id=None, delegation=home,
+                     name=name, status="pending", bib=None, leader=ident.clean_text(leader)[:120],
+                     contact=ident.clean_text(contact)[:120])
+        team.members.extend(people)
+        db.session.add(team)
+        db.session.flush()
+        record("registration.team", contest=contest_row, target=f"entry:{team.id}", ip=ip, event=event.code,
+               members=len(people), references=[p.reference for p in people])
+    return team
 
 
 @dataclass
