@@ -229,15 +229,20 @@ def approve_selected(slug: str):
 
 # --- export ----------------------------------------------------------------------------------
 
+MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "text/csv; charset=utf-8"}
+
+
 def _file_response(contest, fmt: str, header: list[str], rows: list[list], stem: str) -> Response:
-    if fmt == "xlsx":
-        body = spreadsheets.xlsx_bytes(header, rows, title=stem)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = spreadsheets.csv_bytes(header, rows)
-        mimetype = "text/csv; charset=utf-8"
+    body = (spreadsheets.xlsx_bytes(header, rows, title=stem) if fmt == "xlsx"
+            else spreadsheets.csv_bytes(header, rows))
+    return _attachment(contest, body, fmt, stem)
+
+
+def _attachment(contest, body: bytes, fmt: str, stem: str) -> Response:
+    """A spreadsheet to download, named <contest>-<stem>.<fmt>, never kept by a cache."""
     name = f"{contest.slug}-{stem}.{fmt}"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -293,15 +298,9 @@ def import_template(slug: str, fmt: str):
             header, rows, title="template", text_columns=[fields.index(f) for f in ("id_number", "mobile")],
             lists={fields.index(f): values for f, values in lists.items() if f in fields},
             note=(fields.index("name"), importing.EXAMPLE_NOTE))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body = spreadsheets.csv_bytes(header, rows)
-        mimetype = "text/csv; charset=utf-8"
-    name = f"{contest.slug}-template.{fmt}"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _attachment(contest, body, fmt, "template")
 
 
 @bp.route("/o/c/<slug>/entries/import", methods=["GET", "POST"])
