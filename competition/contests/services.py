@@ -15,7 +15,7 @@ from ..boards import results
 from ..boards import services as boards
 from ..certificates import services as certificates
 from ..database import utcnow, write_transaction
-from ..entries.models import APPROVED, Entry
+from ..entries.models import APPROVED, Entry, bib_order
 from ..errors import ActionRefused
 from ..extensions import db
 from ..ledger import services as ledger
@@ -446,7 +446,6 @@ def uses_completion_time(event: Event) -> bool:
 
 def timed_entries(event: Event) -> list[Entry]:
     """The entries whose completion time the organiser records: the event's approved ones, by bib."""
-    from ..entries.models import bib_order
     return list(db.session.scalars(select(Entry).where(Entry.event_id == event.id, Entry.status == APPROVED)
                                    .order_by(*bib_order(), Entry.id)))
 

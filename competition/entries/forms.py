@@ -32,6 +32,41 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def check_identity(form, refuse, *, no_name: str, no_gender: str) -> tuple[str, str | None, str, str, str]:
+    """The one check of who a person is, on every form that names one (the registration form, a
+    team's member, the organiser's correction): name, gender, document (a resident ID's check
+    digit and gender agreeing) and mobile, each problem refused next to its field. Returns the
+    name, gender, document type and number and mobile as they are kept."""
+    name = ident.clean_text(form.name.data)
+    if not name:
+        refuse(form.name, no_name)
+    elif len(name) > NAME_MAX:
+        refuse(form.name, _("A name has at most %(max)d characters.", max=NAME_MAX))
+    gender = form.gender.data if form.gender.data in GENDER_LABELS else None
+    if gender is None:
+        refuse(form.gender, no_gender)
+    id_type = form.id_type.data
+    if id_type not in ID_TYPE_LABELS:
+        refuse(form.id_type, message("id_type"))
+    id_number = ""
+    try:
+        if id_type == ident.RESIDENT_ID:
+            resident = ident.parse_resident_id(form.id_number.data)
+            id_number = resident.number
+            if gender is not None and gender != resident.gender:
+                refuse(form.gender, message("gender_mismatch"))
+        elif id_type in ID_TYPE_LABELS:
+            id_number = ident.parse_id_number(id_type, form.id_number.data)
+    except ident.InvalidIdentity as invalid:
+        refuse(form.id_number, message(invalid.code))
+    mobile = ""
+    try:
+        mobile = ident.parse_mobile(form.mobile.data)
+    except ident.InvalidIdentity as invalid:
+        refuse(form.mobile, message(invalid.code))
+    return name, gender, id_type, id_number, mobile
+
+
 class PersonForm(Form):
     """A person's data as the registration form and the organiser's correction take it, checked
     into a Registrant (`person`) as the import checks a row."""
@@ -69,33 +104,9 @@ class PersonForm(Form):
             self.refuse(field, message)
             ok = False
 
-        name = ident.clean_text(self.name.data)
-        if not name:
-            refuse(self.name, _("Enter your name."))
-        elif len(name) > NAME_MAX:
-            refuse(self.name, _("A name has at most %(max)d characters.", max=NAME_MAX))
-        gender = self.gender.data if self.gender.data in GENDER_LABELS else None
-        if gender is None:
-            refuse(self.gender, _("Choose your gender."))
-        id_type = self.id_type.data
-        if id_type not in ID_TYPE_LABELS:
-            refuse(self.id_type, message("id_type"))
-        id_number = ""
-        try:
-            if id_type == ident.RESIDENT_ID:
-                resident = ident.parse_resident_id(self.id_number.data)
-                id_number = resident.number
-                if gender is not None and gender != resident.gender:
-                    refuse(self.gender, message("gender_mismatch"))
-            elif id_type in ID_TYPE_LABELS:
-                id_number = ident.parse_id_number(id_type, self.id_number.data)
-        except ident.InvalidIdentity as invalid:
-            refuse(self.id_number, message(invalid.code))
-        mobile = email = ""
-        try:
-            mobile = ident.parse_mobile(self.mobile.data)
-        except ident.InvalidIdentity as invalid:
-            refuse(self.mobile, message(invalid.code))
+        name, gender, id_type, id_number, mobile = check_identity(
+            self, refuse, no_name=_("Enter your name."), no_gender=_("Choose your gender."))
+        email = ""
         try:
             email = ident.parse_email(self.email.data)
         except ident.InvalidIdentity as invalid:
@@ -163,33 +174,11 @@ class MemberForm(SubForm):
         def refuse(field, text) -> None:
             field.errors = list(field.errors) + [str(text)]
 
-        name = ident.clean_text(self.name.data)
-        if not name:
-            refuse(self.name, _("Enter the member's name."))
-        gender = self.gender.data if self.gender.data in GENDER_LABELS else None
-        if gender is None:
-            refuse(self.gender, _("Choose the member's gender."))
-        id_number = ""
-        try:
-            if self.id_type.data == ident.RESIDENT_ID:
-                resident = ident.parse_resident_id(self.id_number.data)
-                id_number = resident.number
-                if gender is not None and gender != resident.gender:
-                    refuse(self.gender, message("gender_mismatch"))
-            elif self.id_type.data in ID_TYPE_LABELS:
-                id_number = ident.parse_id_number(self.id_type.data, self.id_number.data)
-            else:
-                refuse(self.id_type, message("id_type"))
-        except ident.InvalidIdentity as invalid:
-            refuse(self.id_number, message(invalid.code))
-        mobile = ""
-        try:
-            mobile = ident.parse_mobile(self.mobile.data)
-        except ident.InvalidIdentity as invalid:
-            refuse(self.mobile, message(invalid.code))
+        name, gender, id_type, id_number, mobile = check_identity(
+            self, refuse, no_name=_("Enter the member's name."), no_gender=_("Choose the member's gender."))
         if any(f.errors for f in self):
             return None
-        return Registrant(name=name, gender=gender, id_type=self.id_type.data, id_number=id_number, mobile=mobile,
+        return Registrant(name=name, gender=gender, id_type=id_type, id_number=id_number, mobile=mobile,
                           delegation=delegation)
 
 

@@ -169,7 +169,7 @@ def entries(slug: str):
     filters.set_contest(contest, delegations)
     chosen = _chosen(request.args)
     listed = services.list_entries(contest, chosen, request.args.get("page", 1, type=int))
-    waiting = len(services.matching_ids(contest, chosen, statuses=services.TRANSITIONS["approve"]))
+    waiting = services.count_matching(contest, chosen, statuses=services.TRANSITIONS["approve"])
     return render_template("entries/list.html", contest=contest, filters=filters, rows=listed.rows, listed=listed,
                            chosen=chosen, waiting=waiting, counts=services.counts_by_status(contest),
                            review=ReviewForm(), bulk=BulkForm(), export=ExportForm(),

@@ -193,12 +193,7 @@ def register_team(contest: Contest, event_code: str, *, name: str, delegation: s
         for person in members:
             contestant = find_contestant(contest_row, person.id_type, person.id_number)
             if contestant is not None:
-                entered = db.session.scalar(
-                    select(Entry.id).outerjoin(entry_member, entry_member.c.entry_id == Entry.id)
-                    .where(Entry.event_id == event.id, Entry.status.in_(TAKES_A_PLACE),
-                           (Entry.contestant_id == contestant.id) | (entry_member.c.contestant_id == contestant.id))
-                    .limit(1))
-                if entered is not None:
+                if any(e.event_id == event.id and e.status in TAKES_A_PLACE for e in contestant_entries(contestant)):
                     raise ActionRefused(409, "member_in_a_team", {"name": person.name, "event": event.name})
                 contestant.consented_at = now
                 contestant.reference = contestant.reference or _unused_reference()
@@ -402,6 +397,11 @@ def matching_ids(contest: Contest, filters: EntryFilter, *, statuses: tuple[str,
     acts on (approving takes the pending and rejected ones)."""
     return list(db.session.scalars(_matching(contest, filters, Entry.id).where(Entry.status.in_(statuses))
                                    .order_by(Entry.id)))
+
+
+def count_matching(contest: Contest, filters: EntryFilter, *, statuses: tuple[str, ...] = ENTRY_STATUSES) -> int:
+    """How many entries matching_ids would give, counted by the database."""
+    return db.session.scalar(_matching(contest, filters, func.count(Entry.id)).where(Entry.status.in_(statuses)))
 
 
 def counts_by_status(contest: Contest) -> dict[str, int]:
