@@ -228,6 +228,14 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "team_member_delegation": N_("This person is a member of the team “%(team)s”, and a team comes from one "
                                  "delegation: their delegation cannot change on its own."),
     "no_event_chosen": N_("Choose at least one event."),
+    # correcting an entry (entries.services.correct_entry)
+    "marked_entry_change": N_("Marking has begun for this entry in %(event)s: its event and delegation can no "
+                              "longer change, because the judges' conflicts of interest and the board depend on them."),
+    "move_team_kind": N_("%(event)s is not the same kind of event: a team moves to a team event, a person to an "
+                         "individual one."),
+    "move_already_entered": N_("%(name)s is already entered in %(event)s."),
+    "move_team_size": N_("A team of %(event)s has %(min)d to %(max)d members: this team does not fit."),
+    "team_name_required": N_("Enter the team's name."),
     "rejection_reason_required": N_("A rejection needs a reason: the registrant will read it."),
     "none_selected": N_("Select at least one entry."),
     "wrong_status": N_("%(name)s cannot take this action in its current status."),
@@ -441,6 +449,7 @@ FIELD_LABELS = {
     "name": _l("Name"), "gender": _l("Gender"), "id_type": _l("ID type"), "id_number": _l("ID number"),
     "mobile": _l("Mobile number"), "email": _l("E-mail"), "delegation": _l("Employer or district union"),
     "trade": _l("Trade"), "skill_level": _l("Skill level"), "event": _l("Event"), "team": _l("Team name"),
+    "leader": _l("Team leader (领队)"), "contact": _l("Leader's phone or e-mail"),
 }
 #: The columns of a judges' list, as its import preview names them.
 JUDGE_FIELD_LABELS = {"name": _l("Name"), "phone": _l("Mobile number"), "delegation": _l("Delegation"),

@@ -358,6 +358,10 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
         select(Result).where(Result.entry_id.in_(entry_ids)))} if entry_ids else {}
     recomputed, gone, after = {}, set(), {}
     for entry in entries:
+        if entry.event_id != event.id:
+            # Moved to another event: it leaves this board (its row goes as one that left it),
+            # and the recompute of its new event scores and ranks it.
+            continue
         result = recompute_entry(entry, rule, stored.get(entry.id))
         recomputed[entry.id] = result
         if entry.status in ON_BOARD and entry.bib is not None:

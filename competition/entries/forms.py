@@ -252,6 +252,34 @@ class CorrectionForm(PersonForm):
         return ok
 
 
+class EntryCorrectionForm(Form):
+    """An organiser corrects an entry: its event, and for a team its name, delegation, leader
+    and contact; with a reason that is recorded."""
+
+    event = SelectField(_l("Event"), validate_choice=False)
+    name = StringField(_l("Team name"), validators=[Length(max=TEAM_NAME_MAX)], render_kw={"maxlength": TEAM_NAME_MAX})
+    delegation = StringField(_l("Employer or district union"), validators=[Length(max=200)],
+                             render_kw={"list": "delegations", "autocomplete": "off", "maxlength": 200})
+    leader = StringField(_l("Team leader (领队)"), validators=[Length(max=120)], render_kw={"maxlength": 120})
+    contact = StringField(_l("Leader's phone or e-mail"), validators=[Length(max=120)], render_kw={"maxlength": 120})
+    reason = StringField(_l("Reason for the correction (recorded)"), validators=[Length(max=REASON_MAX)],
+                         render_kw={"maxlength": REASON_MAX})
+
+    def set_events(self, events) -> "EntryCorrectionForm":
+        self.event.choices = [SelectChoice(e.code, e.name) for e in events]
+        return self
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.event.data not in {choice.value for choice in self.event.choices}:
+            self.event.errors = list(self.event.errors) + [_("Choose an event.")]
+            ok = False
+        if not (self.reason.data or "").strip():
+            self.reason.errors = list(self.reason.errors) + [_("Say why the data is corrected: it is recorded.")]
+            ok = False
+        return ok
+
+
 class StatusForm(Form):
     reference = StringField(_l("Registration reference"),
                             render_kw={"autocomplete": "off", "autocapitalize": "characters", "maxlength": 20,

@@ -24,7 +24,7 @@ from ..messages import (ENTRY_STATUS_LABELS, FIELD_LABELS, GENDER_LABELS, ID_TYP
                         message)
 from . import identity as ident
 from . import importing, services
-from .forms import (BulkForm, ConfirmImportForm, CorrectionForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm, TeamRegistrationForm,
+from .forms import (BulkForm, ConfirmImportForm, CorrectionForm, EntryCorrectionForm, ExportForm, FilterForm, RegistrationForm, RevealForm, ReviewForm, TeamRegistrationForm,
                     StatusForm, UploadForm)
 
 bp = Blueprint("entries", __name__)
@@ -441,6 +441,54 @@ def contestant_correct(slug: str, contestant_id: int):
                       if changed else _("Nothing was different: nothing changed."), "success")
                 return redirect(url_for("entries.contestant", slug=slug, contestant_id=person.id))
     return render_template("entries/correct.html", contest=contest, person=person, form=form,
+                           delegations=services.suggested_delegations(contest)), status, {"Cache-Control": "no-store"}
+
+
+@bp.route("/o/c/<slug>/entries/<int:entry_id>/correct", methods=["GET", "POST"])
+@login_required
+def entry_correct(slug: str, entry_id: int):
+    """Move an entry to another event, or correct a team's data, with a reason; the form keeps
+    what was typed when refused."""
+    contest = policy.managed_contest(slug)
+    entry = services.entry_of(contest, entry_id)
+    if entry is None:
+        abort(404)
+    events = [e for e in contest.events if e.is_team == entry.event.is_team]
+    if request.method == "GET":
+        form = EntryCorrectionForm(formdata=None, obj=entry).set_events(events)
+        form.event.data = entry.event.code
+        form.delegation.data = entry.delegation.name if entry.delegation else ""
+    status = 200
+    if request.method == "POST":
+        form, status = EntryCorrectionForm().set_events(events), 422
+        if form.validate_on_submit():
+            try:
+                done = services.correct_entry(current_user, contest, entry, event_code=form.event.data,
+                                              name=form.name.data, delegation=form.delegation.data,
+                                              leader=form.leader.data, contact=form.contact.data,
+                                              reason=form.reason.data, ip=request.remote_addr)
+            except ActionRefused as refused:
+                attach(form, refused)
+                status = refused.status
+            else:
+                if not done.changed:
+                    flash(_("Nothing was different: nothing changed."), "success")
+                else:
+                    labels = {**FIELD_LABELS, "name": FIELD_LABELS["team"]}
+                    said = [_("Corrected: %(fields)s.", fields="、".join(str(labels.get(f, f)) for f in done.changed))]
+                    if "event" in done.changed:
+                        said.append(_("Now in %(event)s, bib %(bib)s.", event=entry.event.name, bib=done.bib)
+                                    if done.bib else _("Now in %(event)s, without a bib yet.", event=entry.event.name))
+                    if done.assignments_dropped:
+                        said.append(ngettext("%(num)d judge's assignment was removed: generate the assignment "
+                                             "again on the judges' page.",
+                                             "%(num)d judges' assignments were removed: generate the assignment "
+                                             "again on the judges' page.", done.assignments_dropped))
+                    flash(" ".join(said), "success")
+                back = url_for("entries.contestant", slug=slug, contestant_id=entry.contestant_id) \
+                    if entry.contestant_id else url_for("entries.entries", slug=slug, q=entry.name)
+                return redirect(back)
+    return render_template("entries/correct_entry.html", contest=contest, entry=entry, form=form,
                            delegations=services.suggested_delegations(contest)), status, {"Cache-Control": "no-store"}
 
 

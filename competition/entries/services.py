@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,7 +23,8 @@ from ..contests import lifecycle
 from .. import scoring, times
 from ..boards.models import Result
 from ..contests.models import ANNOUNCED_OR_LATER, LIVE, Contest, Criterion, Event
-from ..judges.models import Judge, panel
+from ..judges.models import Assignment, Judge, panel
+from ..policy import has_conflict
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
 from ..extensions import db
@@ -751,6 +752,11 @@ def contestant_of(contest: Contest, contestant_id: int) -> Contestant | None:
     return person if person is not None and person.contest_id == contest.id else None
 
 
+def entry_of(contest: Contest, entry_id: int) -> Entry | None:
+    entry = db.session.get(Entry, entry_id)
+    return entry if entry is not None and entry.contest_id == contest.id else None
+
+
 def contestant_entries(person: Contestant) -> list[Entry]:
     return list(db.session.scalars(
         select(Entry).outerjoin(entry_member, entry_member.c.entry_id == Entry.id)
@@ -810,13 +816,14 @@ def correct_contestant(actor, contest: Contest, person: Contestant, new: ident.R
         if moves:
             before["delegation"] = person.delegation.name if person.delegation else ""
             person.delegation = delegation
-        for entry in entries:
-            if entry.contestant_id == person.id:
-                entry.name = person.name
-                entry.delegation = person.delegation
+        own = [entry for entry in entries if entry.contestant_id == person.id]
+        for entry in own:
+            entry.name = person.name
+            entry.delegation = person.delegation
+        dropped = _drop_conflicts(own) if moves else 0
         db.session.flush()
         record("contestant.correct", user=actor, contest=contest, target=f"contestant:{person.id}", ip=ip,
-               reason=reason, fields=changed, before=before,
+               reason=reason, fields=changed, before=before, assignments_dropped=dropped,
                after={f: _shown(f, getattr(person, f) if f != "delegation" else new.delegation) for f in changed})
         shown = [e for e in entries if e.status in TAKES_A_PLACE]
         patches = [results.recompute(entry.event, [entry.id], refresh=True) for entry in shown
@@ -835,3 +842,174 @@ def _shown(field: str, value) -> str:
     if field == "email":
         return mask_email(value)
     return str(value)
+
+
+# --- correcting an entry: a team's data, the event ---------------------------------------------
+
+#: What an entry's correction may change: a team's own data, and the event of any entry.
+ENTRY_CORRECTABLE = ("event", "name", "delegation", "leader", "contact")
+
+
+@dataclass
+class EntryCorrection:
+    """What correcting an entry did: the fields that changed, the bib it has in its new event
+    (a moved entry is numbered there), and the judges' assignments it lost: all of them when it
+    moved (the new event's criteria are others), those that became a conflict of interest when
+    its delegation changed."""
+
+    changed: list[str] = field(default_factory=list)
+    bib: str | None = None
+    assignments_dropped: int = 0
+
+
+def _has_begun(entry: Entry) -> bool:
+    """Marking has begun for the entry: a mark, a penalty or a completion time is on file."""
+    return entry.completion_time is not None or bool(entry.penalties) or db.session.scalar(
+        select(Mark.id).where(Mark.entry_id == entry.id).limit(1)) is not None
+
+
+def _check_move(contest: Contest, entry: Entry, target: Event) -> None:
+    """Refusals of moving an entry to `target`, as registration and import refuse them."""
+    if target.result_status != LIVE:
+        raise ActionRefused(409, "field_decided", {"event": target.name}, field="event")
+    if target.is_team != entry.event.is_team:
+        raise ActionRefused(422, "move_team_kind", {"event": target.name}, field="event")
+    people = list(entry.members) if entry.contestant_id is None else [entry.contestant]
+    for person in people:
+        if person is None:
+            continue
+        for other in contestant_entries(person):
+            # One row per person and event, whatever its status (the database holds to it).
+            if other.id != entry.id and other.event_id == target.id and (
+                    entry.contestant_id is not None or other.status in TAKES_A_PLACE):
+                raise ActionRefused(409, "member_in_a_team" if entry.contestant_id is None else "move_already_entered",
+                                    {"name": person.name, "event": target.name}, field="event")
+    if target.is_team:
+        most = max(target.team_size or TEAM_MIN, TEAM_MIN)
+        if not TEAM_MIN <= len(people) <= most:
+            raise ActionRefused(409, "move_team_size", {"event": target.name, "min": TEAM_MIN, "max": most},
+                                field="event")
+        if db.session.scalar(select(Entry.id).where(Entry.event_id == target.id, Entry.name == entry.name,
+                                                    Entry.status.in_(TAKES_A_PLACE))) is not None:
+            raise ActionRefused(409, "team_name_taken", {"team": entry.name}, field="event")
+    if entry.status in TAKES_A_PLACE and target.capacity is not None:
+        _lock_events([target.id])
+        if not lifecycle.places_left(target.capacity, taken_places(target)):
+            raise ActionRefused(409, "over_capacity", {"event": target.name, "capacity": target.capacity},
+                                field="event")
+
+
+def _bib_in(contest: Contest, entry: Entry, target: Event) -> str | None:
+    """The next free bib of `target` for an entry that moves there (numbering's rule)."""
+    from ..numbering import rules as numbering
+    numbered = [numbering.Numbered(id=e.id, name=e.name, delegation="", created_at=e.created_at, bib=e.bib)
+                for e in db.session.scalars(select(Entry).where(Entry.event_id == target.id, Entry.id != entry.id,
+                                                                Entry.status == APPROVED, Entry.bib.is_not(None)))]
+    reserved = set(db.session.scalars(select(Entry.bib).where(
+        Entry.event_id == target.id, Entry.status != APPROVED, Entry.bib.is_not(None))))
+    taken = {bib: entry_id for entry_id, bib in db.session.execute(
+        select(Entry.id, Entry.bib).where(Entry.contest_id == contest.id, Entry.bib.is_not(None),
+                                          Entry.id != entry.id))}
+    moving = numbering.Numbered(id=entry.id, name=entry.name, delegation="", created_at=entry.created_at, bib=None)
+    try:
+        plan = numbering.plan_bibs(contest.bib_pattern, target.code, [*numbered, moving], taken=taken,
+                                   reserved=reserved)
+    except numbering.PatternInvalid:
+        return None  # a pattern that cannot number: the organiser numbers the entry on the bibs page
+    return plan.bibs.get(entry.id) if plan.is_clean else None
+
+
+def _drop_conflicts(entries: list[Entry]) -> int:
+    """Remove the assignments that a new delegation made a conflict of interest (policy's
+    rule): a judge never marks their own delegation's entries. Returns how many went."""
+    db.session.flush()
+    dropped = 0
+    for entry in entries:
+        for assignment in db.session.scalars(select(Assignment).where(Assignment.entry_id == entry.id)
+                                             .options(joinedload(Assignment.judge))):
+            if has_conflict(assignment.judge, entry):
+                db.session.delete(assignment)
+                dropped += 1
+    return dropped
+
+
+def correct_entry(actor, contest: Contest, entry: Entry, *, event_code: str, name: str = "", delegation: str = "",
+                  leader: str = "", contact: str = "", reason: str, ip: str | None = None) -> EntryCorrection:
+    """Correct an entry, with a reason, audited: move it to another event of the same kind,
+    and for a team its name, delegation, leader and contact (a person's own data is corrected
+    on their page, and their entries follow). Moving or changing the delegation is refused once
+    marking has begun for the entry, or once either event's results are signed off. A moved
+    entry leaves its old board and joins the new one in the same transaction, under a bib of
+    its new event when it had one; its judges are assigned again in the new event."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused(422, "correction_reason_required", field="reason")
+    team = entry.contestant_id is None
+    with write_transaction():
+        old = entry.event
+        target = db.session.scalar(select(Event).where(Event.contest_id == contest.id, Event.code == event_code))
+        if target is None:
+            raise ActionRefused(422, "no_event_chosen", field="event")
+        new = {"event": target.code}
+        if team:
+            new |= {"name": ident.clean_text(name), "leader": ident.clean_text(leader)[:120],
+                    "contact": ident.clean_text(contact)[:120]}
+            if not new["name"]:
+                raise ActionRefused(422, "team_name_required", field="name")
+        home = delegation_named(contest, delegation) if team else entry.delegation
+        now = {"event": old.code, "name": entry.name, "leader": entry.leader or "", "contact": entry.contact or ""}
+        outcome = EntryCorrection(changed=[f for f in ENTRY_CORRECTABLE if f in new and new[f] != now[f]])
+        if team and (home.id if home else None) != entry.delegation_id:
+            outcome.changed.append("delegation")
+        if not outcome.changed:
+            return outcome
+        moves = "event" in outcome.changed
+        if moves or "delegation" in outcome.changed:
+            for event in sorted({old, target}, key=lambda e: e.id):
+                results.lock_board(event.id)  # marks of the entry wait: "marking has begun" holds till commit
+            if old.result_status != LIVE:
+                raise ActionRefused(409, "field_decided", {"event": old.name}, field="event")
+            if _has_begun(entry):
+                raise ActionRefused(409, "marked_entry_change", {"event": old.name},
+                                    field="event" if moves else "delegation")
+        if "name" in outcome.changed and not moves and db.session.scalar(select(Entry.id).where(
+                Entry.event_id == old.id, Entry.name == new["name"], Entry.id != entry.id,
+                Entry.status.in_(TAKES_A_PLACE))) is not None:
+            raise ActionRefused(409, "team_name_taken", {"team": new["name"]}, field="name")
+        if moves:
+            entry.name = new.get("name", entry.name)
+            _check_move(contest, entry, target)
+        before = {f: now[f] for f in outcome.changed if f != "delegation"}
+        if "delegation" in outcome.changed:
+            before["delegation"] = entry.delegation.name if entry.delegation else ""
+            entry.delegation = home
+        if team:
+            entry.name, entry.leader, entry.contact = new["name"], new["leader"], new["contact"]
+        shown = {entry.id: entry.bib} if entry.bib is not None else {}
+        if moves:
+            outcome.assignments_dropped = db.session.execute(
+                delete(Assignment).where(Assignment.entry_id == entry.id)).rowcount or 0
+            entry.event = target
+            if entry.bib is not None:
+                entry.bib = None
+                db.session.flush()
+                entry.bib = outcome.bib = _bib_in(contest, entry, target)
+        elif "delegation" in outcome.changed:
+            outcome.assignments_dropped = _drop_conflicts([entry])
+        db.session.flush()
+        record("entry.correct", user=actor, contest=contest, target=f"entry:{entry.id}", ip=ip, reason=reason,
+               fields=outcome.changed, before=before,
+               after={f: (home.name if home else "") if f == "delegation" else new[f] for f in outcome.changed},
+               bib={"before": shown.get(entry.id), "after": entry.bib} if moves else None,
+               assignments_dropped=outcome.assignments_dropped)
+        patches = []
+        if entry.status in TAKES_A_PLACE:
+            # The old board drops the row first (its result still names the old event), then the
+            # new board takes the entry in.
+            if moves:
+                patches.append(results.recompute(old, [entry.id], shown_bibs=shown))
+            patches.append(results.recompute(target, [entry.id]))
+        elif moves:  # off every board: only its (empty) result follows it
+            db.session.execute(update(Result).where(Result.entry_id == entry.id).values(event_id=target.id))
+    results.publish([p for p in patches if p is not None], contest=contest.slug)
+    return outcome
