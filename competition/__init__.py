@@ -50,12 +50,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .entries.routes import bp as entries_bp
     from .admin.routes import bp as admin_bp
     from .errors import init_errors
+    from .hall.routes import bp as hall_bp
     from .health import bp as health_bp
     from .i18n import init_i18n
     from .security import init_security
     from .judges.routes import bp as judges_bp
     from .judging.routes import bp as judging_bp
     from .numbering.routes import bp as numbering_bp
+    from .paper.routes import bp as paper_bp
     from .printing.routes import bp as printing_bp
     from .public.routes import bp as public_bp
 
@@ -70,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_accounts(app)
     # One blueprint per feature, each defined in its routes.py.
     for blueprint in (public_bp, accounts_bp, contests_bp, contest_files_bp, entries_bp, delegations_bp, numbering_bp,
-                      judges_bp, judging_bp, boards_bp, appeals_bp, certificates_bp, printing_bp, admin_bp, api_bp,
+                      judges_bp, judging_bp, paper_bp, boards_bp, hall_bp, appeals_bp, certificates_bp, printing_bp, admin_bp, api_bp,
                       health_bp):
         app.register_blueprint(blueprint)
     register_cli(app)

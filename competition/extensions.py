@@ -19,6 +19,8 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+#: The Socket.IO namespace of the live boards, screens and announcements (DESIGN.md §4).
+LIVE_NAMESPACE = "/live"
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -100,6 +100,20 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "event_incomplete": Nn_("%(num)d entry is not complete. %(problems)s%(more)s",
                             "%(num)d entries are not complete. %(problems)s%(more)s"),
 
+    # --- paper score sheets (paper): a failed tablet's marks entered twice -----------------------
+    "paper_not_allowed": N_("Only the chief judge of this event or an organiser of the contest can enter a paper "
+                            "score sheet."),
+    "paper_own_sheet": N_("You cannot enter your own paper score sheet: another chief judge or an organiser must."),
+    "paper_same_person": N_("You made the first entry of this sheet: the second entry must be made by someone "
+                            "else."),
+    "paper_sheet_pending": N_("A first entry of this judge's sheet for this entry is already waiting for its "
+                              "second entry. Enter it again there, or discard it first."),
+    "paper_sheet_gone": N_("This sheet was stored or discarded meanwhile."),
+    "paper_not_a_judge": N_("This person is not a judge in this contest."),
+    "paper_supervisor": N_("A supervisor never marks."),
+    "paper_conflict_of_interest": N_("This judge cannot mark an entry of their own delegation."),
+    "paper_not_assigned": N_("This judge is not assigned to mark this entry."),
+
     # --- boards -------------------------------------------------------------------------------
     "frozen": N_("The board is already frozen."),
     "not_frozen": N_("The board is not frozen."),
@@ -228,6 +242,31 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "team_member_delegation": N_("This person is a member of the team “%(team)s”, and a team comes from one "
                                  "delegation: their delegation cannot change on its own."),
     "no_event_chosen": N_("Choose at least one event."),
+    # the ceremony (boards.services.reveal_step)
+    "reveal_mode_unknown": N_("Choose how to reveal: one entry at a time, or by award."),
+    "reveal_awards_undecided": N_("The awards of %(event)s are not decided yet: reveal by award once the event is "
+                                  "signed off, or reveal one entry at a time."),
+    # the hall (hall.services): screens, announcements, sessions
+    "screen_name_required": N_("Name the screen, as the hall knows it (大屏一, say)."),
+    "screen_name_too_long": N_("A screen's name has at most %(max)d characters."),
+    "screen_name_taken": N_("A screen named “%(name)s” is already set up."),
+    "screen_mode_unknown": N_("Choose what the screen shows."),
+    "screen_scale_range": N_("The font scale is between %(min)d and %(max)d percent."),
+    "screen_rows_range": N_("Rows per page are between %(min)d and %(max)d, or empty for as many as fit."),
+    "screen_event_required": N_("Choose the event this screen shows."),
+    "winners_undecided": N_("The awards of %(event)s are not decided yet: a winners card is shown once the event "
+                            "is signed off."),
+    "winners_frozen": N_("The board of %(event)s is frozen: reveal it first, or the winners card tells the "
+                         "ceremony's end."),
+    "rehearsal_slug_taken": N_("The address %(slug)s is taken by another contest: a rehearsal cannot be made."),
+    "rehearsal_impossible": N_("This contest cannot be copied for a rehearsal yet: %(problems)s."),
+    "announcement_empty": N_("Write the announcement."),
+    "announcement_too_long": N_("An announcement has at most %(max)d characters: screens are read from afar."),
+    "session_name_required": N_("Name the session (第一场, say)."),
+    "session_ends_before_start": N_("A session ends after it starts."),
+    "session_overlaps": N_("This overlaps the session “%(session)s” of the same event."),
+    "session_closed": N_("The last session of this event has ended: its measurement criteria are closed for "
+                         "marking."),
     # correcting an entry (entries.services.correct_entry)
     "marked_entry_change": N_("Marking has begun for this entry in %(event)s: its event and delegation can no "
                               "longer change, because the judges' conflicts of interest and the board depend on them."),

@@ -85,6 +85,16 @@ def live_events(user, contest: Contest) -> list:
     return [event for event in contest.events if is_chief_of(user, event)]
 
 
+def can_announce(user, contest: Contest) -> bool:
+    """Announcements to everyone watching: the contest's organisers and its chief judges."""
+    return can_manage_contest(user, contest) or any(is_chief_of(user, event) for event in contest.events)
+
+
+def can_hear_announcements(user, contest: Contest) -> bool:
+    """Whoever may watch the contest, and its judges on their tablets."""
+    return can_view_contest(user, contest) or judge_role(user, contest) is not None
+
+
 def has_judging(user) -> bool:
     """Whether the user judges in any contest still kept (for the "My judging" link)."""
     if not _known(user):
@@ -101,24 +111,33 @@ def has_conflict(judge: Judge | None, entry) -> bool:
     return judge is not None and judge.delegation_id is not None and judge.delegation_id == entry.delegation_id
 
 
-def why_not_mark(judge: Judge | None, entry, criterion) -> str | None:
+def why_not_mark(judge: Judge | None, entry, criterion, *, assigned: bool | None = None) -> str | None:
     """Why this judge (the user's role in the entry's contest, or None) may not mark this
     criterion of this entry: "not_a_judge", "conflict_of_interest" or "not_assigned"; None
     when they may. Locks and the contest's status are not rights: the marking service answers
-    those with 409."""
+    those with 409. `assigned`: whether the judge is assigned it, when the caller read that."""
     if judge is None:
         return "not_a_judge"
     if judge.role == SUPERVISOR:
         return "supervisor_never_marks"
     if has_conflict(judge, entry):
         return "conflict_of_interest"
-    assigned = db.session.scalar(select(Assignment.id).where(
-        Assignment.entry_id == entry.id, Assignment.criterion_id == criterion.id, Assignment.judge_id == judge.id))
-    return None if assigned is not None else "not_assigned"
+    if assigned is None:
+        assigned = db.session.scalar(select(Assignment.id).where(
+            Assignment.entry_id == entry.id, Assignment.criterion_id == criterion.id,
+            Assignment.judge_id == judge.id)) is not None
+    return None if assigned else "not_assigned"
 
 
 def can_mark(user, entry, criterion) -> bool:
     return why_not_mark(judge_role(user, entry.event.contest), entry, criterion) is None
+
+
+def can_enter_paper_sheets(user, event: Event) -> bool:
+    """Who enters a judge's signed paper sheet when their tablet fails, and who enters it again
+    to check it: the event's chief judge and the contest's organisers (never for their own
+    sheet, nor twice for one sheet: competition.paper.services refuses those)."""
+    return can_manage_contest(user, event.contest) or is_chief_of(user, event)
 
 
 def markable_criteria(judge: Judge, entry) -> list:
@@ -197,6 +216,15 @@ def cases_contest(slug: str) -> Contest:
     organisers), else 404."""
     contest = contest_by_slug(slug)
     if contest is None or not can_see_cases(current_user, contest):
+        abort(404)
+    return contest
+
+
+def contest_for_announcements(slug: str) -> Contest:
+    """A contest the current user may make announcements in (its organisers and chief
+    judges), else 404."""
+    contest = contest_by_slug(slug)
+    if contest is None or not can_announce(current_user, contest):
         abort(404)
     return contest
 

@@ -83,3 +83,21 @@ def english(client):
     """Assertions read the English msgids: the zh catalogue is filled after merging."""
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+def logged_in(base: str, username: str, password: str = PASSWORD):
+    """A real server's logged-in browser session (requests), whose cookie a python-socketio
+    client can carry in its handshake (socketio.Client(http_session=…))."""
+    import requests
+    http = requests.Session()
+    page = http.get(base + "/login", timeout=10).text
+    answer = http.post(base + "/login", data={"username": username, "password": password,
+                                              "csrf_token": _CSRF_INPUT.search(page).group(1)},
+                       timeout=10, allow_redirects=False)
+    assert answer.status_code == 302, answer.text[:300]
+    return http
+
+
+def csrf_of(http, url: str) -> str:
+    """The CSRF token of a real server's page, for the session `http`."""
+    return _CSRF_INPUT.search(http.get(url, timeout=10).text).group(1)

@@ -22,7 +22,7 @@ from competition.accounts.models import Organisation
 from competition.accounts.services import find_user
 from competition import live
 from competition.boards import services as boards
-from competition.boards.results import public_row
+from competition.boards.results import board_rows, public_row
 from competition.boards.models import Board
 from competition.contest_files.services import import_contest
 from competition.contests.models import contest_by_slug, event_by_code
@@ -30,9 +30,10 @@ from competition.entries.models import Entry
 from competition.errors import ActionRefused
 from competition.extensions import db
 from competition.marking.services import submit_mark
+from competition.scoring.ceremony import reveal_plan
 
 from .factory import PASSWORD, make_user, sample_contest
-from .helpers import apply_patch, isolated_client, login
+from .helpers import apply_patch, isolated_client, logged_in, login
 from .server import LiveServer, in_app
 
 SAMPLE = Path(__file__).parent / "data" / "sample-contest.json"
@@ -181,10 +182,11 @@ def test_reveal_all_and_unfreeze_catch_the_public_up_in_one_patch(any_db_app, re
     boards.freeze_board(event(), None)
     with pytest.raises(ActionRefused):
         boards.freeze_board(event(), None)
-    boards.reveal_step(event(), None)
-    boards.reveal_step(event(), None)  # public_seq is now ahead of the live seq
+    # The first step reveals S03 and S04 (no marks, no rank) with S02: public_seq is now
+    # ahead of the live seq.
+    assert boards.reveal_step(event(), None)["revealed"] == 3
     before = len(recorder.patches(recorder.public))
-    boards.reveal_all(event(), None)
+    boards.reveal_all(event(), None, end=True)
     assert len(recorder.patches(recorder.public)) == before + 1
     public.catch_up(), jury.catch_up()  # the jury got an empty patch up to the common seq
     assert by_entry(public.board) == by_entry(jury.board)
@@ -265,8 +267,14 @@ def test_the_organiser_freezes_reveals_and_unfreezes(organisers):
     again = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/freeze", headers={"Accept": "application/json"})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "frozen"
     step = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/reveal", headers={"Accept": "application/json"})
-    assert step.status_code == 200 and step.get_json()["state"]["revealed"] == 1
-    done = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/reveal-all", headers={"Accept": "application/json"})
+    assert step.status_code == 200 and step.get_json()["state"]["revealed"] == 3  # S03, S04 have no rank
+    by_award = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/reveal", data={"mode": "award"},
+                              headers={"Accept": "application/json"})
+    assert by_award.status_code == 409 and by_award.get_json()["error"]["code"] == "reveal_awards_undecided"
+    shown = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/reveal-all", headers={"Accept": "application/json"})
+    assert shown.get_json()["state"]["frozen"] is True and shown.get_json()["state"]["revealed"] == 4
+    done = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/reveal-all", data={"end": "yes"},
+                          headers={"Accept": "application/json"})
     assert done.get_json()["state"]["frozen"] is False
     not_frozen = organiser.post(f"/o/c/{SLUG}/events/{EVENT}/unfreeze", data={"next": "//evil.example/"},
                                 headers={"Referer": "http://localhost/c/sample-2026"})
@@ -303,6 +311,66 @@ print(json.dumps({{u: issue_token(find_user(u), "test") for u in ("k1", "k2", "k
 """
 
 
+def frozen_then_signed_off():
+    """The sample frozen with half its marks, then marked in full and signed off: the public
+    keeps the frozen board; the jury has the final one, awards decided."""
+    from .factory import chief, complete_marks
+    from competition.judging import services as judging
+    import_contest(sample_contest())
+    contest_by_slug(SLUG).status = "judging"
+    db.session.commit()
+    event = lambda: event_by_code(contest_by_slug(SLUG), EVENT)  # noqa: E731
+    boards.freeze_board(event(), None)
+    complete_marks()
+    judging.lock_event(chief(), event())
+    return event
+
+
+@pytest.mark.parametrize("mode", ["award", "award_group", "one"])
+def test_a_reveal_shows_nothing_before_its_step(app, recorder, mode):
+    """In the new reveal (by award, one by one or as groups) as in the old: before its step an
+    entry keeps the frozen row, without an award; its step shows its final row; the steps go
+    from the bottom up, ending with the winner, and the last one makes the board live."""
+    event = frozen_then_signed_off()
+    public = Audience(event(), recorder.public, False)
+    frozen = by_entry(public.board)
+    order = board_rows(event())  # the final public rows, in board order
+    assert any(r["award"] for r in order) and all(r["award"] is None for r in frozen.values())
+    plan = reveal_plan([(r["rank"], r["award"]) for r in order], mode)
+    revealed = 0
+    for done in plan:
+        state = boards.reveal_step(event(), None, mode)
+        shown = by_entry(public.catch_up())
+        patch = recorder.patches(recorder.public)[-1]
+        step = [r["entry"] for r in order[len(order) - done:len(order) - revealed]]
+        assert patch["reveal"]["entries"] == step and patch["reveal"]["entry"] == step[0]
+        for row in order[:len(order) - done]:  # not yet revealed: as frozen, no award
+            assert {k: v for k, v in shown[row["entry"]].items() if k != "rank"} == \
+                {k: v for k, v in frozen[row["entry"]].items() if k != "rank"}
+        for row in order[len(order) - done:]:
+            assert shown[row["entry"]] == row
+        revealed = done
+        assert state["frozen"] == (done < len(order))
+    assert patch["reveal"]["entry"] == order[0]["entry"] and order[0]["rank"] == 1
+
+
+def test_reveal_by_award_waits_for_the_awards_and_reveal_all_keeps_the_freeze(app, recorder):
+    import_contest(sample_contest())
+    event = lambda: event_by_code(contest_by_slug(SLUG), EVENT)  # noqa: E731
+    public = Audience(event(), recorder.public, False)
+    boards.freeze_board(event(), None)
+    with pytest.raises(ActionRefused) as refused:
+        boards.reveal_step(event(), None, "award")
+    assert refused.value.code == "reveal_awards_undecided"
+    state = boards.reveal_all(event(), None)
+    assert state["frozen"] and by_entry(public.catch_up()) == by_entry(
+        boards.board_snapshot(event(), jury=True))
+    post_mark(random.Random(9))  # the jury's change after the reveal stays with the jury
+    assert public.catch_up()["frozen"]
+    assert not boards.reveal_step(event(), None)["frozen"]  # the next step ends the freeze
+    public.catch_up()
+
+
 @pytest.fixture(scope="module")
 def server():
     live = LiveServer(env={"LIVE_COALESCE_MS": "0", "LOGIN_RATE_LIMIT": "1000 per minute"}).start()
@@ -313,13 +381,7 @@ def server():
 
 def session_of(server, username) -> requests.Session:
     """A logged-in browser session (its cookie goes with the socket's handshake)."""
-    http = requests.Session()
-    page = http.get(server.url + "/login", timeout=10).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    answer = http.post(server.url + "/login", data={"username": username, "password": PASSWORD,
-                                                    "csrf_token": token}, timeout=10, allow_redirects=False)
-    assert answer.status_code == 302, answer.text[:300]
-    return http
+    return logged_in(server.url, username)
 
 
 def csrf_of(server, http) -> str:
@@ -420,12 +482,14 @@ def test_a_frozen_board_sends_nothing_to_the_public_while_the_jury_keeps_updatin
             if not state["frozen"]:
                 break
         reveals = [p["reveal"] for p in public.patches[seen:]]  # one patch per step, in order
-        assert [r["revealed"] for r in reveals] == list(range(1, len(steps) + 1))
         assert [p["base"] + 1 for p in public.patches[seen:-1]] == [p["seq"] for p in public.patches[seen:-1]]
-        assert len(steps) == len(jury.board["rows"])
         # The last step shows the live board: the same rows, ranks and awards, at the same seq.
         jury.wait(lambda w: w.board["seq"] == public.board["seq"])
         live = api_board(server, organiser)
+        # One ranked entry per step from the bottom; entries without a rank go with the first.
+        plan = reveal_plan([(r["rank"], r["award"]) for r in live["rows"]], "one")
+        assert [r["revealed"] for r in reveals] == plan and len(steps) == len(plan)
+        assert plan[-1] == len(jury.board["rows"])
         assert by_entry(public.board) == by_entry(live) == by_entry(jury.board)
         assert [(r["rank"], r["award"]) for r in api_board(server)["rows"]] == [
             (r["rank"], r["award"]) for r in live["rows"]]

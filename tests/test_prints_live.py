@@ -4,26 +4,16 @@ import re
 import time
 
 import pytest
-import requests
 
 from competition.extensions import db
 
 from . import pdfs
-from .factory import PASSWORD, SLUG, published
+from .factory import SLUG, published
+from .helpers import logged_in
 from .server import LiveServer
 
 pytestmark = pytest.mark.live
 ORDER = ("queued", "running", "done")
-
-
-def logged_in(base: str, username: str) -> requests.Session:
-    http = requests.Session()
-    page = http.get(base + "/login", timeout=10).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = http.post(base + "/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                         timeout=10, allow_redirects=False)
-    assert response.status_code == 302, response.status_code
-    return http
 
 
 def test_the_results_book_is_made_in_a_process_of_its_own(app, sqlite_url, tmp_path):

@@ -83,6 +83,10 @@ def document() -> dict:
                                   "description": "the jury's view only (organisers, chief judges), while the "
                                                  "event is not signed off: the award the ranks give now, "
                                                  "not decided"},
+            "range": {"type": ["array", "null"], "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
+                      "description": "the jury's view only: [best, worst], the ranks the entry can still "
+                                     "finish with while marks are missing (every missing mark at the "
+                                     "criterion's maximum, or at 0); null once its rank is settled"},
         },
     }
     result_status = {"type": "string", "enum": ["live", "signed_off", "announced", "protested", "official"],
@@ -121,6 +125,16 @@ def document() -> dict:
                                                       "result_status": result_status,
                                                       "rows": {"type": "array", "items": {
                                                           "$ref": "#/components/schemas/BoardRow"}}}}},
+        },
+    }
+    announcement = {
+        "type": "object",
+        "required": ["contest", "announcement"],
+        "properties": {
+            "contest": {"type": "string"},
+            "announcement": {"type": ["object", "null"], "required": ["id", "text", "at"], "properties": {
+                "id": {"type": "integer"}, "text": {"type": "string", "maxLength": 200},
+                "at": {"type": "string", "format": "date-time", "description": "ISO 8601 with the contest's offset"}}},
         },
     }
     standings = {
@@ -300,6 +314,20 @@ def document() -> dict:
                     }),
                 },
             },
+            "/api/v1/contests/{contest}/announcement": {
+                "get": {
+                    "summary": "The contest's current announcement, or null once it is cleared",
+                    "description": "Live over Socket.IO: every client watching the contest (a board, the "
+                                   "standings, a screen, or `watch_announcements` {contest}) gets `announcement` "
+                                   "events of this shape.",
+                    "operationId": "getAnnouncement",
+                    "parameters": [_CONTEST],
+                    "responses": _common({
+                        "200": _json("The announcement", {"$ref": "#/components/schemas/Announcement"}, _NO_STORE),
+                        "404": _error("No such contest (or one the caller may not see)", NOT_FOUND),
+                    }),
+                },
+            },
             "/api/v1/marks": {
                 "post": {
                     "summary": "Submit one judge's mark",
@@ -355,7 +383,7 @@ def document() -> dict:
         },
         "components": {
             "schemas": {
-                "Board": board, "BoardRow": row, "Results": results, "Standings": standings, "MarkIn": mark_in, "MarkOut": mark_out,
+                "Board": board, "BoardRow": row, "Results": results, "Standings": standings, "Announcement": announcement, "MarkIn": mark_in, "MarkOut": mark_out,
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {

@@ -10,6 +10,8 @@ from ..boards.services import standings as delegation_standings
 from ..errors import ActionRefused, json_error
 from ..extensions import csrf, limiter
 from ..certificates import services as certificates
+from ..contests.models import contest_by_slug
+from ..hall import services as hall
 from ..ledger import services as ledger
 from ..marking.services import submit_mark
 from ..messages import message
@@ -37,6 +39,16 @@ def board(contest: str, event: str):
 @bp.get("/contests/<contest>/standings")
 def standings(contest: str):
     response = jsonify(delegation_standings(policy.viewable_contest(contest)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/contests/<contest>/announcement")
+def announcement(contest: str):
+    row = contest_by_slug(contest)
+    if row is None or not policy.can_hear_announcements(current_user, row):
+        raise ActionRefused(404, "not_found")
+    response = jsonify(hall.announcement_payload(row))
     response.headers["Cache-Control"] = "no-store"
     return response
 

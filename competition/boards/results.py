@@ -12,12 +12,13 @@ from sqlalchemy import and_, case, func, not_, select
 from sqlalchemy.orm import joinedload
 
 from .. import scoring
-from ..contests.models import Criterion, Event
+from ..contests.models import LIVE, Criterion, Event
 from ..database import utcnow
 from ..entries.models import APPROVED, Delegation, Entry
 from ..extensions import db
 from ..judges.models import Assignment
-from ..marking.models import Mark
+from ..marking.models import Mark, Penalty
+from ..scoring.projection import Pending, missing_marks, rank_ranges
 from .models import Board, Result
 
 _signals = Namespace()
@@ -57,11 +58,20 @@ class Patch:
     reveal: dict | None = None
     columns: list[dict] | None = None  # the board's columns, when they changed
     result_status: str = "live"  # the event's, after the change (DESIGN.md §2)
+    #: The jury's projected rank ranges after the change, {bib: [best, worst]} for every row
+    #: whose rank is still open (jury_ranges); None: unchanged. Never to the public.
+    ranges: dict[str, list[int]] | None = None
 
     def as_dict(self, jury: bool = True) -> dict:
         """The patch as `/live` sends it; for the public (`jury` False) without the jury's
-        provisional awards."""
-        upsert = self.upsert if jury else [public_row(row) for row in self.upsert]
+        provisional awards and rank ranges. The jury's carries "ranges", a whole
+        replacement: every row not in it has its range null."""
+        if not jury:
+            upsert = [public_row(row) for row in self.upsert]
+        elif self.ranges is None:
+            upsert = self.upsert
+        else:
+            upsert = [dict(row, **{RANGE: self.ranges.get(row["entry"])}) for row in self.upsert]
         out = {"contest": self.contest, "event": self.event, "seq": self.seq, "base": self.base,
                "upsert": upsert, "remove": self.remove, "frozen": self.frozen,
                "result_status": self.result_status}
@@ -69,6 +79,8 @@ class Patch:
             out["reveal"] = self.reveal
         if self.columns is not None:
             out["columns"] = self.columns
+        if jury and self.ranges is not None:
+            out["ranges"] = self.ranges
         return out
 
 
@@ -100,22 +112,21 @@ def _fmt(value: Decimal | None, places: int) -> str | None:
     return None if value is None else str(scoring.round_half_up(value, places))
 
 
-def recompute_entry(entry: Entry, rule: scoring.EventRule | None, result: Result | None = None) -> Result:
+def recompute_entry(entry: Entry, rule: scoring.EventRule | None, result: Result | None = None, *,
+                    marks: dict[str, list[Decimal]] | None = None, expected: int | None = None) -> Result:
     """Recompute one entry's stored result from its marks (rank is left to rerank). With no
-    rule (a scheme that cannot be scored yet) the entry has no marks and only its progress."""
-    rows = db.session.execute(
-        select(Criterion.code, Mark.value).join(Mark, Mark.criterion_id == Criterion.id)
-        .where(Mark.entry_id == entry.id)).all()
-    marks: dict[str, list[Decimal]] = {}
-    for code, value in rows:
-        marks.setdefault(code, []).append(value)
+    rule (a scheme that cannot be scored yet) the entry has no marks and only its progress.
+    `marks` (by criterion code) and `expected` (its assignments): when the caller read them."""
+    if marks is None:
+        marks = _marks_of([entry.id]).get(entry.id, {})
+    marked = sum(len(values) for values in marks.values())
     penalty = sum((p.points for p in entry.penalties), Decimal(0))
-    if rule is None and rows:
+    if rule is None and marked:
         raise scoring.RuleError(f"event {entry.event_id}: marks on a scheme that cannot be scored")
     score = scoring.score_entry(rule, marks, penalty) if rule is not None else None
-    expected = db.session.scalar(select(func.count()).select_from(Assignment)
-                                 .where(Assignment.entry_id == entry.id)) or 0
-    marked = len(rows)
+    if expected is None:
+        expected = db.session.scalar(select(func.count()).select_from(Assignment)
+                                     .where(Assignment.entry_id == entry.id)) or 0
     if result is None:
         result = db.session.get(Result, entry.id) or Result(entry_id=entry.id, event_id=entry.event_id)
         db.session.add(result)
@@ -132,6 +143,36 @@ def recompute_entry(entry: Entry, rule: scoring.EventRule | None, result: Result
     result.expected = expected
     result.status = "final" if entry.is_locked and expected and marked >= expected else "provisional"
     return result
+
+
+def _marks_of(entry_ids) -> dict[int, dict[str, list[Decimal]]]:
+    """The entries' marks, by entry id and criterion code: one query for any number."""
+    marks: dict[int, dict[str, list[Decimal]]] = {}
+    for entry_id, code, value in db.session.execute(
+            select(Mark.entry_id, Criterion.code, Mark.value).join(Criterion, Criterion.id == Mark.criterion_id)
+            .where(Mark.entry_id.in_(entry_ids))):
+        marks.setdefault(entry_id, {}).setdefault(code, []).append(value)
+    return marks
+
+
+def _entries_with_results(entry_ids) -> list[tuple[Entry, "Result | None", int, dict[str, list[Decimal]]]]:
+    """The entries with their stored results (None: none yet), delegations, penalties, the
+    number of marks they expect (their assignments) and their marks by criterion code: one
+    query for any number of entries (a row per mark)."""
+    expected = (select(func.count()).select_from(Assignment).where(Assignment.entry_id == Entry.id)
+                .correlate(Entry).scalar_subquery())
+    rows = db.session.execute(
+        select(Entry, Result, expected, Mark.id, Criterion.code, Mark.value)
+        .outerjoin(Result, Result.entry_id == Entry.id)
+        .outerjoin(Mark, Mark.entry_id == Entry.id).outerjoin(Criterion, Criterion.id == Mark.criterion_id)
+        .where(Entry.id.in_(entry_ids))
+        .options(joinedload(Entry.penalties), joinedload(Entry.delegation))).unique().all()
+    out: dict[int, tuple] = {}
+    for entry, result, count, mark_id, code, value in rows:
+        marks = out.setdefault(entry.id, (entry, result, count or 0, {}))[3]
+        if mark_id is not None:
+            marks.setdefault(code, []).append(value)
+    return list(out.values())
 
 
 _NO_SCORES: dict = {}
@@ -227,14 +268,20 @@ class Line:
 PROVISIONAL = "provisional_award"
 
 
+#: The key of a jury row's projected rank range (可能名次): [best, worst], or null once its rank
+#: is settled; never on a public surface.
+RANGE = "range"
+_JURY_ONLY = (PROVISIONAL, RANGE)
+
+
 def public_row(row: dict) -> dict:
-    """A row as the public may see it: no provisional award."""
-    if PROVISIONAL not in row:
+    """A row as the public may see it: no provisional award, no projected rank range."""
+    if not any(key in row for key in _JURY_ONLY):
         return row
-    return {key: value for key, value in row.items() if key != PROVISIONAL}
+    return {key: value for key, value in row.items() if key not in _JURY_ONLY}
 
 
-def board_lines(event: Event, entry_ids=None, totals=None, codes=None) -> dict[int, Line]:
+def board_lines(event: Event, entry_ids=None, totals=None, codes=None, *, flush: bool = True) -> dict[int, Line]:
     """The event's board lines (of `entry_ids` only, when given; with totals in the range
     `totals`, when given) in board order, keyed by entry id: one query of plain columns, no
     ORM objects. Section scores are read out of the JSON by the database, one column per
@@ -252,7 +299,7 @@ def board_lines(event: Event, entry_ids=None, totals=None, codes=None) -> dict[i
         q = q.where(Result.total.between(*totals))
     q = q.order_by(Result.rank.is_(None), Result.rank, Entry.bib)
     lines = {}
-    for row in _plain_rows(q):
+    for row in _plain_rows(q, flush=flush):
         # A result holds every section's score or, before its first mark, none.
         sections = {code: value for code, value in zip(codes, row[12:]) if value is not None}
         lines[row[0]] = Line(*row[:12], sections)
@@ -270,13 +317,15 @@ def promotion_lines(event: Event, lines: dict[int, Line] | None = None) -> list[
     return [lines[key] for key in keys]
 
 
-def _plain_rows(q) -> list:
+def _plain_rows(q, flush: bool = True) -> list:
     """Run a select and return its rows as the driver's tuples, with only the columns whose
     type converts values (decimals, booleans) converted, by their own types. A mark that
     moves an entry across the board reads hundreds of rows, and building a SQLAlchemy Row
     for each costs more than the query. Through the connection rather than the ORM session:
-    no identity map; what autoflush would do is done first."""
-    db.session.flush()
+    no identity map; what autoflush would do is done first (unless `flush` is False: the
+    caller knows the rows read do not depend on what is pending)."""
+    if flush:
+        db.session.flush()
     connection = db.session.connection()
     dialect = connection.dialect
     result = connection.execute(q)
@@ -305,8 +354,12 @@ def board_rows(event: Event, entry_ids=None, *, jury: bool = False) -> list[dict
 
 def snapshot(event: Event, *, jury: bool = False) -> dict:
     """The live board's snapshot of DESIGN.md §4, as the API and `watch` return it (with the
-    provisional awards when for the `jury`)."""
+    provisional awards and the projected rank ranges when for the `jury`)."""
     board = db.session.get(Board, event.id)
+    rows = board_rows(event, jury=jury)
+    if jury:
+        ranges = jury_ranges(event)
+        rows = [dict(row, **{RANGE: ranges.get(row["entry"])}) for row in rows]
     return {
         "contest": event.contest.slug,
         "event": event.code,
@@ -314,13 +367,62 @@ def snapshot(event: Event, *, jury: bool = False) -> dict:
         "frozen": bool(board and board.frozen_at),
         "result_status": event.result_status,
         "columns": columns(event),
-        "rows": board_rows(event, jury=jury),
+        "rows": rows,
     }
+
+
+def jury_ranges(event: Event, rule: scoring.EventRule | None = None) -> dict[str, list[int]]:
+    """The jury's projected rank ranges: {bib: [best, worst]} for every entry on the board
+    whose final rank is still open (it waits for marks, or others who do can still pass it or
+    fall behind it), by the pure rule scoring.projection from the marks in and the marks to
+    come (the assignments). Entries not named have a settled rank, or none. Nothing while the
+    scheme cannot be scored or the event is not live (every entry is locked then, and its
+    rank is its final one). A handful of queries, whatever the board's size."""
+    if event.result_status != LIVE:
+        return {}
+    if rule is None:
+        try:
+            rule = event.rule()
+        except scoring.RuleError:
+            return {}
+    where = (Entry.event_id == event.id, on_board())
+    entries = db.session.execute(
+        select(Entry.id, Entry.bib, Entry.completion_time, Entry.locked_at.is_not(None)).where(*where)).all()
+    if not entries:
+        return {}
+    marks: dict[int, dict[str, list[Decimal]]] = {}
+    for entry_id, code, value in db.session.execute(
+            select(Mark.entry_id, Criterion.code, Mark.value).join(Criterion, Criterion.id == Mark.criterion_id)
+            .join(Entry, Entry.id == Mark.entry_id).where(*where)):
+        marks.setdefault(entry_id, {}).setdefault(code, []).append(value)
+    assigned: dict[int, dict[str, int]] = {}
+    for entry_id, code, count in db.session.execute(
+            select(Assignment.entry_id, Criterion.code, func.count())
+            .join(Criterion, Criterion.id == Assignment.criterion_id)
+            .join(Entry, Entry.id == Assignment.entry_id).where(*where)
+            .group_by(Assignment.entry_id, Criterion.code)):
+        assigned.setdefault(entry_id, {})[code] = count
+    penalties = dict(db.session.execute(
+        select(Penalty.entry_id, func.sum(Penalty.points)).join(Entry, Entry.id == Penalty.entry_id)
+        .where(*where).group_by(Penalty.entry_id)).all())
+    pending, bibs = [], {}
+    for entry_id, bib, completion_time, locked in entries:
+        have = marks.get(entry_id, {})
+        pending.append(Pending(entry_id, have, missing_marks(rule, have, assigned.get(entry_id, {}), locked),
+                               Decimal(penalties.get(entry_id) or 0), completion_time))
+        bibs[entry_id] = bib
+    ranges, out = rank_ranges(rule, pending), {}
+    for item in pending:
+        span = ranges[item.key]
+        # A complete entry whose rank nobody can change any more shows none.
+        if span is not None and (item.missing or span.best != span.worst):
+            out[bibs[item.key]] = [span.best, span.worst]
+    return out
 
 
 def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
               board: Board | None = None, shown_bibs: dict[int, str] | None = None,
-              full: bool = False, refresh: bool = False) -> Patch | None:
+              full: bool = False, refresh: bool = False, loaded: list | None = None) -> Patch | None:
     """Recompute the given entries and the event's ranks inside the caller's transaction,
     bump the board's seq when anything the public sees changed, and return the patch.
 
@@ -334,7 +436,9 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     board showed them under; a row is keyed by its bib, so the patch drops the old one.
     `full`: rank the whole board, trusting no stored rank (a rebuild, an import). `refresh`:
     how rows are shown changed (the scheme's columns, names hidden or not): every row goes
-    out, with the columns."""
+    out, with the columns. `loaded`: what the caller read of the entries, as
+    _entries_with_results reads it (their marks as they are now, changes not yet written
+    included), so that it is not read again."""
     board = board or lock_board(event.id)
     if rule is None:
         try:
@@ -346,23 +450,32 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     entry_ids = set(entry_ids)
     hide, places, decided = event.contest.names_hidden, event.places, event.awards_decided
     codes = [section.code for section in rule.sections] if rule is not None else []
-    named = board_lines(event, entry_ids, codes=codes) if entry_ids else {}
+    # One query for the named entries, whatever their number, unless the caller read them:
+    # each with its stored result, delegation, penalties, assignments and marks (autoflush
+    # first stores what the caller changed, a new mark say).
+    if loaded is None:
+        loaded = _entries_with_results(entry_ids) if entry_ids else []
+    stored = {entry.id: result for entry, result, _expected, _marks in loaded if result is not None}
+    # The rows the board showed for them, as board_lines reads them, before anything changes.
+    named = {entry.id: Line(entry.id, entry.bib, entry.name, entry.delegation.name if entry.delegation else None,
+                            entry.completion_time, result.total, result.is_passed, result.rank, result.award,
+                            result.marked, result.expected, result.status,
+                            {code: value for code in codes
+                             if (value := (result.sections or {}).get(code)) is not None})
+             for entry, result, _expected, _marks in loaded
+             if result is not None and result.event_id == event.id and entry.status in ON_BOARD
+             and entry.bib is not None}
     before = {i: line.row(hide, places, decided) for i, line in named.items()}
     for entry_id, bib in (shown_bibs or {}).items():
         if entry_id in before:
             before[entry_id]["entry"] = bib
-    entries = db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids))
-                                 .options(joinedload(Entry.penalties), joinedload(Entry.delegation))
-                                 ).unique().all() if entry_ids else []
-    stored = {result.entry_id: result for result in db.session.scalars(
-        select(Result).where(Result.entry_id.in_(entry_ids)))} if entry_ids else {}
     recomputed, gone, after = {}, set(), {}
-    for entry in entries:
+    for entry, _result, expected, marks in loaded:
         if entry.event_id != event.id:
             # Moved to another event: it leaves this board (its row goes as one that left it),
             # and the recompute of its new event scores and ranks it.
             continue
-        result = recompute_entry(entry, rule, stored.get(entry.id))
+        result = recompute_entry(entry, rule, stored.get(entry.id), marks=marks, expected=expected)
         recomputed[entry.id] = result
         if entry.status in ON_BOARD and entry.bib is not None:
             after[entry.id] = Line.of(result, entry, entry.delegation.name if entry.delegation else None)
@@ -372,10 +485,10 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
             # row. A rebuild names every entry, and one off the board already is nothing new.
             if not full and entry.id in stored and entry.bib is not None and entry.id not in before:
                 gone.add(entry.bib)
-    db.session.flush()
 
     window = None if full or refresh else _window(named, after)
     if window is None:
+        db.session.flush()
         lines, above, field = board_lines(event, codes=codes), 0, None
         # Entries that left the board (rejected, withdrawn) without being named keep no rank.
         for result in db.session.scalars(
@@ -384,8 +497,11 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
             result.rank, result.award = None, None
     else:
         lo, hi = window
-        lines = board_lines(event, totals=(lo, hi), codes=codes)
-        above, field = _window_place(event.id, board, lines, hi)
+        # The one result changed so far is the named entry's, whose line is `after`: its row
+        # is written once, with its rank, below (a flush now would write it twice).
+        with db.session.no_autoflush:
+            lines = board_lines(event, totals=(lo, hi), codes=codes, flush=False)
+            above, field = _window_place(event.id, board, lines, hi)
     for entry_id in entry_ids:
         lines.pop(entry_id, None)
     lines.update(after)
@@ -413,7 +529,8 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     frozen = board.frozen_at is not None
     return Patch(contest=event.contest.slug, event=event.code, base=board.seq - 1, seq=board.seq,
                  upsert=upsert, remove=remove, audience=JURY if frozen else EVERYONE, frozen=frozen,
-                 columns=columns(event) if refresh else None, result_status=event.result_status)
+                 columns=columns(event) if refresh else None, result_status=event.result_status,
+                 ranges=jury_ranges(event, rule) if rule is not None else {})
 
 
 def _window(named: dict[int, Line], after: dict[int, Line]) -> tuple[Decimal, Decimal] | None:

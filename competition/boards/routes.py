@@ -50,7 +50,11 @@ def screen(slug: str):
                "board": public_url(url_for("boards.board", slug=contest.slug, code=e.code)),
                "qr": url_for("boards.board_qr", slug=contest.slug, code=e.code)}
               for e in contest.events if pinned is None or e.code == pinned]
-    return render_template("boards/screen.html", contest=contest, slides=slides, interval=interval)
+    # A named screen of the hall (/c/<slug>/screen?name=大屏一) shows what the console sets
+    # (the template asks the hall for its first state; then `watch_screen` keeps it).
+    name = (request.args.get("name") or "").strip()[:40] or None
+    return render_template("boards/screen.html", contest=contest, slides=slides, interval=interval,
+                           screen_name=name)
 
 
 @bp.get("/c/<slug>/results")
@@ -120,9 +124,9 @@ def _done(message: str, fallback: str, **data):
     return redirect(back_target(fallback))
 
 
-def _event_action(slug: str, code: str, action, message):
+def _event_action(slug: str, code: str, action, message, **options):
     contest, event = policy.managed_event(slug, code)
-    state = action(event, current_user)
+    state = action(event, current_user, **options)
     return _done(message(state, event), url_for("boards.board", slug=contest.slug, code=event.code), state=state)
 
 
@@ -140,14 +144,18 @@ def reveal(slug: str, code: str):
         if not state["frozen"]:
             return _("%(event)s is fully revealed: the board is live again.", event=ev.name)
         return _("%(count)d rows of %(event)s revealed.", count=state["revealed"], event=ev.name)
-    return _event_action(slug, code, services.reveal_step, message)
+    return _event_action(slug, code, services.reveal_step, message, mode=request.form.get("mode") or "one")
 
 
 @bp.post("/o/c/<slug>/events/<code>/reveal-all")
 @login_required
 def reveal_all(slug: str, code: str):
-    return _event_action(slug, code, services.reveal_all, lambda state, ev: _(
-        "%(event)s is fully revealed: the board is live again.", event=ev.name))
+    """Reveal every row; the board stays frozen unless the form says end=yes."""
+    def message(state, ev):
+        if not state["frozen"]:
+            return _("%(event)s is fully revealed: the board is live again.", event=ev.name)
+        return _("%(event)s is fully revealed; the board stays frozen until you end the freeze.", event=ev.name)
+    return _event_action(slug, code, services.reveal_all, message, end=request.form.get("end") == "yes")
 
 
 @bp.post("/o/c/<slug>/events/<code>/unfreeze")

@@ -21,6 +21,7 @@ from ..judges.models import Assignment
 from ..ledger.services import head_hash as ledger_head
 from ..marking.models import Mark
 from ..policy import can_see_live_board
+from ..scoring import ceremony
 from ..scoring.standings import delegation_standings
 from . import results
 from .models import Board, Result
@@ -158,6 +159,24 @@ def freeze_board(event: Event, user) -> dict:
     return state
 
 
+def freeze_as_before_marking(event: Event, user) -> dict:
+    """Freeze the board as the public saw it before the first mark: every numbered entry, none
+    ranked or scored. For a rehearsal (a copy made with all its marks): its ceremony then has
+    everything to reveal."""
+    with write_transaction():
+        board = results.lock_board(event.id)
+        if board.frozen_at is not None:
+            raise ActionRefused(409, "frozen")
+        _freeze(board, event)
+        board.public_rows = [dict(row, rank=None, total=None, sections={}, award=None, status="provisional",
+                                  progress=[0, row["progress"][1]]) for row in board.public_rows]
+        record("board.freeze", user=user, contest=event.contest, target=f"board:{event.code}", seq=board.seq,
+               as_before_marking=True)
+        state = board_state(event, board)
+    send([], [state])
+    return state
+
+
 def freeze_contest(contest: Contest, user) -> int:
     """Freeze every board of the contest that is not frozen yet; returns how many."""
     with write_transaction():
@@ -173,29 +192,46 @@ def freeze_contest(contest: Contest, user) -> int:
     return len(states)
 
 
-def reveal_step(event: Event, user) -> dict:
-    """Reveal the next row from the bottom of the board, as one patch to the public. The last
-    step shows the live board, final ranks and awards, and ends the freeze."""
+def _reveal_to(board: Board, event: Event, live: list[dict], step: int) -> list[Patch]:
+    """Inside the caller's transaction: the public board with `step` rows revealed from the
+    bottom of the live board, still frozen, as one patch to the public. Its `reveal` names the
+    best entry the step revealed (the one the hall waits for) and every entry it revealed."""
+    shown = revealed_rows(board.public_rows or [], live, step)
+    entries = [row["entry"] for row in live[len(live) - step:len(live) - board.revealed]]
+    entry = entries[0] if entries else None
+    upsert, remove = _diff(board.public_rows or [], shown, always=set(entries))
+    patch = Patch(contest=event.contest.slug, event=event.code, base=board.public_seq,
+                  seq=board.public_seq + 1, upsert=upsert, remove=remove, audience=PUBLIC, frozen=True,
+                  reveal={"entry": entry, "entries": entries, "revealed": step, "of": len(live)},
+                  result_status=event.result_status)
+    board.public_seq += 1
+    board.public_rows = shown
+    board.revealed = step
+    board.updated_at = utcnow()
+    return [patch]
+
+
+def reveal_step(event: Event, user, mode: str = "one") -> dict:
+    """Reveal the board's next step from the bottom (scoring.ceremony's plan: one ranked entry,
+    or award by award), as one patch to the public. A reveal by award needs the awards decided.
+    The last step shows the live board, final ranks and awards, and ends the freeze."""
+    if mode not in ceremony.REVEAL_MODES:
+        raise ActionRefused(422, "reveal_mode_unknown")
     with write_transaction():
         board = _frozen_board(event)
+        if mode in ceremony.BY_AWARD and not event.awards_decided:
+            raise ActionRefused(409, "reveal_awards_undecided", {"event": event.name})
         live = results.board_rows(event)
-        step = board.revealed + 1
+        plan = ceremony.reveal_plan([(row["rank"], row["award"]) for row in live], mode)
+        step = next((done for done in plan if done > board.revealed), len(live))
         if step >= len(live):
-            reveal = {"entry": live[0]["entry"], "revealed": len(live), "of": len(live)} if live else None
+            entries = [row["entry"] for row in live[:len(live) - board.revealed]]
+            reveal = {"entry": live[0]["entry"], "entries": entries, "revealed": len(live), "of": len(live)} \
+                if live else None
             patches = _catch_up(board, event, live, reveal)
         else:
-            entry = live[len(live) - step]["entry"]
-            shown = revealed_rows(board.public_rows or [], live, step)
-            upsert, remove = _diff(board.public_rows or [], shown, always={entry})
-            patches = [Patch(contest=event.contest.slug, event=event.code, base=board.public_seq,
-                             seq=board.public_seq + 1, upsert=upsert, remove=remove, audience=PUBLIC,
-                             frozen=True, reveal={"entry": entry, "revealed": step, "of": len(live)},
-                             result_status=event.result_status)]
-            board.public_seq += 1
-            board.public_rows = shown
-            board.revealed = step
-            board.updated_at = utcnow()
-        record("board.reveal", user=user, contest=event.contest, target=f"board:{event.code}",
+            patches = _reveal_to(board, event, live, step)
+        record("board.reveal", user=user, contest=event.contest, target=f"board:{event.code}", mode=mode,
                revealed=step, entry=patches[-1].reveal["entry"] if patches and patches[-1].reveal else None)
         state = board_state(event, board)
     send(patches, [state])
@@ -212,9 +248,21 @@ def _end_freeze(event: Event, user, action: str) -> dict:
     return state
 
 
-def reveal_all(event: Event, user) -> dict:
-    """Reveal the whole board at once: the public catches up with the live board in one patch."""
-    return _end_freeze(event, user, "board.reveal_all")
+def reveal_all(event: Event, user, *, end: bool = False) -> dict:
+    """Reveal the whole board at once, in one patch to the public. The board stays frozen (the
+    public sees every final row, and nothing the jury changes after) unless `end`: then the
+    public catches up with the live board and the board is live again."""
+    if end:
+        return _end_freeze(event, user, "board.reveal_all")
+    with write_transaction():
+        board = _frozen_board(event)
+        live = results.board_rows(event)
+        patches = _reveal_to(board, event, live, len(live)) if board.revealed < len(live) else []
+        record("board.reveal_all", user=user, contest=event.contest, target=f"board:{event.code}", seq=board.seq,
+               end=False)
+        state = board_state(event, board)
+    send(patches, [state])
+    return state
 
 
 def unfreeze(event: Event, user) -> dict:

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import scoring
@@ -57,6 +57,10 @@ class Contest(db.Model):
     archived_at: Mapped[datetime | None]
 
     organisation = relationship("Organisation", back_populates="contests")
+    # A rehearsal (演练) of this contest's ceremony: a copy with made-up names and marks, never
+    # listed publicly; it goes with the contest it rehearses.
+    rehearsal_of_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"))
+
     events = relationship("Event", back_populates="contest", order_by="Event.position",
                           cascade="all, delete-orphan")
     delegations = relationship("Delegation", back_populates="contest", order_by="Delegation.name",
@@ -113,6 +117,8 @@ class Event(db.Model):
     locked_at: Mapped[datetime | None]
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     result_status: Mapped[str] = mapped_column(String(16), default=LIVE, server_default=LIVE)
+    # Marking of its measurement criteria closes when its last session (场次) has ended.
+    closes_with_session: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     contest = relationship(Contest, back_populates="events")
     sections = relationship("Section", back_populates="event", order_by="Section.position",

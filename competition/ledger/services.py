@@ -27,6 +27,7 @@ from ..entries.models import APPROVED, Entry
 from ..extensions import db
 from ..judges.models import Judge
 from ..marking.models import Mark
+from ..paper.models import Transcriber
 from .models import GENESIS, LedgerEntry, LedgerHead
 
 
@@ -102,11 +103,30 @@ def certificate_entry(contest: Contest, number: str) -> LedgerEntry | None:
     return None
 
 
+def transcriber(contest_id: int, user_id: int) -> str:
+    """The pseudonym (T1, T2 … per contest) of a person who entered a paper sheet, given on
+    first use under the head's lock, as a judge's is."""
+    _head(contest_id)
+    found = db.session.scalar(select(Transcriber.pseudonym).where(Transcriber.contest_id == contest_id,
+                                                                 Transcriber.user_id == user_id))
+    if found is None:
+        used = db.session.scalar(select(func.count(Transcriber.id)).where(Transcriber.contest_id == contest_id)) or 0
+        found = f"T{used + 1}"
+        db.session.add(Transcriber(contest_id=contest_id, user_id=user_id, pseudonym=found))
+        db.session.flush()
+    return found
+
+
 def mark_data(event: str, entry: str, criterion: str, judge: Judge, revision) -> dict:
-    """A mark revision (of this event code, bib, criterion code and judge) as the ledger keeps it."""
-    return {"event": event, "entry": entry, "criterion": criterion, "judge": pseudonym(judge),
+    """A mark revision (of this event code, bib, criterion code and judge) as the ledger keeps it;
+    one entered from a paper sheet also names who entered it and who entered it again."""
+    data = {"event": event, "entry": entry, "criterion": criterion, "judge": pseudonym(judge),
             "value": scoring.decimal_text(revision.value), "revision": revision.revision,
             "reason": revision.reason or "", "source": revision.source}
+    if revision.source == "paper":
+        data["transcribed_by"] = transcriber(judge.contest_id, revision.transcribed_by_id)
+        data["verified_by"] = transcriber(judge.contest_id, revision.verified_by_id)
+    return data
 
 
 def field_entries(event: Event) -> list[dict]:

@@ -5,7 +5,13 @@ committed changes follow as `patch` events. Organisers and chief judges (the jur
 room `jury:<contest>:<event>` and see the live board, frozen or not; everybody else is in
 `board:<contest>:<event>` and, while the board is frozen, gets nothing but reveal steps.
 `watch_standings` {contest} and `watch_progress` {contest} do the same for the delegation
-standings (`standings` events) and the organisers' judging progress (`progress` events)."""
+standings (`standings` events) and the organisers' judging progress (`progress` events).
+
+The hall: a big screen emits `watch_screen` {contest, screen} and gets what the console set it
+to show, then a `screen` event on every change (and when the event being marked changes, for
+a screen that follows it). Whoever watches a contest (a board, the standings, a screen, or
+`watch_announcements` {contest} on a judge's tablet) is in `contest:<contest>` and gets its
+`announcement` events."""
 import atexit
 import os
 
@@ -16,11 +22,12 @@ from flask_socketio import join_room, leave_room
 from ..boards import services as boards
 from ..boards.results import EVERYONE, JURY, PUBLIC, board_changed, progress_changed
 from ..contests.models import contest_by_slug, event_by_code
-from ..extensions import socketio
-from ..policy import can_see_live_board, can_view_contest, live_events
+from ..extensions import LIVE_NAMESPACE, socketio
+from ..hall import services as hall
+from ..policy import can_hear_announcements, can_see_live_board, can_view_contest, live_events
 from .coalesce import Coalescer
 
-NAMESPACE = "/live"
+NAMESPACE = LIVE_NAMESPACE
 DEFAULT_COALESCE_MS = 100
 
 
@@ -39,6 +46,11 @@ def standings_room(contest: str) -> str:
 
 def progress_room(contest: str) -> str:
     return f"progress:{contest}"
+
+
+def contest_room(contest: str) -> str:
+    """Everyone watching anything of the contest: announcements go here."""
+    return f"contest:{contest}"
 
 
 def _emit(event: str, payload: dict, to: str) -> None:
@@ -106,6 +118,49 @@ def _on_board_changed(sender=None, *, patch, **_):
     if patch.audience in (EVERYONE, PUBLIC):
         _send_patch(room(patch.contest, patch.event), patch.as_dict(jury=False))
         request_standings(patch.contest)
+    if patch.audience in (EVERYONE, JURY) and _followed.get(patch.contest, patch.event) != patch.event:
+        _followed[patch.contest] = patch.event
+        _send_screens(patch.contest, None, only_following=True)
+
+
+# --- the hall: screens and announcements --------------------------------------------------
+
+#: The screen names watched in this process, by contest, and the event that screens which
+#: follow the marking were last told of.
+_screen_names: dict[str, set[str]] = {}
+_followed: dict[str, str] = {}
+
+
+def _send_screens(contest: str, names, *, only_following: bool = False) -> None:
+    """Tell the screens (all of the contest's watched here, when `names` is None) what to show."""
+    if not has_app_context():
+        return
+    row = contest_by_slug(contest)
+    if row is None:
+        return
+    for name in sorted(set(names) if names is not None else _screen_names.get(contest, set())):
+        to = hall.screen_room(contest, name)
+        if not _listened(to):
+            continue
+        screen = hall.screen_named(row, name)
+        if only_following and screen is not None and screen.mode != "follow":
+            continue
+        payload = hall.screen_payload(row, screen, name)
+        if payload["mode"] == "follow" and payload["event"]:
+            _followed[contest] = payload["event"]
+        coalescer.send(to, "screen", payload)
+
+
+def _on_screen_changed(sender=None, *, contest: str, screens=None, **_):
+    _send_screens(contest, screens)
+
+
+def _on_announcement_changed(sender=None, *, contest: str, **_):
+    if not has_app_context() or not _listened(contest_room(contest)):
+        return
+    row = contest_by_slug(contest)
+    if row is not None:
+        coalescer.send(contest_room(contest), "announcement", hall.announcement_payload(row))
 
 
 def _on_board_state(sender=None, *, state, **_):
@@ -159,6 +214,7 @@ def _on_watch(data=None):
     # Join before reading: a patch committed in between is then received and, being based
     # on a seq the snapshot already includes, ignored by the client.
     join_room(mine(contest.slug, event.code))
+    join_room(contest_room(contest.slug))
     return boards.board_snapshot(event, jury=jury)
 
 
@@ -179,6 +235,7 @@ def _on_watch_standings(data=None):
     if contest is None or not can_view_contest(current_user, contest):
         return _error("not_found", "No such contest.")
     join_room(standings_room(contest.slug))
+    join_room(contest_room(contest.slug))
     return boards.standings(contest)
 
 
@@ -192,6 +249,34 @@ def _on_watch_progress(data=None):
         return _error("not_found", "No such contest.")
     join_room(progress_room(contest.slug))
     return boards.progress(contest)
+
+
+def _on_watch_screen(data=None):
+    fields = _fields(data, "contest", "screen")
+    if fields is None:
+        return _bad("contest", "screen")
+    contest = contest_by_slug(fields["contest"])
+    if contest is None or not can_view_contest(current_user, contest):
+        return _error("not_found", "No such contest.")
+    name = fields["screen"].strip()
+    join_room(hall.screen_room(contest.slug, name))
+    join_room(contest_room(contest.slug))
+    _screen_names.setdefault(contest.slug, set()).add(name)
+    payload = hall.screen_payload(contest, hall.screen_named(contest, name), name)
+    if payload["mode"] == "follow" and payload["event"]:
+        _followed.setdefault(contest.slug, payload["event"])
+    return payload
+
+
+def _on_watch_announcements(data=None):
+    fields = _fields(data, "contest")
+    if fields is None:
+        return _bad("contest")
+    contest = contest_by_slug(fields["contest"])
+    if contest is None or not can_hear_announcements(current_user, contest):
+        return _error("not_found", "No such contest.")
+    join_room(contest_room(contest.slug))
+    return hall.announcement_payload(contest)
 
 
 def _leave(to_room):
@@ -215,9 +300,13 @@ def init_live(app) -> None:
     socketio.on_event("unwatch_standings", _leave(standings_room), namespace=NAMESPACE)
     socketio.on_event("watch_progress", _on_watch_progress, namespace=NAMESPACE)
     socketio.on_event("unwatch_progress", _leave(progress_room), namespace=NAMESPACE)
+    socketio.on_event("watch_screen", _on_watch_screen, namespace=NAMESPACE)
+    socketio.on_event("watch_announcements", _on_watch_announcements, namespace=NAMESPACE)
     if not _connected:
         board_changed.connect(_on_board_changed, weak=False)
         progress_changed.connect(_on_progress_changed, weak=False)
         boards.board_state_changed.connect(_on_board_state, weak=False)
+        hall.screen_changed.connect(_on_screen_changed, weak=False)
+        hall.announcement_changed.connect(_on_announcement_changed, weak=False)
         atexit.register(coalescer.flush_all)
         _connected = True

@@ -68,11 +68,17 @@ class MarkRevision(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(16), default="api")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # source "paper": entered from the judge's signed sheet by one person, checked by a second
+    # who entered it again (competition.paper); `author_id` stays the judge's.
+    transcribed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     board_seq: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     mark = relationship(Mark, back_populates="revisions")
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
+    transcribed_by = relationship("User", foreign_keys=[transcribed_by_id])
+    verified_by = relationship("User", foreign_keys=[verified_by_id])
 
     __table_args__ = (
         UniqueConstraint("mark_id", "revision"),

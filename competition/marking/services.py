@@ -8,18 +8,21 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from .. import policy, scoring
+from ..accounts.models import User
 from ..audit.models import record
 from ..boards import results
-from ..boards.models import Board
+from ..boards.models import Board, Result
 from ..contests.lifecycle import is_marking_open, under_review
-from ..contests.models import Contest, Criterion, Event, contest_by_slug, event_by_code
+from ..contests.models import Contest, Criterion, Event, Section
 from ..database import utcnow, write_transaction
 from ..entries.models import Entry
 from ..errors import ActionRefused
 from ..extensions import db
+from ..judges.models import Assignment, Judge
 from ..ledger import services as ledger
 from ..text import REASON_MAX, strip_bidi
 from .models import REOPENED, Mark, MarkRevision
@@ -80,7 +83,12 @@ def _body(contest: Contest, event: Event, entry: Entry, criterion: Criterion, ju
 def _replayed(client_id: str, user, entry: Entry, criterion: Criterion, value) -> MarkRevision | None:
     """The revision a client_id already stored, when it is this very mark again (a retry);
     refused when the id was used for another mark."""
-    revision = db.session.scalar(select(MarkRevision).where(MarkRevision.client_id == client_id))
+    return _replay_of(db.session.scalar(select(MarkRevision).where(MarkRevision.client_id == client_id)),
+                      user, entry, criterion, value)
+
+
+def _replay_of(revision: MarkRevision | None, user, entry: Entry, criterion: Criterion, value) -> MarkRevision | None:
+    """The revision stored under the mark's client_id (None: none) as _replayed answers it."""
     if revision is None:
         return None
     mark = revision.mark
@@ -105,18 +113,36 @@ class _Item:
     replay: MarkRevision | None = None
 
 
+@dataclass
+class _Known:
+    """What submit_mark read with its one query, so that _take does not read it again: the
+    locked board, the user's judge role in the contest (None: none), whether it is assigned
+    the item's criterion of the entry, and its mark of it (None: none yet). The item's
+    client_id was looked up too (and is not a replay). For the recompute: the entry's stored
+    result (None: none yet), how many marks it expects, and its marks, every judge's."""
+
+    board: Board
+    judge: Judge | None
+    assigned: bool
+    mark: Mark | None
+    result: Result | None
+    expected: int
+    marks: list[Mark]
+
+
 def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item], reason: str,
-          source: str, *, each_is_new: bool = False, seen: dict[str, int] | None = None
+          source: str, *, each_is_new: bool = False, seen: dict[str, int] | None = None,
+          transcribers: tuple | None = None, known: _Known | None = None
           ) -> tuple[dict[str, ActionRefused], list[_Item], results.Patch | None]:
     """Inside the caller's write transaction, with the board locked: check every item, then,
     when none is refused, store those that change a mark (`each_is_new`: every item, each
     submission being a revision of its own, as the API has it). `seen`: the revision of each
     criterion's mark the judge had in front of them (0: none); a mark that moved on meanwhile
     (the judge's other tablet) is not overwritten. Returns the refusals by field, the items
-    stored, and the board's patch."""
-    judge = policy.judge_role(user, contest)
+    stored, and the board's patch. `known`: for a single item, what the caller read of it."""
+    judge = known.judge if known is not None else policy.judge_role(user, contest)
     for item in items:  # rights first (403), then the state of the entry (409), then the values
-        why = policy.why_not_mark(judge, entry, item.criterion)
+        why = policy.why_not_mark(judge, entry, item.criterion, assigned=known.assigned if known else None)
         if why is not None:
             raise ActionRefused(403, why)
     # After judging, only marks an upheld appeal reopened may change (see under_review).
@@ -133,7 +159,8 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
     refusals: dict[str, ActionRefused] = {}
     for item in items:
         criterion = item.criterion
-        item.replay = _replayed(item.client_id, user, entry, criterion, item.raw)
+        if known is None:
+            item.replay = _replayed(item.client_id, user, entry, criterion, item.raw)
         if item.replay is not None:
             continue
         try:
@@ -141,7 +168,7 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
         except scoring.InvalidMark as invalid:
             refusals[criterion.code] = ActionRefused(422, invalid.code, invalid.params, field=criterion.code)
             continue
-        item.mark = db.session.scalar(select(Mark).where(
+        item.mark = known.mark if known is not None else db.session.scalar(select(Mark).where(
             Mark.entry_id == entry.id, Mark.criterion_id == criterion.id, Mark.judge_id == judge.id))
         revision = item.mark.revision if item.mark is not None else 0
         if seen is not None and criterion.code in seen and seen[criterion.code] != revision:
@@ -176,23 +203,40 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
             mark.value = item.value
             mark.status = "submitted"
             mark.updated_at = now
-    patch = results.recompute(event, [entry.id], rule)
+    loaded = None
+    if known is not None:  # the entry's marks as they are now, the changed ones (in memory) included
+        codes = {c.id: c.code for s in event.sections for c in s.criteria} | {i.criterion.id: i.criterion.code
+                                                                             for i in changing}
+        stored = Mark.__table__.c.value.type  # a value as the database gives it back (3 places)
+        dialect = db.session.get_bind().dialect
+        marks: dict[str, list] = {}
+        for each in known.marks + [i.mark for i in changing if all(i.mark is not m for m in known.marks)]:
+            marks.setdefault(codes[each.criterion_id], []).append(
+                stored.process_result_value(stored.process_bind_param(each.value, dialect), dialect))
+        loaded = [(entry, known.result, known.expected, marks)]
+    patch = results.recompute(event, [entry.id], rule, board=known.board if known is not None else None,
+                              loaded=loaded)
     board_seq = db.session.get(Board, event.id).seq
     db.session.flush()  # the ids of new marks
     ip = request.remote_addr if has_request_context() else None
+    # A paper sheet's marks (competition.paper): the judge's, entered by two other people.
+    entered_by = {} if transcribers is None else {"transcribed_by_id": transcribers[0].id,
+                                                 "verified_by_id": transcribers[1].id}
     for item in changing:
         mark = item.mark
         # A re-mark for an appeal says so, in the mark's history, when the judge gives no reason.
         why = reason or (f"#{mark.appeal_reference}" if mark.appeal_reference and reviewing else "")
         item.replay = MarkRevision(mark_id=mark.id, revision=mark.revision, value=item.value,
                                    client_id=item.client_id, reason=why if mark.revision > 1 else "",
-                                   source=source, author_id=user.id, board_seq=board_seq)
+                                   source=source, author_id=user.id, board_seq=board_seq, **entered_by)
         db.session.add(item.replay)
         ledger.append(contest, "mark", **ledger.mark_data(event.code, entry.bib, item.criterion.code, judge,
                                                           item.replay))
         record("mark.submit", user=user, contest=contest, target=f"{event.code}/{entry.bib}/{item.criterion.code}",
                value=str(item.value), revision=mark.revision, client_id=item.client_id,
-               reason=item.replay.reason, ip=ip)
+               reason=item.replay.reason, ip=ip,
+               **({"transcribed_by": transcribers[0].username, "verified_by": transcribers[1].username}
+                  if transcribers else {}))
     return refusals, changing, patch
 
 
@@ -203,13 +247,16 @@ def criterion_changes(item: _Item) -> bool:
 
 
 def submit_marks(user, entry: Entry, values: dict[str, object], *, reason: str = "", client_id: str,
-                 seen: dict[str, int] | None = None, source: str = "form") -> FormOutcome:
+                 seen: dict[str, int] | None = None, source: str = "form", transcribers: tuple | None = None,
+                 then=None) -> FormOutcome:
     """A judge's marking form for one entry: `values` by criterion code, as typed; `seen` the
     revision of each mark the form showed (0: none). Every value is checked first; when any is
     refused (or a correction has no reason) nothing is stored and the outcome lists the
     refusals by field. Values that do not change a mark are left alone.
     Refusals of the whole form raise ActionRefused: 403 (not the user's to mark), 409 (locked,
-    marking closed, a form id used for other marks), 404 (an unknown criterion)."""
+    marking closed, a form id used for other marks), 404 (an unknown criterion).
+    A paper sheet (competition.paper) gives `transcribers` (who entered it, who entered it again),
+    kept on each revision, and `then`, called in the same transaction once nothing is refused."""
     client_id = _check_client_id(client_id, "client_id")
     with write_transaction():
         entry = db.session.get(Entry, entry.id)
@@ -223,11 +270,69 @@ def submit_marks(user, entry: Entry, values: dict[str, object], *, reason: str =
             if code not in criteria:
                 raise ActionRefused(404, "not_found")
             items.append(_Item(criteria[code], raw, criterion_client_id(client_id, code)))
-        refusals, stored, patch = _take(user, contest, event, entry, items, reason, source, seen=seen)
+        refusals, stored, patch = _take(user, contest, event, entry, items, reason, source, seen=seen,
+                                        transcribers=transcribers)
         if refusals:
             return FormOutcome(refusals=refusals)
+        if then is not None:
+            then()
     results.publish([patch])
     return FormOutcome(stored=len(stored), patch=patch)
+
+
+def _lock_board_of(slug: str, code: str) -> None:
+    """lock_board for the board of the contest's event, before anything of it is read (first:
+    writers of one event queue up here). Only on PostgreSQL, where it is a row lock: SQLite's
+    FOR UPDATE is nothing, and the write transaction's BEGIN IMMEDIATE already keeps every
+    other writer out. A board not made yet is made and locked by the caller (lock_board)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(select(Board.event_id).join(Event, Event.id == Board.event_id)
+                       .join(Contest, Contest.id == Event.contest_id)
+                       .where(Contest.slug == slug, Event.code == code)
+                       .with_for_update(of=Board))  # the board's row only: not the contest's
+
+
+def _mark_context(slug: str, code: str, bib: str, criterion_code: str, user_id: int, client_id: str) -> tuple | None:
+    """What a mark is checked against and its recompute starts from, read in one query once
+    the board is locked: the contest and its event by slug and code, the event's board, the
+    entry by bib (with its stored result, delegation, penalties, how many marks it expects and
+    its marks), the criterion by code, the user's judge role in the contest, whether it is
+    assigned that criterion of that entry, the revision stored under client_id (None for each
+    one missing), and the event's scheme (its sections and their criteria) for its rule. A row
+    per mark of the entry, each on its criterion's row of the scheme. The user's own row is
+    read again too (the write transaction's start expired it). None when there is no such event."""
+    section, scheme, marks = aliased(Section), aliased(Criterion), aliased(Mark)
+    expected = (select(func.count()).select_from(Assignment).where(Assignment.entry_id == Entry.id)
+                .correlate(Entry).scalar_subquery())
+    rows = db.session.execute(
+        select(Contest, Event, Board, Entry, Result, expected, marks, Criterion, Judge, Assignment.id,
+               MarkRevision, User)
+        .join(Event, and_(Event.contest_id == Contest.id, Event.code == code))
+        .outerjoin(section, section.event_id == Event.id)
+        .outerjoin(scheme, scheme.section_id == section.id)
+        .outerjoin(Board, Board.event_id == Event.id)
+        .outerjoin(Entry, and_(Entry.event_id == Event.id, Entry.bib == bib))
+        .outerjoin(Result, Result.entry_id == Entry.id)
+        .outerjoin(marks, and_(marks.entry_id == Entry.id, marks.criterion_id == scheme.id))
+        .outerjoin(Criterion, and_(Criterion.event_id == Event.id, Criterion.code == criterion_code))
+        .outerjoin(Judge, and_(Judge.contest_id == Contest.id, Judge.user_id == user_id))
+        .outerjoin(Assignment, and_(Assignment.entry_id == Entry.id, Assignment.criterion_id == Criterion.id,
+                                    Assignment.judge_id == Judge.id))
+        .outerjoin(MarkRevision, MarkRevision.client_id == client_id)
+        .outerjoin(User, User.id == user_id)
+        .where(Contest.slug == slug)
+        .order_by(section.position, scheme.position)
+        .options(contains_eager(Event.sections.of_type(section)).contains_eager(section.criteria.of_type(scheme)),
+                 joinedload(Entry.penalties), joinedload(Entry.delegation))).unique().all()
+    if not rows:
+        return None
+    contest, event, board, entry, result, count, _mark, criterion, judge, assignment_id, revision, _user = rows[0]
+    every = list({id(row[6]): row[6] for row in rows if row[6] is not None}.values())
+    mine = next((m for m in every if judge is not None and criterion is not None
+                 and m.judge_id == judge.id and m.criterion_id == criterion.id), None)
+    known = _Known(board, judge, assignment_id is not None, mine, result, count or 0, every)
+    return contest, event, entry, criterion, known, revision
 
 
 def submit_mark(user, *, contest: str, event: str, entry: str, criterion: str, value, client_id: str,
@@ -236,23 +341,25 @@ def submit_mark(user, *, contest: str, event: str, entry: str, criterion: str, v
     Raises ActionRefused (404, 403, 409, 422) and stores nothing then. The same client_id sent
     again answers with the first answer's body, storing nothing."""
     client_id = _check_client_id(client_id, "client_id")
+    user_id = user.id  # now: the transaction's start expires the user (its row is read again below)
     with write_transaction():
-        contest_row = contest_by_slug(contest)
-        event_row = event_by_code(contest_row, event) if contest_row is not None else None
-        if event_row is None:
+        _lock_board_of(contest, event)
+        found = _mark_context(contest, event, entry, criterion, user_id, client_id)
+        if found is None:
             raise ActionRefused(404, "not_found", say="no_such_board")
-        results.lock_board(event_row.id)  # first: writers of one event queue up here
-        entry_row = db.session.scalar(select(Entry).where(Entry.event_id == event_row.id, Entry.bib == entry))
-        criterion_row = next((c for c in event_row.criteria if c.code == criterion), None)
+        if found[4].board is None:  # the event's first write: its board is made (and locked), then read again
+            results.lock_board(found[1].id)
+            found = _mark_context(contest, event, entry, criterion, user_id, client_id)
+        contest_row, event_row, entry_row, criterion_row, known, stored_revision = found
         if entry_row is None or criterion_row is None or not entry_row.is_approved:
             raise ActionRefused(404, "not_found", say="no_such_mark")
         item = _Item(criterion_row, value, client_id)
         # A retry is answered as the first time was, even if the entry was locked meanwhile.
-        replay = _replayed(client_id, user, entry_row, criterion_row, value)
+        replay = _replay_of(stored_revision, user, entry_row, criterion_row, value)
         if replay is not None:
             return MarkOutcome(False, _body(contest_row, event_row, entry_row, criterion_row, user.username, replay))
         refusals, _stored, patch = _take(user, contest_row, event_row, entry_row, [item], reason, source,
-                                         each_is_new=True)
+                                         each_is_new=True, known=known)
         if refusals:
             refused = next(iter(refusals.values()))
             if refused.field == criterion_row.code:

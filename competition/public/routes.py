@@ -14,7 +14,8 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def home():
     contests = db.session.scalars(
-        select(Contest).where(Contest.archived_at.is_(None), Contest.status != "draft")
+        select(Contest).where(Contest.archived_at.is_(None), Contest.status != "draft",
+                              Contest.rehearsal_of_id.is_(None))
         .order_by(Contest.starts_on.desc().nulls_last(), Contest.id.desc()))
     return render_template("public/home.html", contests=list(contests))
 

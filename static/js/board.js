@@ -70,6 +70,7 @@ export class BoardState {
     if (patch.base !== this.seq || patch.columns) return "gap";
     for (const bib of patch.remove || []) this.rows.delete(bib);
     for (const row of patch.upsert || []) this.rows.set(row.entry, row);
+    if (patch.ranges) this.setRanges(patch.ranges);
     if ("frozen" in patch) this.frozen = Boolean(patch.frozen);
     if (patch.result_status) this.resultStatus = patch.result_status;
     if (patch.reveal) this.revealed = this.frozen ? patch.reveal.revealed : 0;
@@ -78,9 +79,24 @@ export class BoardState {
     return "applied";
   }
 
+  /** The jury's projected rank ranges: a whole replacement, null for every row not named. */
+  setRanges(ranges) {
+    for (const [bib, row] of this.rows) {
+      const range = ranges[bib] || null;
+      if (!same(row.range ?? null, range)) this.rows.set(bib, { ...row, range });
+    }
+  }
+
   ordered() {
     return [...this.rows.values()].sort(byRank);
   }
+}
+
+/** "Possible rank 2–5" (or "Rank will be 4") for a jury row whose rank is still open. */
+export function rankRange(range) {
+  if (!Array.isArray(range) || range.length !== 2) return "";
+  const [best, worst] = range;
+  return best === worst ? t("rank_will_be", { rank: best }) : t("possible_rank", { best, worst });
 }
 
 // --- the connection ---------------------------------------------------------------------
@@ -341,11 +357,13 @@ export function showResultStatus(node, status) {
  * prefers reduced motion.
  */
 export class RowsView {
-  constructor(tbody, cells, { emptyText, colspan } = {}) {
+  /** `quiet`: row fields whose change alone re-fills the cells without the highlight. */
+  constructor(tbody, cells, { emptyText, colspan, quiet = [] } = {}) {
     this.tbody = tbody;
     this.cells = cells;
     this.emptyText = emptyText;
     this.colspan = colspan;
+    this.quiet = quiet;
     this.trs = new Map();
     this.data = new Map();
   }
@@ -354,6 +372,12 @@ export class RowsView {
     this.cells = cells;
     this.data.clear(); // every row re-fills its cells
     for (const tr of this.trs.values()) tr.replaceChildren();
+  }
+
+  quietly(old, row) {
+    if (!this.quiet.length) return false;
+    const loud = (r) => Object.fromEntries(Object.entries(r).filter(([k]) => !this.quiet.includes(k)));
+    return same(loud(old), loud(row));
   }
 
   /** `highlight`: the bib of a row to mark (the one a reveal step just showed). */
@@ -381,7 +405,7 @@ export class RowsView {
         if (tr.children.length !== this.cells.length) tr.replaceChildren(...this.cells.map((c) => el("td", c.cls)));
         this.cells.forEach((cell, i) => cell.fill(tr.children[i], row));
         tr.className = `status-row-${row.status}${row.rank !== null && row.rank <= 3 ? ` top top-${row.rank}` : ""}`;
-        if (old && !fresh) changed.push([tr, old, row]);
+        if (old && !fresh && !this.quietly(old, row)) changed.push([tr, old, row]);
         this.data.set(row.entry, row);
       }
       if (this.tbody.children[index] !== tr) this.tbody.insertBefore(tr, this.tbody.children[index] || null);
@@ -466,6 +490,36 @@ export class Announcer {
 // --- the phone board ----------------------------------------------------------------------
 
 /** The banner of a frozen board: frozen, being revealed, or (for the jury) live behind it. */
+/**
+ * The contest's announcement (DESIGN.md §4 `announcement`): shown in `node` (its
+ * [data-announcement-text]) until it is cleared; over HTTP while the socket is down.
+ */
+export function followAnnouncements(live, node, onChange = null) {
+  if (!node) return;
+  const contest = node.dataset.contest;
+  const text = node.querySelector("[data-announcement-text]");
+  live.feed({
+    request: "watch_announcements", event: "announcement", payload: { contest },
+    url: `/api/v1/contests/${encodeURIComponent(contest)}/announcement`,
+    onData: (data) => {
+      if (!data || data.contest !== contest || !("announcement" in data)) return;
+      const shown = data.announcement;
+      node.hidden = !shown;
+      node.dataset.id = shown ? String(shown.id) : "";
+      text.textContent = shown ? shown.text : "";
+      if (onChange) onChange(shown);
+    },
+  });
+}
+
+/** "1:02:03" or "02:03": what is left of `ms` milliseconds, never below zero. */
+export function formatLeft(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+  const two = (n) => String(n).padStart(2, "0");
+  return h ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`;
+}
+
 export function showFrozen(banner, state) {
   if (!banner) return;
   banner.hidden = !state.frozen;
@@ -486,6 +540,7 @@ function bootBoard() {
                             { emptyText: t("no_entries") });
   let previous = new Map();
   const live = new Live({ indicator: document.querySelector("[data-live-indicator]") });
+  followAnnouncements(live, document.querySelector("[data-announcement]"));
   const render = (state, patch) => {
     if (!same(state.columns, snapshot.columns)) { location.reload(); return; } // the scheme changed
     const revealed = patch && patch.reveal ? state.rows.get(patch.reveal.entry) : null;
@@ -571,6 +626,7 @@ function bootStandings() {
   const live = new Live({ indicator: document.querySelector("[data-live-indicator]") });
   live.feed({ request: "watch_standings", event: "standings", payload: { contest: config.contest }, url: config.url,
               onData: (data) => show(data) });
+  followAnnouncements(live, document.querySelector("[data-announcement]"));
 }
 
 // --- organiser live view --------------------------------------------------------------------
@@ -614,13 +670,17 @@ function bootOrganiser() {
       { cls: "bib", fill: (td, r) => { td.textContent = r.entry; } },
       { cls: "name", fill: (td, r) => { td.textContent = dash(r.name); } },
       { cls: "num total", fill: (td, r) => { td.textContent = dash(r.total); } },
-      { cls: "num progress", fill: (td, r) => { td.textContent = `${r.progress[0]}/${r.progress[1]}`; } },
+      { cls: "num progress", fill: (td, r) => {
+        const range = rankRange(r.range);
+        td.replaceChildren(`${r.progress[0]}/${r.progress[1]}`);
+        if (range) td.append(el("span", "rank-range", range));
+      } },
       { cls: "award-cell", fill: (td, r) => {
         if (r.award) td.replaceChildren(el("span", "award", r.award));
         else if (r.provisional_award) td.replaceChildren(provisionalAward(r.provisional_award));
         else td.replaceChildren();
       } },
-    ], { emptyText: t("no_entries") }) : null;
+    ], { emptyText: t("no_entries"), quiet: ["range"] }) : null;
     let previous = new Map();
     let wasFrozen = null;
     let wasRevealed = 0;

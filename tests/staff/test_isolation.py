@@ -6,6 +6,8 @@ and a judge of the very contest, get 404 (as for a contest that does not exist, 
 existence does not leak), see nothing of it and change nothing in it; an anonymous visitor is
 sent to log in; the contest's own organiser and a platform admin reach every page (so the
 check is not vacuous)."""
+from datetime import datetime
+
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
@@ -20,6 +22,7 @@ from competition.contest_files.services import export_contest
 from competition.contests.models import Contest
 from competition.entries.models import Contestant, Entry
 from competition.extensions import db
+from competition.hall.models import EventSession, Screen
 from competition.judges.models import Judge, LoginLink
 from competition.printing.models import PrintJob
 
@@ -54,7 +57,10 @@ def _values(contest) -> dict[str, object]:
                               total=0)
     job = PrintJob(contest_id=contest.id, kind="results_book", status="done", done=1, total=1,
                    file_name="book.pdf", mimetype="application/pdf", size=5, body=b"%PDF-")
-    db.session.add_all([objection, appeal, certificate, job])
+    screen = Screen(contest_id=contest.id, name="大屏一")
+    session = EventSession(event_id=entry.event_id, name="第一场", starts_at=datetime(2026, 12, 9, 1),
+                           ends_at=datetime(2026, 12, 9, 4))
+    db.session.add_all([objection, appeal, certificate, job, screen, session])
     db.session.commit()
     issue_token(judge.user, "tablet")
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == judge.user_id))
@@ -62,7 +68,7 @@ def _values(contest) -> dict[str, object]:
             "judge_id": judge.id, "contestant_id": person.id, "link_id": link.id, "token_id": token.id,
             "token": "0" * 32, "appeal_id": appeal.id, "objection_id": objection.id, "file_id": appeal.files[0].id,
             "number": certificate.number, "job_id": job.id, "kind": "results_book",
-            "delegation_id": entry.delegation_id}
+            "delegation_id": entry.delegation_id, "screen_id": screen.id, "session_id": session.id}
 
 
 def _urls(app, values):
@@ -112,8 +118,8 @@ def test_no_organiser_route_shows_or_changes_a_contest_that_is_not_the_users(app
     before = _state(contest.id)
     wrong = []
     for method, url, endpoint in urls:
-        if username == "k1" and endpoint == "boards.organiser_live":
-            continue  # k1 is the chief judge of iot: the live view of judging is theirs too
+        if username == "k1" and endpoint in ("boards.organiser_live", "hall.announce", "hall.announcement_clear"):
+            continue  # k1 is the chief judge of iot: the live view of judging and announcements are theirs too
         response = stranger.open(url, method=method, data=FORMS)
         if response.status_code != 404:
             wrong.append(f"{method} {url}: {response.status_code}")

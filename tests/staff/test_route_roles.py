@@ -9,6 +9,7 @@ contest, never on who asks); the staff pages follow competition/policy.py. Write
 checked by tests/staff/test_isolation.py and each feature's tests."""
 import pytest
 from flask import url_for
+from sqlalchemy import select
 from werkzeug.routing import AnyConverter
 
 from competition.accounts.services import find_user
@@ -60,7 +61,12 @@ def _expected(endpoint: str, rule: str) -> dict[str, object] | str | None:
         return only("k1", "k2")  # the panel's judges; a supervisor marks nothing
     if endpoint.startswith("judging.chief"):
         return {**only("k1"), "k2": 403, "sup1": 403}  # judges of the contest are told it is the chief's
-    if rule.startswith(("/o/", "/j/")):
+    if endpoint.startswith("paper."):  # the event's chief judge and the contest's organisers
+        allowed = {**only("admin", "org1", "k1"), "k2": 403, "sup1": 403}
+        if endpoint == "paper.second":  # no sheet waits in the staff contest
+            allowed.update(admin=404, org1=404, k1=404)
+        return allowed
+    if rule.startswith(("/o/", "/j/", "/paper/")):
         return None
     return "public"
 
@@ -74,7 +80,9 @@ def everyone(any_db_app, staff):
     db.session.commit()
     values = _values(staff)
     values.update(contest=staff.slug, event="iot", key="S01", reference="Y00000001", lang="en", mark_id=1,
-                  organisation_id=staff.organisation_id, user_id=find_user("org1").id, filename="css/app.css")
+                  organisation_id=staff.organisation_id, user_id=find_user("org1").id, filename="css/app.css",
+                  judge_id=db.session.scalar(select(Judge.id).where(Judge.user_id == find_user("k2").id,
+                                                                    Judge.contest_id == staff.id)), sheet_id=1)
     clients = {}
     for role in ROLES:
         clients[role] = isolated_client(any_db_app)
