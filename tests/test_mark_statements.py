@@ -21,13 +21,13 @@ from competition.marking.services import submit_mark
 
 #: At most this many statements per mark, by database (SQLite also counts its two BEGINs: the
 #: user's lookup and the write transaction's). Both marks here move other entries, so both
-#: write their ranks. Of these, 4 are the jury's rank ranges (boards/ranges.py) that every
-#: patch carries; the other 13, on PostgreSQL: the user, the board's lock, the mark's context
+#: write their ranks. The jury's rank ranges are not among them: they are computed after
+#: commit (live.request_ranges). The 13 on PostgreSQL: the user, the board's lock, the mark's context
 #: (contest, event, scheme, board, entry with its result and marks, judge, assignment, a
 #: retry's revision), the window of the board, the others' ranks, the entry's result, the
 #: mark, the board's seq, the revision, the ledger's head, the audit entry, the ledger entry
 #: and the head again (30–32 before issue 19).
-BOUND = {"sqlite": {"new": 18, "correction": 17}, "postgresql": {"new": 17, "correction": 16}}
+BOUND = {"sqlite": {"new": 14, "correction": 13}, "postgresql": {"new": 13, "correction": 12}}
 
 
 def board_file(n: int = 12) -> dict:

@@ -1,13 +1,13 @@
 """The jury's projected rank ranges (可能名次) on the live board: organisers and chief judges get
-them in the snapshot and in every patch, the public never (DESIGN.md §3–4); the final ranks
-always fall inside every range the jury was shown on the way."""
+them in the snapshot and then as `ranges` events computed after the marks (never inside one:
+patches carry none), the public never (DESIGN.md §3–4); the final ranks always fall inside
+every range the jury was shown on the way."""
 import json
 import re
 
 from competition.boards import results
 from competition.boards import services as boards
 from competition.extensions import db
-from competition.live.coalesce import merge
 
 from .factory import complete_marks, judging_sample, organiser, sample_event as event
 from .helpers import apply_patch, isolated_client, login
@@ -16,12 +16,11 @@ SLUG, EVENT = "sample-2026", "iot"
 ROW_KEYS = {"entry", "name", "delegation", "rank", "total", "sections", "progress", "status", "award"}
 
 
-def apply_jury(board: dict, patch: dict) -> dict:
-    """What the jury's page does with a patch (static/js/board.js BoardState.apply): the rows,
-    then "ranges" as a whole replacement of every row's range."""
+def apply_jury(board: dict, patch: dict, ranges: dict) -> dict:
+    """What the jury's page does (static/js/board.js): the patch's rows, then the `ranges`
+    event computed after it, a whole replacement of every row's range."""
     board = apply_patch(board, patch)
-    if "ranges" in patch:
-        board["rows"] = [dict(row, range=patch["ranges"].get(row["entry"])) for row in board["rows"]]
+    board["rows"] = [dict(row, range=ranges.get(row["entry"])) for row in board["rows"]]
     return board
 
 
@@ -76,24 +75,25 @@ def test_the_organiser_live_view_carries_the_ranges_and_their_words(app):
     assert words["rank_will_be"] == "Rank will be {rank}"
 
 
-def test_ranges_flow_in_jury_patches_only_and_always_hold_the_final_rank(app):
+def test_ranges_come_after_the_patches_and_always_hold_the_final_rank(app):
     judging_sample()
     jury = boards.board_snapshot(event(), jury=True)
     public = boards.board_snapshot(event(), jury=False)
     shown = [{bib: row["range"] for bib, row in by_entry(jury).items()}]
     sent = []
-    with results.board_changed.connected_to(lambda sender=None, patch=None, **_: sent.append(patch)):
+
+    def keep(sender=None, patch=None, **_):
+        sent.append((patch, results.ranges_message(event())))  # what the feed computes after commit
+    with results.board_changed.connected_to(keep):
         complete_marks()
     assert sent
-    for patch in sent:
+    for patch, message in sent:
         body = patch.as_dict(jury=True)
-        assert "ranges" in body and all("range" in row for row in body["upsert"])
-        jury = apply_jury(jury, body)
-        assert jury["rows"] and all(
-            row["range"] == body["ranges"].get(row["entry"]) for row in jury["rows"])
+        assert "ranges" not in body and not any("range" in row for row in body["upsert"])  # never in a mark
+        assert message["seq"] == patch.seq and message["event"] == EVENT
+        jury = apply_jury(jury, body, message["ranges"])
         shown.append({bib: row["range"] for bib, row in by_entry(jury).items()})
         for_public = patch.as_dict(jury=False)
-        assert "ranges" not in for_public
         assert all(set(row) == ROW_KEYS for row in for_public["upsert"])
         public = apply_patch(public, for_public)
     db.session.commit()
@@ -111,12 +111,25 @@ def test_ranges_flow_in_jury_patches_only_and_always_hold_the_final_rank(app):
     assert any(ranges["S01"] == [1, 2] for ranges in shown)  # they narrowed on the way
 
 
-def test_a_merged_burst_keeps_the_latest_ranges():
-    first = {"base": 1, "seq": 2, "upsert": [], "remove": [], "ranges": {"S01": [1, 3]}}
-    second = {"base": 2, "seq": 3, "upsert": [], "remove": [], "ranges": {"S01": [1, 2]}}
-    empty = {"base": 3, "seq": 4, "upsert": [], "remove": []}  # the jury's catch-up patch
-    assert merge([first, second, empty])["ranges"] == {"S01": [1, 2]}
-    assert "ranges" not in merge([empty])
+def test_the_live_feature_sends_the_ranges_to_the_jury_only_once_per_burst(app, monkeypatch):
+    from competition import live
+    judging_sample()
+    sent, asked = [], []
+    monkeypatch.setattr(live, "_listened", lambda to: True)
+    monkeypatch.setattr(live, "_send_patch", lambda to, payload: None)
+    monkeypatch.setattr(live, "request_progress", lambda contest: None)
+    monkeypatch.setattr(live, "request_standings", lambda contest: None)
+
+    def feed(key, window, produce):
+        asked.append((key, window))
+        if len(asked) == 1:
+            sent.extend(produce())  # the coalescer computes once per window, however often asked
+    monkeypatch.setattr(live.coalescer, "feed", feed)
+    complete_marks()
+    assert {key for key, _window in asked} == {("ranges", SLUG, EVENT)} and len(asked) > 1
+    assert all(window >= live.RANGES_WINDOW for _key, window in asked)
+    assert [(name, to) for name, _payload, to in sent] == [("ranges", live.jury_room(SLUG, EVENT))]
+    assert set(sent[0][1]) == {"contest", "event", "seq", "ranges"}
 
 
 def test_a_frozen_board_keeps_the_jury_s_ranges_coming(app):
@@ -125,9 +138,10 @@ def test_a_frozen_board_keeps_the_jury_s_ranges_coming(app):
     frozen = boards.board_snapshot(event(), jury=False)
     assert all(set(row) == ROW_KEYS for row in frozen["rows"])
     sent = []
-    with results.board_changed.connected_to(lambda sender=None, patch=None, **_: sent.append(patch)):
+    with results.board_changed.connected_to(lambda sender=None, patch=None, **_: sent.append(
+            (patch, results.ranges_message(event())))):
         complete_marks()
-    assert sent and all(patch.audience == results.JURY for patch in sent)
-    assert sent[0].as_dict(jury=True)["ranges"]["S04"] == [1, 4]
+    assert sent and all(patch.audience == results.JURY for patch, _message in sent)
+    assert sent[0][1]["ranges"]["S04"] == [1, 4]
     # The public's frozen board has no ranges, at any point.
     assert all(set(row) == ROW_KEYS for row in boards.board_snapshot(event(), jury=False)["rows"])

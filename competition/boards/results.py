@@ -58,20 +58,12 @@ class Patch:
     reveal: dict | None = None
     columns: list[dict] | None = None  # the board's columns, when they changed
     result_status: str = "live"  # the event's, after the change (DESIGN.md §2)
-    #: The jury's projected rank ranges after the change, {bib: [best, worst]} for every row
-    #: whose rank is still open (jury_ranges); None: unchanged. Never to the public.
-    ranges: dict[str, list[int]] | None = None
 
     def as_dict(self, jury: bool = True) -> dict:
         """The patch as `/live` sends it; for the public (`jury` False) without the jury's
-        provisional awards and rank ranges. The jury's carries "ranges", a whole
-        replacement: every row not in it has its range null."""
-        if not jury:
-            upsert = [public_row(row) for row in self.upsert]
-        elif self.ranges is None:
-            upsert = self.upsert
-        else:
-            upsert = [dict(row, **{RANGE: self.ranges.get(row["entry"])}) for row in self.upsert]
+        provisional awards. The jury's projected rank ranges are not in patches: a mark never
+        waits for them (see jury_ranges and the live feature's `ranges` feed)."""
+        upsert = self.upsert if jury else [public_row(row) for row in self.upsert]
         out = {"contest": self.contest, "event": self.event, "seq": self.seq, "base": self.base,
                "upsert": upsert, "remove": self.remove, "frozen": self.frozen,
                "result_status": self.result_status}
@@ -79,8 +71,6 @@ class Patch:
             out["reveal"] = self.reveal
         if self.columns is not None:
             out["columns"] = self.columns
-        if jury and self.ranges is not None:
-            out["ranges"] = self.ranges
         return out
 
 
@@ -420,6 +410,14 @@ def jury_ranges(event: Event, rule: scoring.EventRule | None = None) -> dict[str
     return out
 
 
+def ranges_message(event: Event) -> dict:
+    """The jury's `ranges` event (/live): the board's projected rank ranges as a whole, at the
+    board's seq. Computed after commit, in the background, never inside a mark."""
+    board = db.session.get(Board, event.id)
+    return {"contest": event.contest.slug, "event": event.code, "seq": board.seq if board else 0,
+            "ranges": jury_ranges(event)}
+
+
 def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
               board: Board | None = None, shown_bibs: dict[int, str] | None = None,
               full: bool = False, refresh: bool = False, loaded: list | None = None) -> Patch | None:
@@ -529,8 +527,7 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     frozen = board.frozen_at is not None
     return Patch(contest=event.contest.slug, event=event.code, base=board.seq - 1, seq=board.seq,
                  upsert=upsert, remove=remove, audience=JURY if frozen else EVERYONE, frozen=frozen,
-                 columns=columns(event) if refresh else None, result_status=event.result_status,
-                 ranges=jury_ranges(event, rule) if rule is not None else {})
+                 columns=columns(event) if refresh else None, result_status=event.result_status)
 
 
 def _window(named: dict[int, Line], after: dict[int, Line]) -> tuple[Decimal, Decimal] | None:

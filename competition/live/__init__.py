@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from ..boards import services as boards
+from ..boards import results
 from ..boards.results import EVERYONE, JURY, PUBLIC, board_changed, progress_changed
 from ..contests.models import contest_by_slug, event_by_code
 from ..extensions import LIVE_NAMESPACE, socketio
@@ -99,6 +100,30 @@ def _request_feed(kind: str, contest: str, to_room, produce_payload) -> None:
     coalescer.feed((kind, contest), coalesce_window(), produce)
 
 
+#: The jury's projected rank ranges read the whole board: at most once a second per board,
+#: whatever the coalescing window of patches.
+RANGES_WINDOW = 1.0
+
+
+def request_ranges(contest: str, event: str) -> None:
+    """Have the jury's rank ranges of one board computed and sent in the background, after the
+    mark that changed them has been answered; coalesced, so a burst of marks costs one."""
+    to = jury_room(contest, event)
+    if not has_app_context() or not _listened(to):
+        return
+    app = current_app._get_current_object()
+
+    def produce():
+        with app.app_context():
+            row = contest_by_slug(contest)
+            found = row is not None and event_by_code(row, event)
+            if not found or not _listened(to):
+                return []
+            return [("ranges", results.ranges_message(found), to)]
+
+    coalescer.feed(("ranges", contest, event), max(coalesce_window(), RANGES_WINDOW), produce)
+
+
 def request_standings(contest: str) -> None:
     _request_feed("standings", contest, standings_room, boards.standings)
 
@@ -115,6 +140,7 @@ def _on_board_changed(sender=None, *, patch, **_):
     if patch.audience in (EVERYONE, JURY):
         _send_patch(jury_room(patch.contest, patch.event), patch.as_dict(jury=True))
         request_progress(patch.contest)
+        request_ranges(patch.contest, patch.event)
     if patch.audience in (EVERYONE, PUBLIC):
         _send_patch(room(patch.contest, patch.event), patch.as_dict(jury=False))
         request_standings(patch.contest)

@@ -19,7 +19,7 @@ def merge(patches: Sequence[dict]) -> dict:
     """One patch that does what applying `patches` in order does: base of the first, seq of
     the last, the last version of every row upserted, and the bibs removed and not upserted
     again. Each patch must start where the one before ended. Other keys (e.g. "frozen",
-    "reveal") are the last patch's, but the jury's "ranges" the last that has them."""
+    "reveal") are the last patch's."""
     if not patches:
         raise ValueError("nothing to merge")
     rows: dict[str, dict] = {}
@@ -37,10 +37,6 @@ def merge(patches: Sequence[dict]) -> dict:
             removed.discard(row["entry"])
         previous = patch
     merged = dict(patches[-1])
-    # The jury's "ranges" replace the whole set: the latest patch that has them says it.
-    latest = next((p["ranges"] for p in reversed(patches) if "ranges" in p), None)
-    if latest is not None:
-        merged["ranges"] = latest
     merged.update(base=patches[0]["base"], seq=patches[-1]["seq"],
                   upsert=sorted(rows.values(), key=_order), remove=sorted(removed))
     return merged

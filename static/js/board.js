@@ -61,6 +61,9 @@ export class BoardState {
     this.resultStatus = snapshot.result_status || "live";
     this.columns = snapshot.columns || [];
     this.rows = new Map((snapshot.rows || []).map((row) => [row.entry, row]));
+    // The jury's rank ranges come with the snapshot, then as `ranges` events of their own.
+    this.ranges = snapshot.view === "jury"
+      ? Object.fromEntries((snapshot.rows || []).filter((r) => r.range).map((r) => [r.entry, r.range])) : null;
   }
 
   /** "old" (already applied), "gap" (ask for a snapshot again) or "applied". Removals come
@@ -69,8 +72,10 @@ export class BoardState {
     if (patch.seq <= this.seq) return "old";
     if (patch.base !== this.seq || patch.columns) return "gap";
     for (const bib of patch.remove || []) this.rows.delete(bib);
-    for (const row of patch.upsert || []) this.rows.set(row.entry, row);
-    if (patch.ranges) this.setRanges(patch.ranges);
+    for (const row of patch.upsert || []) {
+      // A patched row keeps the range the last `ranges` event gave it.
+      this.rows.set(row.entry, this.ranges ? { ...row, range: this.ranges[row.entry] || null } : row);
+    }
     if ("frozen" in patch) this.frozen = Boolean(patch.frozen);
     if (patch.result_status) this.resultStatus = patch.result_status;
     if (patch.reveal) this.revealed = this.frozen ? patch.reveal.revealed : 0;
@@ -81,6 +86,7 @@ export class BoardState {
 
   /** The jury's projected rank ranges: a whole replacement, null for every row not named. */
   setRanges(ranges) {
+    this.ranges = ranges;
     for (const [bib, row] of this.rows) {
       const range = ranges[bib] || null;
       if (!same(row.range ?? null, range)) this.rows.set(bib, { ...row, range });
@@ -137,6 +143,7 @@ export class Live {
         this.setState("offline");
       });
       this.socket.on("patch", (patch) => this.onPatch(patch));
+      this.socket.on("ranges", (message) => this.onRanges(message));
       this.socket.on("board_state", (state) => this.onBoardState(state));
     }
     setInterval(() => this.poll(), 1000);
@@ -201,6 +208,16 @@ export class Live {
     const outcome = b.state.apply(patch);
     if (outcome === "gap") this.watch(b);
     else if (outcome === "applied") b.onChange(b.state, patch);
+  }
+
+  /** The jury's projected rank ranges of a board, computed after the marks that moved them. */
+  onRanges(message) {
+    const b = this.boards.get(`${message.contest}/${message.event}`);
+    if (!b || !message.ranges || b.state.view !== "jury") return;
+    if ((b.rangesSeq ?? -1) > message.seq) return; // an older computation
+    b.rangesSeq = message.seq;
+    b.state.setRanges(message.ranges);
+    b.onChange(b.state, null);
   }
 
   /** Frozen, revealed or live again: a new seq means a snapshot is due. */

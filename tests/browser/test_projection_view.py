@@ -87,25 +87,31 @@ def test_the_live_view_shows_and_updates_the_possible_ranks(demo_server, page_at
 APPLY = """
 const state = new m.BoardState("c", "e");
 state.load(arg.snapshot);
-const outcomes = arg.patches.map(p => state.apply(p));
+const outcomes = [];
+for (const step of arg.steps) {
+  if (step.ranges && !step.upsert) state.setRanges(step.ranges);
+  else outcomes.push(state.apply(step));
+}
 return {outcomes, rows: state.ordered(), text: state.ordered().map(r => m.rankRange(r.range))};
 """
 
 
-def test_board_state_replaces_the_ranges_as_a_whole(demo_server, page_at):
+def test_board_state_keeps_the_ranges_apart_from_the_patches(demo_server, page_at):
+    """Patches carry no ranges (a mark never waits for them): a patched row keeps the range the
+    last `ranges` event gave, and each `ranges` event replaces the whole set."""
     page = page_at(TABLET)
     page.goto(demo_server.url + "/healthz")
     row = {"name": None, "delegation": None, "total": "1.00", "sections": {}, "progress": [1, 2],
            "status": "provisional", "award": None}
-    snapshot = {"seq": 1, "frozen": False, "columns": [],
+    snapshot = {"seq": 1, "frozen": False, "columns": [], "view": "jury",
                 "rows": [dict(row, entry="A", rank=1, range=[1, 2]), dict(row, entry="B", rank=2, range=[1, 2])]}
-    patches = [{"base": 1, "seq": 2, "upsert": [dict(row, entry="B", rank=1, total="2.00", range=[1, 1])],
-                "remove": [], "ranges": {"B": [1, 1], "A": [2, 2]}},
-               {"base": 2, "seq": 3, "upsert": [], "remove": []},  # no ranges: they stay
-               {"base": 3, "seq": 4, "upsert": [], "remove": [], "ranges": {"A": [2, 3]}}]
+    steps = [{"base": 1, "seq": 2, "upsert": [dict(row, entry="B", rank=1, total="2.00")], "remove": []},
+             {"ranges": {"B": [1, 1], "A": [2, 2]}},
+             {"base": 2, "seq": 3, "upsert": [], "remove": []},  # no ranges: they stay
+             {"ranges": {"A": [2, 3]}}]
     got = page.evaluate(f"async (arg) => {{ const m = await import('/static/js/board.js'); {APPLY} }}",
-                        {"snapshot": snapshot, "patches": patches})
-    assert got["outcomes"] == ["applied"] * 3
-    assert [(r["entry"], r["range"]) for r in got["rows"]] == [("A", [2, 3]), ("B", None)]
+                        {"snapshot": snapshot, "steps": steps})
+    assert got["outcomes"] == ["applied"] * 2
+    assert [(r["entry"], r["range"]) for r in got["rows"]] == [("A", [2, 3]), ("B", None)]  # both rank 1: by bib
     # No catalogue on this page: the words' key stands in for them.
     assert got["text"] == ["possible_rank", ""]
