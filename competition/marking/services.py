@@ -16,12 +16,14 @@ from ..accounts.models import User
 from ..audit.models import record
 from ..boards import results
 from ..boards.models import Board, Result
+from ..contests import sessions
 from ..contests.lifecycle import is_marking_open, under_review
 from ..contests.models import Contest, Criterion, Event, Section
 from ..database import utcnow, write_transaction
 from ..entries.models import Entry
 from ..errors import ActionRefused
 from ..extensions import db
+from ..hall.models import EventSession
 from ..judges.models import Assignment, Judge
 from ..ledger import services as ledger
 from ..text import REASON_MAX, strip_bidi
@@ -130,6 +132,18 @@ class _Known:
     marks: list[Mark]
 
 
+def _closed_by_the_clock(event: Event, items: list[_Item]) -> set[str]:
+    """The measurement criteria among the items that the event's sessions have closed (the
+    event chose so, and its last session has ended); one query, and none for an event that
+    did not choose it."""
+    codes = {i.criterion.code for i in items if i.criterion.kind == "measurement"}
+    if not event.closes_with_session or not codes:
+        return set()
+    slots = [sessions.Slot(s.name, s.starts_at, s.ends_at)
+             for s in db.session.scalars(select(EventSession).where(EventSession.event_id == event.id))]
+    return codes if sessions.marking_closed(slots, utcnow()) else set()
+
+
 def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item], reason: str,
           source: str, *, each_is_new: bool = False, seen: dict[str, int] | None = None,
           transcribers: tuple | None = None, known: _Known | None = None
@@ -157,11 +171,16 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
     except scoring.RuleError:  # a scheme being rewritten (a section left without criteria)
         raise ActionRefused(409, "scheme_not_scorable", {"event": event.name}) from None
     refusals: dict[str, ActionRefused] = {}
+    # A paper sheet (transcribers) records what the judge marked in time, whatever the clock says.
+    closed = _closed_by_the_clock(event, items) if transcribers is None else set()
     for item in items:
         criterion = item.criterion
         if known is None:
             item.replay = _replayed(item.client_id, user, entry, criterion, item.raw)
         if item.replay is not None:
+            continue
+        if criterion.code in closed:
+            refusals[criterion.code] = ActionRefused(409, "session_closed", field=criterion.code)
             continue
         try:
             item.value = scoring.parse_mark(criterion.rule, item.raw)

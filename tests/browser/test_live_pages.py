@@ -396,7 +396,7 @@ def test_the_live_view_is_for_the_jury_only(demo_server, page_at):
 def test_freeze_and_reveal_reach_every_screen(demo_server, page_at):
     """Frozen: the public (phone, big screen — also one opened by a logged-in organiser) keeps
     the frozen board under a banner while the jury sees marks come in; each reveal step, from
-    the bottom up, shows on every screen; revealing all makes the board live again."""
+    the bottom up, shows on every screen; ending the freeze makes the board live again."""
     bib = unmarked_entry(demo_server, "iiot")
     organiser = page_at(TABLET)
     log_in(organiser, demo_server.url, "organiser")
@@ -435,11 +435,13 @@ def test_freeze_and_reveal_reach_every_screen(demo_server, page_at):
         for page in (screen, venue_pc):
             expect(page.locator("[data-frame]")).to_have_attribute("data-seq", str(public_seq))
 
-        # The first reveal step: the bottom row of the live board, on every public screen.
+        # The first reveal step: the entries without a rank, and the lowest ranked entry of the
+        # live board, which every public screen shows.
         live_rows = organiser.request.get(f"{demo_server.url}/api/v1/contests/{SLUG}/events/iiot/board").json()["rows"]
-        bottom = live_rows[-1]["entry"]
-        card.locator('form[action$="/reveal"] button').click()
-        expect(card.locator("[data-revealed]")).to_contain_text("1")
+        ranked = [r for r in live_rows if r["rank"] is not None]
+        bottom = ranked[-1]["entry"]
+        card.locator('form[action$="/reveal"]:not(:has(input[name=mode])) button').click()
+        expect(card.locator("[data-revealed]")).to_contain_text(f"{len(live_rows) - len(ranked) + 1}/")
         expect(phone.locator("table.board tbody tr.revealed")).to_have_attribute("data-entry", bottom)
         expect(phone.locator("[data-reveal-note]")).to_contain_text(bottom)  # the row may be far below
         for page in (screen, venue_pc):
@@ -451,7 +453,7 @@ def test_freeze_and_reveal_reach_every_screen(demo_server, page_at):
         shot(phone, "board-phone-reveal-step")
 
         # Reveal the rest at once: live again everywhere, with the mark made while frozen.
-        card.locator('form[action$="/reveal-all"] button').click()
+        card.locator('form[action$="/unfreeze"] button').click()
         expect(card.locator("[data-frozen]")).to_be_hidden()
         mine = row_of(board(demo_server, "iiot"), bib)
         assert mine["rank"] is not None

@@ -2,17 +2,21 @@
 payload, announcements made by organisers and chief judges and kept, sessions with their
 countdown, and marking that closes with the last session. Refusals are by name and keep what
 was typed; every change is audited."""
+import uuid
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from competition.audit.models import AuditEntry
 from competition.contests import sessions as clocks
 from competition.contests.models import contest_by_slug, event_by_code
 from competition.database import utcnow
+from competition.errors import ActionRefused
 from competition.extensions import db
 from competition.hall import services as hall
 from competition.hall.models import Announcement, Screen
+from competition.marking.services import submit_mark
 
 from competition.accounts.services import find_user
 
@@ -168,6 +172,14 @@ def test_marking_closes_with_the_last_session_when_the_event_says_so(organiser):
     assert organiser.post(f"/o/c/{SLUG}/sessions/iot/closes", data={"c-iot-closes": "y"}).status_code == 302
     db.session.expire_all()
     assert hall.measurement_closed(event_by_code(contest_by_slug(SLUG), "iot")) is True
+    # The theory mark (measurement) is refused by the clock; the practical (judgement) is not.
+    with pytest.raises(ActionRefused) as refused:
+        submit_mark(find_user("k1"), contest=SLUG, event="iot", entry="S03", criterion="T1", value="50",
+                    client_id=str(uuid.uuid4()))
+    assert (refused.value.status, refused.value.code) == (409, "session_closed")
+    stored = submit_mark(find_user("k1"), contest=SLUG, event="iot", entry="S03", criterion="P2", value="2",
+                         client_id=str(uuid.uuid4()))
+    assert stored.created
 
 
 def test_the_clock_rule():
