@@ -77,6 +77,7 @@ class Recorder:
         monkeypatch.setattr(live.coalescer, "send", self.send)
         monkeypatch.setattr(live, "request_standings", lambda contest: None)
         monkeypatch.setattr(live, "request_progress", lambda contest: None)
+        monkeypatch.setattr(live, "request_ranges", lambda contest, event: None)
 
     def _audience(self, to: str) -> list:
         return self.jury if to.startswith("jury:") else self.public
@@ -85,7 +86,8 @@ class Recorder:
         self._audience(to).append(payload)
 
     def send(self, to: str, event: str, payload: dict) -> None:
-        self._audience(to).append({"state": payload})
+        if event == "board_state":  # the hall's events (screens, announcements) are not the board's
+            self._audience(to).append({"state": payload})
 
     def patches(self, audience: list) -> list:
         return [p for p in audience if "state" not in p]
