@@ -77,7 +77,6 @@ class Recorder:
         monkeypatch.setattr(live.coalescer, "send", self.send)
         monkeypatch.setattr(live, "request_standings", lambda contest: None)
         monkeypatch.setattr(live, "request_progress", lambda contest: None)
-        monkeypatch.setattr(live, "request_ranges", lambda contest, event: None)
 
     def _audience(self, to: str) -> list:
         return self.jury if to.startswith("jury:") else self.public
@@ -86,8 +85,7 @@ class Recorder:
         self._audience(to).append(payload)
 
     def send(self, to: str, event: str, payload: dict) -> None:
-        if event == "board_state":  # the hall's events (screens, announcements) are not the board's
-            self._audience(to).append({"state": payload})
+        self._audience(to).append({"state": payload})
 
     def patches(self, audience: list) -> list:
         return [p for p in audience if "state" not in p]
