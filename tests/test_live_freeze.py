@@ -77,6 +77,7 @@ class Recorder:
         monkeypatch.setattr(live.coalescer, "send", self.send)
         monkeypatch.setattr(live, "request_standings", lambda contest: None)
         monkeypatch.setattr(live, "request_progress", lambda contest: None)
+        monkeypatch.setattr(live, "request_ranges", lambda contest, event: None)
 
     def _audience(self, to: str) -> list:
         return self.jury if to.startswith("jury:") else self.public
