@@ -129,7 +129,7 @@ def test_the_live_feature_sends_the_ranges_to_the_jury_only_once_per_burst(app, 
     assert {key for key, _window in asked} == {("ranges", SLUG, EVENT)} and len(asked) > 1
     assert all(window >= live.RANGES_WINDOW for _key, window in asked)
     assert [(name, to) for name, _payload, to in sent] == [("ranges", live.jury_room(SLUG, EVENT))]
-    assert set(sent[0][1]) == {"contest", "event", "seq", "ranges"}
+    assert set(sent[0][1]) == {"contest", "event", "seq", "frozen", "ranges"}
 
 
 def test_a_frozen_board_keeps_the_jury_s_ranges_coming(app):
@@ -145,3 +145,32 @@ def test_a_frozen_board_keeps_the_jury_s_ranges_coming(app):
     assert sent[0][1]["ranges"]["S04"] == [1, 4]
     # The public's frozen board has no ranges, at any point.
     assert all(set(row) == ROW_KEYS for row in boards.board_snapshot(event(), jury=False)["rows"])
+
+
+def test_a_contest_may_show_the_ranges_on_its_public_board_but_never_while_frozen(app, monkeypatch):
+    from competition import live
+    from competition.contests.models import contest_by_slug
+    judging_sample()
+    contest = contest_by_slug(SLUG)
+    contest.shows_public_ranges = True
+    db.session.commit()
+    public = boards.board_snapshot(event(), jury=False)
+    assert {row["entry"]: row["range"] for row in public["rows"]}["S02"] == [1, 4]
+    anonymous = isolated_client(app)
+    api = anonymous.get(f"/api/v1/contests/{SLUG}/events/{EVENT}/board").get_json()
+    assert by_entry(api)["S02"]["range"] == [1, 4]
+    # After a mark the feed sends the ranges to the public room as well as the jury's.
+    sent = []
+    monkeypatch.setattr(live, "_listened", lambda to: True)
+    monkeypatch.setattr(live, "_send_patch", lambda to, payload: None)
+    monkeypatch.setattr(live, "request_progress", lambda contest: None)
+    monkeypatch.setattr(live, "request_standings", lambda contest: None)
+    monkeypatch.setattr(live.coalescer, "feed", lambda key, window, produce: sent.extend(produce()))
+    complete_marks()
+    assert {to for _name, _message, to in sent} == {live.jury_room(SLUG, EVENT), live.room(SLUG, EVENT)}
+    # Frozen: the public's board has no ranges, and the feed keeps them for the jury.
+    boards.freeze_board(event(), organiser())
+    assert all(set(row) == ROW_KEYS for row in boards.board_snapshot(event(), jury=False)["rows"])
+    sent.clear()
+    live.request_ranges(SLUG, EVENT)
+    assert {to for _name, _message, to in sent} == {live.jury_room(SLUG, EVENT)}

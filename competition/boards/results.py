@@ -347,7 +347,7 @@ def snapshot(event: Event, *, jury: bool = False) -> dict:
     provisional awards and the projected rank ranges when for the `jury`)."""
     board = db.session.get(Board, event.id)
     rows = board_rows(event, jury=jury)
-    if jury:
+    if jury or (event.contest.shows_public_ranges and not (board and board.frozen_at)):
         ranges = jury_ranges(event)
         rows = [dict(row, **{RANGE: ranges.get(row["entry"])}) for row in rows]
     return {
@@ -415,7 +415,7 @@ def ranges_message(event: Event) -> dict:
     board's seq. Computed after commit, in the background, never inside a mark."""
     board = db.session.get(Board, event.id)
     return {"contest": event.contest.slug, "event": event.code, "seq": board.seq if board else 0,
-            "ranges": jury_ranges(event)}
+            "frozen": bool(board and board.frozen_at), "ranges": jury_ranges(event)}
 
 
 def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,

@@ -71,6 +71,7 @@ class ContestForm(Form):
     is_names_hidden = BooleanField(_l("Hide names on public boards until the results are announced"))
     shows_judge_marks = BooleanField(_l("Contestants see each judge's marks under pseudonyms (J1, J2 …) with their "
                                         "results"))
+    shows_public_ranges = BooleanField(_l("The public board shows each incomplete entry's possible rank (可能名次)"))
     gives_participation_certificates = BooleanField(_l("At publication, a participation certificate (参赛证书) for "
                                                         "every entry with a result and no award"))
     time_zone = StringField(_l("Time zone"), default=DEFAULT_TIME_ZONE, validators=[DataRequired(_required),
@@ -116,7 +117,7 @@ class ContestForm(Form):
                 "is_blind": self.is_blind.data,
                 "is_names_hidden": self.is_names_hidden.data, "standings_best_n": self.standings_best_n.data,
                 "bib_pattern": self.bib_pattern.data.strip(), "privacy_notice": (self.privacy_notice.data or "").strip(),
-                "shows_judge_marks": self.shows_judge_marks.data,
+                "shows_judge_marks": self.shows_judge_marks.data, "shows_public_ranges": self.shows_public_ranges.data,
                 "gives_participation_certificates": self.gives_participation_certificates.data, "time_zone": self.time_zone.data.strip()}
 
 

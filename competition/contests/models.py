@@ -45,6 +45,9 @@ class Contest(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE)
     # Contestants looking up their results see each judge's marks under pseudonyms (J1, J2 …).
     shows_judge_marks: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The public board shows each incomplete entry's possible rank (DESIGN.md §3), as the jury's
+    # view does; never while the board is frozen.
+    shows_public_ranges: Mapped[bool] = mapped_column(default=False, server_default=false())
     # At publication, besides one certificate per award: a participation certificate (参赛证书)
     # for every other entry with a result.
     gives_participation_certificates: Mapped[bool] = mapped_column(default=False, server_default="0")

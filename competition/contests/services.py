@@ -111,7 +111,7 @@ def _refresh_boards(contest: Contest) -> list:
 
 CONTEST_FIELDS = ("name", "slug", "starts_on", "ends_on", "venue", "is_blind", "is_names_hidden",
                   "standings_best_n", "bib_pattern", "privacy_notice", "shows_judge_marks", "time_zone",
-                  "gives_participation_certificates")
+                  "gives_participation_certificates", "shows_public_ranges")
 
 
 def create_contest(user, organisation_id: int, values: dict) -> Contest:

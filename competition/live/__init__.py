@@ -107,9 +107,10 @@ RANGES_WINDOW = 1.0
 
 def request_ranges(contest: str, event: str) -> None:
     """Have the jury's rank ranges of one board computed and sent in the background, after the
-    mark that changed them has been answered; coalesced, so a burst of marks costs one."""
-    to = jury_room(contest, event)
-    if not has_app_context() or not _listened(to):
+    mark that changed them has been answered; coalesced, so a burst of marks costs one. A
+    contest that shows them on its public board gets them there too, while it is not frozen."""
+    jury, public = jury_room(contest, event), room(contest, event)
+    if not has_app_context() or not (_listened(jury) or _listened(public)):
         return
     app = current_app._get_current_object()
 
@@ -117,9 +118,13 @@ def request_ranges(contest: str, event: str) -> None:
         with app.app_context():
             row = contest_by_slug(contest)
             found = row is not None and event_by_code(row, event)
-            if not found or not _listened(to):
+            if not found:
                 return []
-            return [("ranges", results.ranges_message(found), to)]
+            message = results.ranges_message(found)
+            to = [jury] if _listened(jury) else []
+            if row.shows_public_ranges and not message["frozen"] and _listened(public):
+                to.append(public)
+            return [("ranges", message, room_) for room_ in to]
 
     coalescer.feed(("ranges", contest, event), max(coalesce_window(), RANGES_WINDOW), produce)
 

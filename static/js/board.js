@@ -62,7 +62,8 @@ export class BoardState {
     this.columns = snapshot.columns || [];
     this.rows = new Map((snapshot.rows || []).map((row) => [row.entry, row]));
     // The jury's rank ranges come with the snapshot, then as `ranges` events of their own.
-    this.ranges = snapshot.view === "jury"
+    const ranged = (snapshot.rows || []).some((r) => "range" in r);
+    this.ranges = snapshot.view === "jury" || ranged
       ? Object.fromEntries((snapshot.rows || []).filter((r) => r.range).map((r) => [r.entry, r.range])) : null;
   }
 
@@ -213,7 +214,8 @@ export class Live {
   /** The jury's projected rank ranges of a board, computed after the marks that moved them. */
   onRanges(message) {
     const b = this.boards.get(`${message.contest}/${message.event}`);
-    if (!b || !message.ranges || b.state.view !== "jury") return;
+    // The jury's always; the public's when the contest shows them (the server decides).
+    if (!b || !message.ranges || (b.state.view !== "jury" && b.state.frozen)) return;
     if ((b.rangesSeq ?? -1) > message.seq) return; // an older computation
     b.rangesSeq = message.seq;
     b.state.setRanges(message.ranges);
@@ -332,11 +334,16 @@ export function boardCells(columns, { screen = false } = {}) {
   }
   cells.push({ cls: "num total", fill: (td, r) => {
     td.replaceChildren(el("strong", null, dash(r.total)), el("span", "sub", `${r.progress[0]}/${r.progress[1]}`));
+    // On a phone the progress column is hidden: its possible rank shows here instead.
+    const range = !screen && rankRange(r.range);
+    if (range) td.append(el("span", "rank-range show-narrow", range));
   } });
   cells.push({ cls: "num progress hide-narrow", fill: (td, r) => {
     const [marked, expected] = r.progress;
     if (!screen) {
-      td.textContent = `${marked}/${expected}`;
+      td.replaceChildren(`${marked}/${expected}`);
+      const range = rankRange(r.range); // only when the contest shows ranges on its public board
+      if (range) td.append(el("span", "rank-range", range));
     } else if (r.status === "final") {
       // The big screen says "final" here, and nothing for provisional rows: every row is
       // provisional until it is final, as the side panel says.

@@ -3,6 +3,7 @@ under each open row's progress and keeps them current from the jury's patches; B
 replaces them as a whole, as the server-side helper does."""
 import re
 import time
+import uuid
 
 import pytest
 import requests
@@ -115,3 +116,53 @@ def test_board_state_keeps_the_ranges_apart_from_the_patches(demo_server, page_a
     assert [(r["entry"], r["range"]) for r in got["rows"]] == [("A", [2, 3]), ("B", None)]  # both rank 1: by bib
     # No catalogue on this page: the words' key stands in for them.
     assert got["text"] == ["possible_rank", ""]
+
+
+PUBLIC_SETUP = """
+import json
+from competition.contest_files.services import import_contest
+from competition.contests.models import contest_by_slug
+from competition.extensions import db
+data = json.loads(open({path!r}, encoding="utf-8").read())
+data["contest"]["status"] = "judging"
+import_contest(data)
+contest_by_slug("sample-2026").shows_public_ranges = True
+db.session.commit()
+"""
+
+
+def test_a_contest_shows_the_possible_ranks_on_its_public_board(page_at):
+    """A contest that chooses so: a phone's board shows each open entry's possible rank, and a
+    mark moves them without a reload (the `ranges` event the public room gets)."""
+    from pathlib import Path
+    from ..server import LiveServer, in_app
+    from .conftest import PHONE
+    server = LiveServer().start()
+    try:
+        in_app(server, PUBLIC_SETUP.format(path=str(Path(__file__).parents[1] / "data" / "sample-contest.json")))
+        token = server.token("k1")
+        phone = page_at(PHONE)
+        phone.goto(f"{server.url}/c/sample-2026/events/iot/board")
+        expect(phone.locator("[data-live-indicator]")).to_have_attribute("data-state", "live")
+        api = f"{server.url}/api/v1/contests/sample-2026/events/iot/board"
+
+        def ranges():
+            return {row["entry"]: row.get("range") for row in requests.get(api, timeout=10).json()["rows"]}
+        before = ranges()
+        expect(phone.locator('tbody tr[data-entry="S03"] td.total .rank-range')).to_be_visible()  # a phone sees it
+        expect(phone.locator('tbody tr[data-entry="S03"] td.total .rank-range')).to_have_text(RANGE_TEXT)
+        for bib, value in (("S03", "100"), ("S04", "0")):
+            answer = requests.post(f"{server.url}/api/v1/marks", headers={"Authorization": f"Bearer {token}"}, json={
+                "contest": "sample-2026", "event": "iot", "entry": bib, "criterion": "T1", "value": value,
+                "client_id": str(uuid.uuid4())}, timeout=10)
+            assert answer.status_code == 201, answer.text
+        after = ranges()
+        moved = [bib for bib in after if after[bib] != before.get(bib) and after[bib]]
+        assert moved, (before, after)
+        for bib in moved:  # the phone follows without a reload
+            best, worst = after[bib]
+            expect(phone.locator(f'tbody tr[data-entry="{bib}"] td.total .rank-range')).to_have_text(
+                re.compile(rf"{best}–{worst}$" if best != worst else rf"{best}$"))
+        shot(phone, "board-phone-public-ranges")
+    finally:
+        server.stop()
