@@ -16,3 +16,17 @@ def organiser(app, contest):
     client = english(isolated_client(app))
     login(client, "org1")
     return client
+
+
+@pytest.fixture
+def patches():
+    """Every board patch the services publish during the test."""
+    from competition.boards import results
+    sent = []
+
+    def keep(_sender, patch):
+        sent.append(patch)
+
+    results.board_changed.connect(keep)
+    yield sent
+    results.board_changed.disconnect(keep)

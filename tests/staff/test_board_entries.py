@@ -1,22 +1,8 @@
 """Entries the organiser numbers reach their event's board before any mark, with the progress
 their assignments call for, and leave it (with a patch for live clients) when withdrawn."""
-import pytest
 
-from competition.boards import results
 
 from ..factory import SLUG, ai_entries, judge_named
-
-
-@pytest.fixture
-def patches():
-    sent = []
-
-    def keep(_sender, patch):
-        sent.append(patch)
-
-    results.board_changed.connect(keep)
-    yield sent
-    results.board_changed.disconnect(keep)
 
 
 def board(client) -> dict:

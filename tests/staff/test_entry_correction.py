@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from competition.audit.models import AuditEntry
-from competition.boards import results
 from competition.contests.models import Event
 from competition.entries.models import Contestant, Entry
 from competition.extensions import db
@@ -16,18 +15,6 @@ from competition.judges.models import Assignment, Judge
 from competition.contests.models import contest_by_slug, event_by_code
 
 from ..factory import SLUG, ai_event, delegation
-
-
-@pytest.fixture
-def patches():
-    sent = []
-
-    def keep(_sender, patch):
-        sent.append(patch)
-
-    results.board_changed.connect(keep)
-    yield sent
-    results.board_changed.disconnect(keep)
 
 
 def board(client, event: str) -> dict:
