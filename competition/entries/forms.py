@@ -182,16 +182,21 @@ class MemberForm(SubForm):
                           delegation=delegation)
 
 
-class TeamRegistrationForm(Form):
-    """A team registers on the public form: the event, the team's name and delegation, its
-    leader and contact, one row per member, and the privacy consent."""
+class TeamFields(Form):
+    """A team's own data: its name, delegation, leader and contact (registration, correction)."""
 
-    event = SelectField(_l("Team event"), validate_choice=False)
     name = StringField(_l("Team name"), validators=[Length(max=TEAM_NAME_MAX)], render_kw={"maxlength": TEAM_NAME_MAX})
     delegation = StringField(_l("Employer or district union"), validators=[Length(max=200)],
                              render_kw={"list": "delegations", "autocomplete": "organization", "maxlength": 200})
     leader = StringField(_l("Team leader (领队)"), validators=[Length(max=120)], render_kw={"maxlength": 120})
     contact = StringField(_l("Leader's phone or e-mail"), validators=[Length(max=120)], render_kw={"maxlength": 120})
+
+
+class TeamRegistrationForm(TeamFields):
+    """A team registers on the public form: the event, the team's name and delegation, its
+    leader and contact, one row per member, and the privacy consent."""
+
+    event = SelectField(_l("Team event"), validate_choice=False)
     members = FieldList(FormField(MemberForm), min_entries=2, max_entries=12)
     consent = BooleanField(_l("The members have read the privacy notice above and agree that their data is used "
                               "as it says."))
@@ -252,16 +257,11 @@ class CorrectionForm(PersonForm):
         return ok
 
 
-class EntryCorrectionForm(Form):
+class EntryCorrectionForm(TeamFields):
     """An organiser corrects an entry: its event, and for a team its name, delegation, leader
     and contact; with a reason that is recorded."""
 
     event = SelectField(_l("Event"), validate_choice=False)
-    name = StringField(_l("Team name"), validators=[Length(max=TEAM_NAME_MAX)], render_kw={"maxlength": TEAM_NAME_MAX})
-    delegation = StringField(_l("Employer or district union"), validators=[Length(max=200)],
-                             render_kw={"list": "delegations", "autocomplete": "off", "maxlength": 200})
-    leader = StringField(_l("Team leader (领队)"), validators=[Length(max=120)], render_kw={"maxlength": 120})
-    contact = StringField(_l("Leader's phone or e-mail"), validators=[Length(max=120)], render_kw={"maxlength": 120})
     reason = StringField(_l("Reason for the correction (recorded)"), validators=[Length(max=REASON_MAX)],
                          render_kw={"maxlength": REASON_MAX})
 
