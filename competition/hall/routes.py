@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import policy, times
-from ..contests.models import event_by_code
 from ..errors import ActionRefused
 from ..forms import attach
 from . import services
@@ -52,13 +51,12 @@ def _console(contest, status: int = 200, *, add_form=None, posted=None, announce
 def _status(contest) -> dict:
     """Each screen: how many are connected to this process, and what it shows now."""
     out = {}
-    names = [s.name for s in services.screens(contest)]
-    for name in names:
-        payload = services.screen_payload(contest, services.screen_named(contest, name), name)
-        event = event_by_code(contest, payload["event"]) if payload["event"] else None
-        out[name] = {"connected": services.connected_screens(contest, name), "show": payload["show"],
-                     "mode": payload["mode"], "event": payload["event"], "event_name": event.name if event else None,
-                     "mode_label": str(MODE_LABELS[payload["mode"]])}
+    names = {event.code: event.name for event in contest.events}
+    for screen in services.screens(contest):
+        payload = services.screen_payload(contest, screen, screen.name)
+        out[screen.name] = {"connected": services.connected_screens(contest, screen.name), "show": payload["show"],
+                            "mode": payload["mode"], "event": payload["event"], "event_name": names.get(payload["event"]),
+                            "mode_label": str(MODE_LABELS[payload["mode"]])}
     return out
 
 

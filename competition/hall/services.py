@@ -25,6 +25,7 @@ from ..contests.models import Contest, Event
 from ..database import utcnow, write_transaction
 from ..errors import ActionRefused
 from ..extensions import LIVE_NAMESPACE, db, socketio
+from ..marking.services import measurement_closed  # noqa: F401 (the one rule, for the hall's pages)
 from ..scoring.marks import decimal_text
 from ..entries.identity import clean_text
 from .models import ANNOUNCEMENT_MAX, ROWS_RANGE, SCALE_RANGE, SCREEN_MODES, SCREEN_NAME_MAX, Announcement, \
@@ -175,14 +176,13 @@ def countdown(contest: Contest, event: Event | None, now: datetime | None = None
     end of the session running, else to the start of the next; None when there is none left."""
     now = now or utcnow()
     rows = session_rows(contest, event)
-    slots = {id(slot): (slot, s.event) for s, slot in rows}
     clock = clocks.clock([slot for _s, slot in rows], now)
     if clock.state not in ("running", "next"):
         return None
-    _slot, owner = slots[id(clock.slot)]
+    owner = next(s.event for s, slot in rows if slot is clock.slot)
     return {"state": clock.state, "session": clock.slot.name, "event": owner.code, "event_name": owner.name,
-            "until": times.iso(contest, clock.until), "now": times.iso(contest, now), "starts_at": times.iso(contest, clock.slot.starts_at),
-            "ends_at": times.iso(contest, clock.slot.ends_at)}
+            "until": times.iso(contest, clock.until), "now": times.iso(contest, now),
+            "starts_at": times.iso(contest, clock.slot.starts_at), "ends_at": times.iso(contest, clock.slot.ends_at)}
 
 
 def screen_payload(contest: Contest, screen: Screen | None, name: str, now: datetime | None = None) -> dict:
@@ -321,19 +321,6 @@ def set_closes_with_session(user, contest: Contest, event: Event, closes: bool) 
         event.closes_with_session = bool(closes)
         record("event.closes_with_session", user=user, contest=contest, target=f"event:{event.code}",
                closes=bool(closes))
-
-
-def measurement_closed(event: Event, now: datetime | None = None) -> bool:
-    """Whether marking the event's measurement criteria is closed by its sessions' clock."""
-    if not event.closes_with_session:
-        return False
-    return clocks.marking_closed([_slot(s) for s in event_sessions(event)], now or utcnow())
-
-
-def clock_view(contest: Contest, events: list[Event], now: datetime | None = None) -> dict:
-    """For pages that show a countdown (the judges' home): each event's countdown, by code."""
-    now = now or utcnow()
-    return {event.code: countdown(contest, event, now) for event in events}
 
 
 # --- rehearsals (演练) ------------------------------------------------------------------------

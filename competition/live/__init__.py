@@ -258,13 +258,22 @@ def _on_unwatch(data=None):
     return None
 
 
+_NO_CONTEST = _error("not_found", "No such contest.")
+
+
+def _watched(slug: str, may):
+    """The contest a client asks to watch, when `may(user, contest)` lets them; else None."""
+    contest = contest_by_slug(slug)
+    return contest if contest is not None and may(current_user, contest) else None
+
+
 def _on_watch_standings(data=None):
     fields = _fields(data, "contest")
     if fields is None:
         return _bad("contest")
-    contest = contest_by_slug(fields["contest"])
-    if contest is None or not can_view_contest(current_user, contest):
-        return _error("not_found", "No such contest.")
+    contest = _watched(fields["contest"], can_view_contest)
+    if contest is None:
+        return _NO_CONTEST
     join_room(standings_room(contest.slug))
     join_room(contest_room(contest.slug))
     return boards.standings(contest)
@@ -274,10 +283,10 @@ def _on_watch_progress(data=None):
     fields = _fields(data, "contest")
     if fields is None:
         return _bad("contest")
-    contest = contest_by_slug(fields["contest"])
     # Someone who may not see the progress learns nothing, not even that the contest exists.
-    if contest is None or not live_events(current_user, contest):
-        return _error("not_found", "No such contest.")
+    contest = _watched(fields["contest"], live_events)
+    if contest is None:
+        return _NO_CONTEST
     join_room(progress_room(contest.slug))
     return boards.progress(contest)
 
@@ -286,9 +295,9 @@ def _on_watch_screen(data=None):
     fields = _fields(data, "contest", "screen")
     if fields is None:
         return _bad("contest", "screen")
-    contest = contest_by_slug(fields["contest"])
-    if contest is None or not can_view_contest(current_user, contest):
-        return _error("not_found", "No such contest.")
+    contest = _watched(fields["contest"], can_view_contest)
+    if contest is None:
+        return _NO_CONTEST
     name = fields["screen"].strip()
     join_room(hall.screen_room(contest.slug, name))
     join_room(contest_room(contest.slug))
@@ -303,9 +312,9 @@ def _on_watch_announcements(data=None):
     fields = _fields(data, "contest")
     if fields is None:
         return _bad("contest")
-    contest = contest_by_slug(fields["contest"])
-    if contest is None or not can_hear_announcements(current_user, contest):
-        return _error("not_found", "No such contest.")
+    contest = _watched(fields["contest"], can_hear_announcements)
+    if contest is None:
+        return _NO_CONTEST
     join_room(contest_room(contest.slug))
     return hall.announcement_payload(contest)
 

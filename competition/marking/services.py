@@ -132,16 +132,20 @@ class _Known:
     marks: list[Mark]
 
 
-def _closed_by_the_clock(event: Event, items: list[_Item]) -> set[str]:
-    """The measurement criteria among the items that the event's sessions have closed (the
-    event chose so, and its last session has ended); one query, and none for an event that
-    did not choose it."""
-    codes = {i.criterion.code for i in items if i.criterion.kind == "measurement"}
-    if not event.closes_with_session or not codes:
-        return set()
+def measurement_closed(event: Event, now=None) -> bool:
+    """Whether the event's sessions have closed marking of its measurement criteria (the event
+    chose so, and its last session has ended); no query for an event that did not choose it."""
+    if not event.closes_with_session:
+        return False
     slots = [sessions.Slot(s.name, s.starts_at, s.ends_at)
              for s in db.session.scalars(select(EventSession).where(EventSession.event_id == event.id))]
-    return codes if sessions.marking_closed(slots, utcnow()) else set()
+    return sessions.marking_closed(slots, now or utcnow())
+
+
+def _closed_by_the_clock(event: Event, items: list[_Item]) -> set[str]:
+    """The measurement criteria among the items that the event's sessions have closed."""
+    codes = {i.criterion.code for i in items if i.criterion.kind == "measurement"}
+    return codes if codes and measurement_closed(event) else set()
 
 
 def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item], reason: str,
