@@ -131,6 +131,8 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "200 per minute;1000 per hour"),
         # Per client address: a venue's tablets behind one NAT share it.
         "MARK_RATE_LIMIT": os.environ.get("MARK_RATE_LIMIT", "600 per minute"),
+        # How often a judge's tablet reports itself to the chief judge's tablet view (judging.tablets).
+        "TABLET_REPORT_SECONDS": int(os.environ.get("TABLET_REPORT_SECONDS") or 15),
         # How long a judge's API token works (a contest's days, with room to spare).
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "30")),
         # The public forms, per address: registering (a union's office behind one NAT may

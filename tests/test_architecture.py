@@ -13,7 +13,7 @@ VOCABULARY = {"__init__", "routes", "forms", "services", "models"}
 FEATURE_MODULES = {
     "accounts": set(), "admin": set(), "appeals": set(), "audit": set(), "api": {"openapi"}, "boards": {"results", "exports"}, "certificates": {"pdf"}, "contest_files": {"schema"},
     "contests": {"lifecycle", "schemes", "sessions"}, "delegations": set(), "entries": {"identity", "importing"}, "judges": {"assigning", "importing"},
-    "hall": set(), "judging": set(), "ledger": set(), "live": {"coalesce"}, "marking": set(), "numbering": {"rules"}, "paper": set(), "printing": {"pdf", "jobs"}, "public": set(),
+    "hall": set(), "judging": {"tablets"}, "ledger": set(), "live": {"coalesce"}, "marking": set(), "numbering": {"rules"}, "paper": set(), "printing": {"pdf", "jobs"}, "public": set(),
     "demo": {"data", "spring", "autumn"},
 }
 NOT_FEATURES = {"scoring", "migrations", "translations"}  # the pure rules; the schema's history; catalogues

@@ -1,10 +1,16 @@
 """Judging pages under /j: the judge's home, contest and event lists and the marking form;
 the chief judge's progress matrix, entry detail (history, send back, lock) and consistency view.
 Handlers are thin: find, authorise (competition.policy), call a service, render."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,9 +26,18 @@ from ..marking.services import submit_marks
 from ..scoring import round_half_up
 from ..scoring.marks import decimal_text
 from . import services
+from .tablets import REPORT_SECONDS, device_label
 from .forms import NoteForm, ReasonForm, build_form, hint, is_buttons, mark_messages, new_client_id, rule_json
 
 bp = Blueprint("judging", __name__, url_prefix="/j")
+
+#: What the tablet's offline part is made of: its version changes when any of them does, and a
+#: tablet on an older one shows as such in the chief judge's tablet view.
+TABLET_FILES = ("js/sw.js", "js/outbox.js", "js/judging.js", "js/marks.js")
+#: The files the judges' pages load, kept on the tablet for use offline (static/js/sw.js).
+OFFLINE_FILES = ("js/judging.js", "js/marks.js", "js/outbox.js", "js/hall.js", "css/app.css", "css/judging.css",
+                 "vendor/socket.io-4.8.4.min.js", "img/favicon.svg")
+DEVICE_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 
 @bp.app_context_processor
@@ -34,6 +49,29 @@ def _judging_links():
             return False
     return {"has_judging": has_judging,
             "policy_is_supervisor": lambda contest: policy.is_supervisor(current_user, contest)}
+
+
+@cache
+def _tablet_version(static_folder: str) -> str:
+    digest = hashlib.sha256()
+    for name in TABLET_FILES:
+        digest.update((Path(static_folder) / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def tablet_version() -> str:
+    return _tablet_version(current_app.static_folder)
+
+
+@bp.app_context_processor
+def _tablet():
+    return {"tablet_version": tablet_version, "tablet_report_seconds": report_seconds,
+            "tablet_files": lambda: [url_for("static", filename=name) for name in OFFLINE_FILES]}
+
+
+def report_seconds() -> int:
+    """How often a tablet reports itself (TABLET_REPORT_SECONDS; tests shorten it)."""
+    return int(current_app.config.get("TABLET_REPORT_SECONDS") or REPORT_SECONDS)
 
 
 @bp.app_template_filter("mark_value")
@@ -355,3 +393,74 @@ def chief_return_mark(contest: str, event: str, mark_id: int):
                                  note_form=form, note_mark_id=mark_id)
     flash(_("The mark is sent back to its judge with your note."), "success")
     return redirect(url_for(".chief_entry", contest=contest, event=event, key=key))
+
+
+# --- the tablet's offline part: its service worker, its session, its reports --------------------
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served under /j/ so that its scope is the judges' pages (a script
+    under /static/ could only control /static/). Revalidated on every start of the tablet."""
+    response = send_file(Path(current_app.static_folder) / "js" / "sw.js", mimetype="text/javascript",
+                         max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline")
+@login_required
+def offline():
+    """What a tablet shows, offline, for a page it had not kept: its outbox, and the way back."""
+    return render_template("judging/offline.html")
+
+
+@bp.get("/session")
+def session_state():
+    """Who is signed in on this browser now, with a fresh CSRF token: a tablet asks before it
+    sends its outbox, whose marks carry the user who entered them and a token from then."""
+    user = current_user if current_user.is_authenticated else None
+    response = jsonify({"user": user.id if user else None, "name": user.name if user else None,
+                        "csrf_token": generate_csrf() if user else None, "version": tablet_version()})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _small_int(value, upper: int) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= upper else None
+
+
+@bp.post("/<contest>/tablet")
+@login_required
+def tablet_report(contest: str):
+    """A tablet says where it is and what waits in its outbox; the answer says whether this
+    judge has the same entry open on another tablet."""
+    contest_row, judge = policy.judged_contest(contest)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not DEVICE_ID.fullmatch(str(data.get("device") or "")):
+        raise ActionRefused(400, "bad_json")
+    event = entry = None
+    if isinstance(data.get("event"), str):
+        event = policy.event_by_code(contest_row, data["event"])
+        if event is not None and event.id not in {e.id for e in services.judge_events(judge)}:
+            event = None
+    if event is not None and isinstance(data.get("entry"), str):
+        entry = services.find_entry(contest_row, event, data["entry"])
+    battery = _small_int(data.get("battery"), 100)
+    charging = data.get("charging") if isinstance(data.get("charging"), bool) else None
+    twin = services.report_tablet(judge, services.TabletReport(
+        device=data["device"], version=str(data.get("version") or "")[:40],
+        waiting=_small_int(data.get("waiting"), 100_000) or 0, refused=_small_int(data.get("refused"), 100_000) or 0,
+        battery=battery, charging=charging, offline_pages=data.get("offline_pages") is True,
+        agent=(request.user_agent.string or "")[:120], event=event, entry=entry))
+    return jsonify({"ok": True, "twin": twin, "version": tablet_version()})
+
+
+@bp.get("/<contest>/<event>/chief/tablets")
+@login_required
+def chief_tablets(contest: str, event: str):
+    """The chief judge's view of the panel's tablets: connected or not, last seen, marks waiting
+    in their outbox, page version, battery; a warning for one judge on two tablets."""
+    contest_row, event_row = policy.chief_event(contest, event)
+    rows = services.event_tablets(event_row, report_seconds())
+    return render_template("judging/tablets.html", contest=contest_row, event=event_row, rows=rows,
+                           version=tablet_version(), device_label=device_label, key_of=lambda entry: services.entry_label(entry, contest_row))

@@ -31,6 +31,8 @@ from ..judges.services import PanelJudge, panel
 from ..marking.models import REOPENED, Mark, MarkRevision
 from ..messages import Msg
 from ..scoring.consistency import deviations
+from .models import Tablet
+from .tablets import is_connected, twins
 
 #: Contest statuses in which a chief judge may lock (marking itself needs "judging"; after it,
 #: marks an upheld appeal reopened are re-marked and locked again). Unlocking needs "judging".
@@ -573,3 +575,72 @@ def unlock_event(chief, event: Event, reason: str) -> int:
         patches = [results.recompute(event, [e.id for e in locked], refresh=undecided), boards.withhold_awards(event)]
     results.publish(patches, contest=event.contest.slug)
     return len(locked)
+
+
+# --- the judges' tablets ----------------------------------------------------------------------
+
+@dataclass
+class TabletReport:
+    """What a tablet says of itself (routes.tablet_report reads it from the request)."""
+    device: str
+    version: str
+    waiting: int
+    refused: int
+    battery: int | None
+    charging: bool | None
+    offline_pages: bool
+    agent: str
+    event: Event | None
+    entry: Entry | None
+
+
+def report_tablet(judge: Judge, report: TabletReport) -> bool:
+    """Keep a tablet's latest report; True when the same judge has this entry open on another
+    tablet too. A concurrent first report of the same tablet is kept once (its unique key)."""
+    now = utcnow()
+    with write_transaction():
+        tablet = db.session.scalar(select(Tablet).where(Tablet.device == report.device,
+                                                        Tablet.judge_id == judge.id))
+        if tablet is None:
+            tablet = Tablet(device=report.device, judge_id=judge.id, first_seen=now)
+            db.session.add(tablet)
+        tablet.version, tablet.waiting, tablet.refused = report.version, report.waiting, report.refused
+        tablet.battery, tablet.charging, tablet.agent = report.battery, report.charging, report.agent
+        tablet.offline_pages = report.offline_pages
+        tablet.event_id = report.event.id if report.event is not None else None
+        tablet.entry_id = report.entry.id if report.entry is not None else None
+        tablet.last_seen = now
+        if tablet.entry_id is None:
+            return False
+        others = db.session.scalars(select(Tablet).where(Tablet.judge_id == judge.id,
+                                                         Tablet.entry_id == tablet.entry_id))
+        return (judge.id, tablet.entry_id) in twins(others, now)
+
+
+@dataclass
+class TabletRow:
+    judge: PanelJudge
+    tablet: Tablet | None  # None: this judge's tablet never reported
+    connected: bool = False
+    twin: bool = False
+
+
+def event_tablets(event: Event, report_seconds: int) -> list[TabletRow]:
+    """Every tablet of the event's judges, in panel order, a judge who never reported as one
+    row without a tablet; whether each is connected now and open on the same entry as another."""
+    judges = panel(event)
+    tablets = list(db.session.scalars(select(Tablet).where(Tablet.judge_id.in_(list(judges)))
+                                      .order_by(Tablet.last_seen.desc()))) if judges else []
+    now = utcnow()
+    doubled = twins(tablets, now)
+    by_judge: dict[int, list[Tablet]] = defaultdict(list)
+    for tablet in tablets:
+        by_judge[tablet.judge_id].append(tablet)
+    rows = []
+    for judge_id, judge in sorted(judges.items(), key=lambda item: item[1].number):
+        if not by_judge[judge_id]:
+            rows.append(TabletRow(judge, None))
+        for tablet in by_judge[judge_id]:
+            rows.append(TabletRow(judge, tablet, is_connected(tablet.last_seen, now, report_seconds),
+                                  (judge_id, tablet.entry_id) in doubled))
+    return rows

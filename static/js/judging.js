@@ -1,10 +1,13 @@
 /* The marking form, enhanced: the whole form goes out with fetch to its own URL, which stores
    all of it or none of it (marking.services.submit_marks) and answers in JSON, every refused
    field with its reason. Values the server would refuse anyway are told at once, by the same
-   rule (marks.js). When the network fails, a banner says so and the values stay on the tablet
-   (also in localStorage) to be sent again with the same form id: a retry never stores twice.
-   Without this script the form posts normally and the server does all of it. */
+   rule (marks.js). When the network fails, the whole form goes into the tablet's outbox
+   (outbox.js), which sends it when the connection is back with the same form id, so that a
+   retry never stores twice, and the judge goes on to the next entry. A form the outbox kept
+   for this entry fills the form again when it opens. Without this script the form posts
+   normally and the server does all of it. */
 import { canonical, refusal } from "./marks.js";
+import { keep, keptFor, noteKept, refreshKept, settled, FORMAT } from "./outbox.js";
 
 (function () {
   "use strict";
@@ -105,17 +108,8 @@ import { canonical, refusal } from "./marks.js";
 
   function hideBanner() { banner.hidden = true; }
 
-  function saveDraft() {
-    var s = store();
-    if (!s) return;
-    var values = {};
-    sets.forEach(function (set) { values[set.dataset.field] = valueOf(set); });
-    try {
-      s.setItem(draftKey, JSON.stringify({ clientId: clientIdInput.value, values: values,
-        reason: reasonInput ? reasonInput.value : "", savedAt: Date.now() }));
-    } catch (e) { /* storage full or forbidden: the values are still in the form */ }
-  }
-
+  // Drafts in localStorage are what an earlier version of this page kept; this one keeps forms
+  // in the outbox, and only reads (and then forgets) those.
   function dropDraft() {
     var s = store();
     if (s) s.removeItem(draftKey);
@@ -139,6 +133,45 @@ import { canonical, refusal } from "./marks.js";
     showBanner(text.restored, true, true);
   }
 
+  // What the outbox kept for this form: its values again, and why they are not stored yet.
+  function restoreKept(item) {
+    if (!item) return;
+    var values = {};
+    (item.fields || []).forEach(function (pair) { values[pair[0]] = pair[1]; });
+    sets.forEach(function (set) {
+      if (Object.prototype.hasOwnProperty.call(values, set.dataset.field)) setValue(set, values[set.dataset.field]);
+    });
+    if (reasonInput && values[reasonInput.name]) { reasonInput.value = values[reasonInput.name]; reasonBox.hidden = false; }
+    if (item.v !== FORMAT) showBanner(text.keptOld, false, true);
+    else if (item.state === "refused") showBanner(text.keptRefused.replace("{reason}", item.reason || ""), false);
+    else showBanner(text.kept, false, true);
+  }
+
+  function snapshot(then) {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) { if (typeof value === "string") fields.push([name, value]); });
+    if (then && then.name) fields.push([then.name, then.value]);
+    var marks = [];
+    sets.forEach(function (set) {
+      if (changed(set)) marks.push({ code: set.dataset.criterion, value: canonical(valueOf(set)) });
+    });
+    var heading = document.querySelector(".mark-head h1");
+    return { formKey: draftKey, url: form.getAttribute("action") || window.location.pathname,
+      label: heading ? heading.textContent.replace(/\s+/g, " ").trim() : draftKey, fields: fields, marks: marks };
+  }
+
+  // The server cannot be reached: the form waits in the outbox and the judge goes on.
+  function keepAndGoOn(then) {
+    var kept = snapshot(then);
+    return keep(kept).then(function () {
+      dropDraft();
+      noteKept(kept.label);
+      window.location.assign((then && then.dataset.next) || formHome());
+    }, function () { showBanner(text.offline, true); });  // no IndexedDB: the values stay in the form
+  }
+
+  function formHome() { return form.dataset.home || form.dataset.done; }
+
   function post(url, options) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
@@ -155,20 +188,21 @@ import { canonical, refusal } from "./marks.js";
     });
   }
 
-  function offline() {
-    saveDraft();
-    showBanner(text.offline, true);
-  }
-
-  function locked() {
-    dropDraft();
-    showBanner(text.locked, false, true);
-    setTimeout(function () { window.location.reload(); }, 2500);
+  function locked(then, message) {
+    // Refused now, kept for the judge to settle once the chief judge unlocks the entry.
+    keep(snapshot(then), "refused", message || text.locked).catch(function () { return null; }).then(function () {
+      dropDraft();
+      showBanner(text.locked, false, true);
+      setTimeout(function () { window.location.reload(); }, 2500);
+    });
   }
 
   function done(url) {
     dropDraft();
-    window.location.assign(url || form.dataset.done);
+    refreshKept(form.getAttribute("action") || window.location.pathname);  // the kept page shows the stored marks
+    settled(draftKey).catch(function () { return null; }).then(function () {
+      window.location.assign(url || form.dataset.done);
+    });
   }
 
   // The form's own URL: one transaction for the whole form, answered in JSON.
@@ -181,9 +215,13 @@ import { canonical, refusal } from "./marks.js";
       .then(function (answer) {
         var body = answer.body || {};
         if (answer.status === 200 && body.ok) { done(body.redirect); return; }
-        if (answer.status === 409 && body.error) { locked(); return; }
-        if (answer.status === 400 || answer.status === 401) { saveDraft(); showBanner(text.expired, true); return; }
-        if (answer.status >= 500 || answer.status === 429) { offline(); return; }
+        if (answer.status === 409 && body.error) { locked(then, body.error.message); return; }
+        if (answer.status === 400 || answer.status === 401) {
+          // Kept under this judge: sent once they have logged in again.
+          return keep(snapshot(then)).then(function () { showBanner(text.expired, true); },
+                                           function () { showBanner(text.expired, true); });
+        }
+        if (answer.status >= 500 || answer.status === 429) { return keepAndGoOn(then); }
         if (body.client_id) clientIdInput.value = body.client_id;
         if (body.seen && seenInput) seenInput.value = body.seen;  // a mark moved on meanwhile
         var errors = body.errors || {};
@@ -224,8 +262,9 @@ import { canonical, refusal } from "./marks.js";
     submitButton.disabled = true;
     submitButton.dataset.label = submitButton.dataset.label || submitButton.textContent;
     submitButton.textContent = text.sending;
-    saveDraft();
-    sendForm(then).catch(offline).then(function () {
+    var sent = navigator.onLine === false ? keepAndGoOn(then)
+      : sendForm(then).catch(function () { return keepAndGoOn(then); });
+    sent.then(function () {
       sending = false;
       submitButton.disabled = false;
       submitButton.textContent = submitButton.dataset.label;
@@ -247,9 +286,8 @@ import { canonical, refusal } from "./marks.js";
       var p = errorOf(set.dataset.field);
       if (p) p.hidden = true;
     }
-    var s = store();
-    if (s && s.getItem(draftKey)) saveDraft();  // keep an unsent draft up to date
   });
 
   restoreDraft();
+  keptFor(draftKey).then(restoreKept, function () { return null; });
 })();
