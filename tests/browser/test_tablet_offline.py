@@ -369,7 +369,7 @@ def test_marks_kept_under_a_judge_since_logged_out_wait_for_that_judge(server, b
         page.wait_for_load_state()
         log_in(page, base, "judge05")
         page.goto(base + HOME)
-        wait_status(page, "sent")
+        expect(page.locator("[data-outbox-list] li")).to_have_count(0, timeout=20000)  # sent, here or on the way
         stored = stored_marks(server, "judge05", bibs[:1])
         assert len(stored) == len(given) and all(n == 1 for _b, _c, n, _id in stored)
     finally:
@@ -418,5 +418,42 @@ def test_marks_an_earlier_version_of_the_page_kept_are_shown_and_never_sent_as_t
         expect(page.locator("[data-outbox-list] li")).to_have_count(0, timeout=20000)
         assert query(server, "SELECT count(*) FROM mark m JOIN judge j ON j.id = m.judge_id JOIN user_account u"
                              " ON u.id = j.user_id WHERE u.username = 'judge09'")[0][0] == marked + len(codes)
+    finally:
+        context.close()
+
+
+def test_the_outbox_survives_a_browser_restart(server, browser):
+    """The tablet is switched off with marks kept offline; switched on again (a new browser
+    context from what the old one stored, IndexedDB included) and online, it sends them once."""
+    base = server.url
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        log_in(page, base, "judge08")
+        page.goto(f"{base}/j/{SLUG}")
+        page.locator("a.event-link").first.click()
+        page.wait_for_load_state()
+        url = page.locator(".entry-item:has(.state-todo) a.entry-link").first.get_attribute("href")
+        page.goto(base + url)
+        page.route(base + url, lambda route: route.abort("internetdisconnected") if route.request.method == "POST"
+                   else route.continue_())  # the Wi-Fi drops as the judge submits
+        given = fill_form(page)
+        page.locator(".submit-marks").click()
+        page.wait_for_url("**#entry-*")
+        wait_waiting(page, len(given))
+        state = context.storage_state(indexed_db=True)
+    finally:
+        context.close()
+    bib = url.rsplit("/", 1)[1]
+    assert stored_marks(server, "judge08", [bib]) == []
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1, storage_state=state)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        page.goto(f"{base}/j/")
+        wait_status(page, "sent")
+        stored = stored_marks(server, "judge08", [bib])
+        assert len(stored) == len(given) and all(n == 1 for _b, _c, n, _id in stored)
     finally:
         context.close()
