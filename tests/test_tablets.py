@@ -13,22 +13,7 @@ from competition.judging.models import Tablet
 from .test_judging import SLUG, log_in, url
 
 REPORT = f"/j/{SLUG}/tablet"
-
-
-@pytest.fixture
-def k1(app, sample):
-    """The sample event's chief judge."""
-    return log_in(app, "k1")
-
-
-@pytest.fixture
-def k2(app, sample):
-    return log_in(app, "k2")
-
-
-@pytest.fixture
-def k4(app, sample):
-    return log_in(app, "k4")
+pytestmark = pytest.mark.usefixtures("sample")
 
 
 def csrf(client) -> str:
@@ -40,7 +25,8 @@ def report(client, **body):
     return client.post(REPORT, json=payload, headers={"X-CSRFToken": csrf(client), "Accept": "application/json"})
 
 
-def test_the_session_says_who_is_signed_in_with_a_fresh_token(app, k4):
+def test_the_session_says_who_is_signed_in_with_a_fresh_token(app):
+    k4 = log_in(app, "k4")
     answer = k4.get("/j/session")
     body = answer.get_json()
     assert body["user"] and body["csrf_token"] and body["version"]
@@ -49,7 +35,8 @@ def test_the_session_says_who_is_signed_in_with_a_fresh_token(app, k4):
     assert anonymous["user"] is None and anonymous["csrf_token"] is None
 
 
-def test_a_report_is_kept_as_the_tablets_last_word(app, k4):
+def test_a_report_is_kept_as_the_tablets_last_word(app):
+    k4 = log_in(app, "k4")
     answer = report(k4, event="iot", entry="S03", waiting=4, refused=1, battery=63, charging=False,
                     offline_pages=True)
     assert answer.status_code == 200 and answer.get_json()["twin"] is False
@@ -61,7 +48,8 @@ def test_a_report_is_kept_as_the_tablets_last_word(app, k4):
         assert (t.waiting, t.refused, t.battery, t.charging, t.entry.bib) == (0, 0, 62, None, "S04")
 
 
-def test_a_report_refuses_what_it_cannot_read_and_keeps_nothing_of_it(app, k4):
+def test_a_report_refuses_what_it_cannot_read_and_keeps_nothing_of_it(app):
+    k4 = log_in(app, "k4")
     headers = {"X-CSRFToken": csrf(k4), "Accept": "application/json"}
     answer = k4.post(REPORT, data="not json", headers=dict(headers, **{"Content-Type": "application/json"}))
     assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "bad_json"
@@ -75,13 +63,17 @@ def test_a_report_refuses_what_it_cannot_read_and_keeps_nothing_of_it(app, k4):
         assert rows["tab-0001-aaaa"].entry_id is None and rows["tab-0002-bbbb"].event_id is None
 
 
-def test_only_a_judge_of_the_contest_reports_and_only_its_chief_sees_the_view(app, k1, k2):
+def test_only_a_judge_of_the_contest_reports_and_only_its_chief_sees_the_view(app):
+    k1 = log_in(app, "k1")
+    k2 = log_in(app, "k2")
     assert app.test_client().post(REPORT, json={"device": "tab-0001-aaaa"}).status_code in (302, 401)
     assert k1.get(url("chief", "tablets")).status_code == 200
     assert k2.get(url("chief", "tablets")).status_code == 403
 
 
-def test_two_tablets_of_one_judge_on_one_entry_warn_the_judge_and_the_chief(app, k1, k4):
+def test_two_tablets_of_one_judge_on_one_entry_warn_the_judge_and_the_chief(app):
+    k1 = log_in(app, "k1")
+    k4 = log_in(app, "k4")
     assert report(k4, event="iot", entry="S03").get_json()["twin"] is False
     assert report(k4, event="iot", entry="S03", device="tab-0002-bbbb").get_json()["twin"] is True
     page = k1.get(url("chief", "tablets")).get_data(as_text=True)
@@ -95,7 +87,8 @@ def test_two_tablets_of_one_judge_on_one_entry_warn_the_judge_and_the_chief(app,
     assert "open on two tablets" not in page and 'data-connected="no"' in page and 'data-connected="yes"' in page
 
 
-def test_the_service_worker_is_served_for_the_judges_pages(app, k4):
+def test_the_service_worker_is_served_for_the_judges_pages(app):
+    k4 = log_in(app, "k4")
     answer = app.test_client().get("/j/sw.js?v=1")
     assert answer.status_code == 200 and "javascript" in answer.headers["Content-Type"]
     assert answer.headers["Cache-Control"] == "no-cache"

@@ -98,6 +98,14 @@ print(",".join(e.bib for e in entries))
     return out.strip().splitlines()[-1].split(",")
 
 
+def tablet(browser, **options):
+    """A tablet: a context of its own at 768×1024, in Chinese, and its page."""
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1, **options)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    return context, page
+
+
 def until(page, script: str, arg=None, seconds: float = 30) -> None:
     """Poll a function in the page (wait_for_function would eval, which the pages' CSP forbids)."""
     for _ in range(int(seconds * 5)):
@@ -199,11 +207,9 @@ def test_marks_given_offline_are_sent_once_in_order_when_the_network_is_back(ser
     base = server.url
     username = {"nothing": "judge02", "restart": "judge03", "lock": "judge04"}[meanwhile]
     bibs = ten_marks_on_three_entries(server, username)
-    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1)
+    context, page = tablet(browser)
     chief_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     try:
-        page = context.new_page()
-        page.set_default_timeout(20000)
         open_online(page, base, username, bibs)
         before = []
         if meanwhile == "lock":
@@ -338,10 +344,8 @@ def test_marks_kept_under_a_judge_since_logged_out_wait_for_that_judge(server, b
                           " a.judge_id JOIN user_account u ON u.id = j.user_id JOIN event v ON v.id = e.event_id"
                           " WHERE u.username = 'judge05' AND v.code = :event AND NOT EXISTS (SELECT 1 FROM mark m"
                           " WHERE m.entry_id = e.id AND m.judge_id = j.id) ORDER BY e.bib", event=EVENT)[0][0]]
-    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1)
+    context, page = tablet(browser)
     try:
-        page = context.new_page()
-        page.set_default_timeout(20000)
         open_online(page, base, "judge05", bibs)
         context.set_offline(True)
         page.goto(f"{base}{HOME}/{bibs[0]}")
@@ -378,10 +382,8 @@ def test_marks_kept_under_a_judge_since_logged_out_wait_for_that_judge(server, b
 
 def test_marks_an_earlier_version_of_the_page_kept_are_shown_and_never_sent_as_they_are(server, browser):
     base = server.url
-    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1)
+    context, page = tablet(browser)
     try:
-        page = context.new_page()
-        page.set_default_timeout(20000)
         log_in(page, base, "judge09")
         page.goto(f"{base}/j/{SLUG}")
         links = page.locator("a.event-link")
@@ -426,10 +428,8 @@ def test_the_outbox_survives_a_browser_restart(server, browser):
     """The tablet is switched off with marks kept offline; switched on again (a new browser
     context from what the old one stored, IndexedDB included) and online, it sends them once."""
     base = server.url
-    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1)
+    context, page = tablet(browser)
     try:
-        page = context.new_page()
-        page.set_default_timeout(20000)
         log_in(page, base, "judge08")
         page.goto(f"{base}/j/{SLUG}")
         page.locator("a.event-link").first.click()
@@ -447,10 +447,8 @@ def test_the_outbox_survives_a_browser_restart(server, browser):
         context.close()
     bib = url.rsplit("/", 1)[1]
     assert stored_marks(server, "judge08", [bib]) == []
-    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1, storage_state=state)
+    context, page = tablet(browser, storage_state=state)
     try:
-        page = context.new_page()
-        page.set_default_timeout(20000)
         page.goto(f"{base}/j/")
         wait_status(page, "sent")
         stored = stored_marks(server, "judge08", [bib])
