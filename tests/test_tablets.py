@@ -91,6 +91,6 @@ def test_the_service_worker_is_served_for_the_judges_pages(app):
     k4 = log_in(app, "k4")
     answer = app.test_client().get("/j/sw.js?v=1")
     assert answer.status_code == 200 and "javascript" in answer.headers["Content-Type"]
-    assert answer.headers["Cache-Control"] == "no-cache"
+    assert answer.headers["Cache-Control"] == "public, no-cache"
     answer.close()
     assert k4.get("/j/offline").status_code == 200

@@ -403,7 +403,7 @@ def service_worker():
     under /static/ could only control /static/). Revalidated on every start of the tablet."""
     response = send_file(Path(current_app.static_folder) / "js" / "sw.js", mimetype="text/javascript",
                          max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = "public, no-cache"  # no personal data; revalidated each start
     return response
 
 

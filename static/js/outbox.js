@@ -20,6 +20,7 @@ const REPORT_MS = 1000 * (Number((document.querySelector("[data-outbox]") || { d
 const RETRY_MS = 10000;
 const TIMEOUT_MS = 15000;
 const KEPT_NOTE = "gj-kept";
+const SENT_NOTE = "gj-sent";
 
 const panel = document.querySelector("[data-outbox]");
 const words = (function () {
@@ -182,11 +183,16 @@ function sendKept() {
 }
 
 // One kept form, as its page would have sent it; "" to go on with the next, or why to stop.
+let storedHere = 0;   // forms this page sent and the server stored
+
 function sendOne(item, token) {
   const body = new FormData();
   item.fields.forEach(function (pair) { body.append(pair[0], pair[0] === "csrf_token" ? token : pair[1]); });
   return request(item.url, { method: "POST", body: body, redirect: "manual" }).then(function (answer) {
-    if (answer.status === 200 && answer.body.ok) return drop(item.id).then(function () { return ""; });
+    if (answer.status === 200 && answer.body.ok) {
+      storedHere += 1;
+      return drop(item.id).then(function () { return ""; });
+    }
     if (answer.type === "opaqueredirect" || answer.status === 400 || answer.status === 401) return "signedOut";
     if (answer.status >= 500 || answer.status === 429 || answer.status === 0) return "offline";
     item.state = "refused";
@@ -198,10 +204,23 @@ function sendOne(item, token) {
 
 export function send() {
   if (sending) return sending;
+  const previous = status;   // nothing to send: what the last attempt said still holds
   status = "sending";
   render();
-  sending = exclusive(sendKept).then(function (outcome) { status = outcome; }, function () { status = "offline"; })
-    .then(function () { sending = null; render(); report(); });
+  const before = storedHere;
+  sending = exclusive(sendKept).then(function (outcome) { status = outcome || previous; },
+                                      function () { status = "offline"; })
+    .then(function () { sending = null; return render(); }).then(function () {
+      report();
+      // An entry list shown from before the marks went is out of date now: it is shown anew,
+      // unless the judge is typing in it.
+      const list = document.querySelector("[data-list]");
+      const typing = document.activeElement && /INPUT|TEXTAREA/.test(document.activeElement.tagName);
+      if (storedHere > before && list && !typing && navigator.onLine !== false) {
+        try { window.sessionStorage.setItem(SENT_NOTE, "1"); } catch (e) { /* the list just says less */ }
+        window.location.reload();
+      }
+    });
   return sending;
 }
 
@@ -278,7 +297,8 @@ function render() {
     if (note) lines.push(say(words.queued, { entry: note }));
     if (n.waiting) lines.push(say(words.waiting, { n: n.waiting }));
     if (n.refused) lines.push(say(words.refused, { n: n.refused }));
-    const said = { sending: words.sending, offline: words.offline, signedOut: words.signedOut, sent: words.sent }[status];
+    const said = { sending: words.sending, offline: words.offline, signedOut: words.signedOut,
+      sent: n.waiting || n.refused ? "" : words.sent }[status];
     if (said && (all.length || status === "sent")) lines.push(said);
     summary.textContent = lines.join(" ");
     list.replaceChildren.apply(list, all.map(itemRow));
@@ -412,6 +432,9 @@ if (panel) {
   });
   const back = document.querySelector("[data-history-back]");
   if (back) back.addEventListener("click", function () { window.history.back(); });
+  try {
+    if (window.sessionStorage.getItem(SENT_NOTE)) { status = "sent"; window.sessionStorage.removeItem(SENT_NOTE); }
+  } catch (e) { /* no note */ }
   render().then(function () { return report(); }).then(function () { if (navigator.onLine !== false) send(); });
   setInterval(report, REPORT_MS);
   setInterval(function () {

@@ -202,17 +202,20 @@ def tablet_row(chief, username: str, attributes: str = "", has: str = ""):
     return row.first
 
 
-@pytest.mark.parametrize("meanwhile", ["nothing", "restart", "lock"])
+@pytest.mark.parametrize("meanwhile", ["nothing", "restart-and-lock"])
 def test_marks_given_offline_are_sent_once_in_order_when_the_network_is_back(server, browser, meanwhile):
+    """Offline: 10 marks across 3 entries, a reload; then the network is back. Again with, while
+    the tablet is offline, the server restarted and one of the entries locked by the chief judge."""
     base = server.url
-    username = {"nothing": "judge02", "restart": "judge03", "lock": "judge04"}[meanwhile]
+    username = {"nothing": "judge02", "restart-and-lock": "judge04"}[meanwhile]
+    restart = lock = meanwhile == "restart-and-lock"
     bibs = ten_marks_on_three_entries(server, username)
     context, page = tablet(browser)
     chief_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     try:
         open_online(page, base, username, bibs)
         before = []
-        if meanwhile == "lock":
+        if lock:
             # The entry to be locked: this judge alone marks it, and has marked it already (online),
             # so the chief judge can sign it off; offline the judge corrects it.
             execute(server, "DELETE FROM assignment WHERE entry_id = (SELECT e.id FROM entry e JOIN event v ON v.id ="
@@ -232,7 +235,7 @@ def test_marks_given_offline_are_sent_once_in_order_when_the_network_is_back(ser
         chief.goto(f"{base}{HOME}/chief/tablets")
 
         context.set_offline(True)
-        given = mark_offline(page, base, bibs, f"outbox-{meanwhile}", bibs[1] if meanwhile == "lock" else "")
+        given = mark_offline(page, base, bibs, f"outbox-{meanwhile}", bibs[1] if lock else "")
         page.reload()  # offline: the kept page, and the outbox survives it
         wait_waiting(page, MARKS)
         assert page.locator("[data-outbox-list] li").count() == 3
@@ -245,11 +248,11 @@ def test_marks_given_offline_are_sent_once_in_order_when_the_network_is_back(ser
         tablet_row(chief, username, "[data-connected=no]")
         shot(chief, f"tablets-{meanwhile}-offline-chief")
 
-        if meanwhile == "restart":
+        if restart:
             server.kill()
             server.log.close()
             server.start(migrate=False)
-        if meanwhile == "lock":
+        if lock:
             in_app(server, f"""
 from sqlalchemy import select
 from competition.extensions import db
@@ -273,7 +276,7 @@ lock_entry(db.session.scalar(select(User).where(User.username == "judge01")), en
             route.continue_()
         page.unroute(form_posts)
 
-        if meanwhile != "lock":
+        if not lock:
             wait_waiting(page, 0)
             wait_status(page, "sent")
             shot_outbox(page, f"outbox-{meanwhile}-sent-tablet")
@@ -294,7 +297,7 @@ lock_entry(db.session.scalar(select(User).where(User.username == "judge01")), en
         refused.wait_for()
         wait_waiting(page, 0)
         assert bibs[1] in refused.inner_text() and "锁定" in refused.inner_text()
-        shot_outbox(page, "outbox-lock-refused-tablet")
+        shot_outbox(page, f"outbox-{meanwhile}-refused-tablet")
         stored = stored_marks(server, username, bibs)
         assert [(b, c, n) for b, c, n, _id in stored if b != bibs[1]] == [(b, c, 1) for b, c, _v in given if b != bibs[1]]
         assert [(b, c, n) for b, c, n, _id in stored if b == bibs[1]] == [(bibs[1], c, 1) for c, _v in before]
@@ -320,7 +323,7 @@ unlock_entry(db.session.scalar(select(User).where(User.username == "judge01")), 
                     assert fieldset.locator(f"input[value='{value}']").is_checked()
                 else:
                     assert fieldset.locator("input.mark-input").input_value() == value
-        shot(page, "outbox-lock-settle-tablet")
+        shot(page, f"outbox-{meanwhile}-settle-tablet")
         page.locator(".submit-marks").click()
         page.wait_for_url(f"**{HOME}?saved={bibs[1]}*")
         assert page.locator("[data-outbox]").is_hidden() or waiting(page) == 0

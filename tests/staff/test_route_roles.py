@@ -53,8 +53,10 @@ def _expected(endpoint: str, rule: str) -> dict[str, object] | str | None:
         return only("admin", "org1", "org2", others=403)  # staff create contests; judges may not
     if endpoint.startswith("admin.team"):
         return only("org1", "org2")  # each organiser's own organisation; an admin has none
-    if endpoint == "judging.home":
+    if endpoint in ("judging.home", "judging.offline"):  # the offline page: whoever may keep judging pages
         return only(*LOGGED_IN)
+    if endpoint in ("judging.session_state", "judging.service_worker"):
+        return "public"  # who is signed in (nobody: null) and the worker's script answer everyone
     if endpoint == "judging.contest_home":
         return only("k1", "k2", "sup1")
     if endpoint in ("judging.event_home", "judging.mark"):
