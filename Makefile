@@ -48,7 +48,8 @@ db: install
 demo: db
 	$(FLASK) demo-load
 
-## Create the venv and the SQLite database, load the demo contest and serve on $(HOST):$(PORT).
+## Create the venv and the SQLite database, load the demo contest and serve on $(HOST):$(PORT):
+## one process, gevent's WSGI server (SOCKETIO_ASYNC_MODE=threading: Werkzeug's threaded one).
 run: demo pdf-deps
 	$(BIN)/python -m competition
 

@@ -1,15 +1,23 @@
-"""Gongjiang (工匠): live scoring for union-run digital skills contests."""
+"""Gongjiang (工匠): live scoring for union-run digital skills contests.
+
+Importing the package imports nothing else: `python -m competition` must be able to let
+gevent patch the standard library before Flask, SQLAlchemy or anything else is imported
+(competition/__main__.py), so every import happens inside create_app."""
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-
-from . import config as config_module
-from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None) -> "Flask":
+    from flask import Flask
+
+    from . import config as config_module
+    from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -35,6 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
                       channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
                       cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None,
                       logger=False, engineio_logger=False)
+    if app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
+        from .extensions import ping_on_gevent_loop
+        ping_on_gevent_loop()
 
     from . import models  # noqa: F401  (every table registered before the first query)
     from .accounts import init_accounts

@@ -1,19 +1,19 @@
-"""`python -m competition`: serve the app with Socket.IO in one process (the embedded mode).
+"""`python -m competition` (`make run`): serve the app with Socket.IO in one process, the
+embedded mode. gevent by default: gevent's WSGI server, every request and spectator a greenlet,
+SQLite as it is; SOCKETIO_ASYNC_MODE=threading serves with Werkzeug's threaded server instead.
 HOST and PORT come from the environment (defaults 127.0.0.1:5000)."""
-import gc
 import os
 
-from werkzeug.serving import WSGIRequestHandler
+# Before anything else is imported: the package's __init__ imports nothing, so gevent patches
+# the standard library (sockets, threads, locks, time.sleep) before Flask, SQLAlchemy, psycopg
+# or redis see it. The app reads the same variable (competition/config.py), so both agree.
+MODE = os.environ.setdefault("SOCKETIO_ASYNC_MODE", "gevent")
+if MODE == "gevent":
+    from gevent import monkey
+    monkey.patch_all()
 
-from . import create_app
-from .extensions import socketio
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler, whose Server header names no Werkzeug or Python version."""
-
-    def version_string(self) -> str:
-        return "Gongjiang"
+import gc  # noqa: E402
+import resource  # noqa: E402
 
 
 def address_advice(app, host: str, port: int) -> str:
@@ -36,25 +36,64 @@ def address_advice(app, host: str, port: int) -> str:
         ("" if public else f"\nSet PUBLIC_URL=http://{lan or '<address>'}:{port} so that QR codes carry it.")
 
 
+def _raise_open_files_limit() -> None:
+    """Every spectator is an open socket: a final's thousands need more than the usual soft
+    limit of 1,024 files, so take what the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+        except (ValueError, OSError):
+            pass
+
+
+def _serve_gevent(app, host: str, port: int) -> None:
+    """gevent's WSGI server (websockets by simple-websocket on gevent, as under gunicorn's
+    gevent worker in the cluster mode), its answers named by a Server header without versions."""
+    from gevent import pywsgi
+
+    class QuietHandler(pywsgi.WSGIHandler):
+        def finalize_headers(self):
+            super().finalize_headers()
+            if not any(name.lower() == b"server" for name, _value in self.response_headers):
+                self.response_headers.append((b"Server", b"Gongjiang"))
+
+    server = pywsgi.WSGIServer((host, port), app, log=None, handler_class=QuietHandler)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+def _serve_threading(app, host: str, port: int) -> None:
+    """Werkzeug's threaded server with simple-websocket: four threads per spectator."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    from .extensions import socketio
+
+    class QuietRequestHandler(WSGIRequestHandler):
+        """Werkzeug's handler, whose Server header names no Werkzeug or Python version."""
+
+        def version_string(self) -> str:
+            return "Gongjiang"
+
+    socketio.run(app, host=host, port=port, debug=False, use_reloader=False, log_output=False,
+                 allow_unsafe_werkzeug=True, request_handler=QuietRequestHandler)
+
+
 def main() -> None:
-    if os.environ.get("SOCKETIO_ASYNC_MODE", "threading") != "threading":
-        # gevent must patch the standard library before anything imports it, which gunicorn's
-        # gevent worker does and `python -m competition` (the package is imported first) cannot.
-        raise SystemExit("python -m competition serves the threading mode only; run the gevent mode "
-                         "with gunicorn: gunicorn -c deploy/gunicorn.conf.py (docs/deploy.md)")
+    from . import create_app
     app = create_app()
     # Everything loaded so far (the app, its mappers, templates, translations) lives as long as
     # the process: keep it out of the collector's full passes, which otherwise walk it while a
     # patch fans out to a thousand spectators.
     gc.freeze()
+    _raise_open_files_limit()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
-    print(f"Serving on http://{host}:{port} (Ctrl+C to stop)", flush=True)
+    print(f"Serving on http://{host}:{port} ({app.config['SOCKETIO_ASYNC_MODE']} mode; Ctrl+C to stop)", flush=True)
     print(address_advice(app, host, port), flush=True)
-    # Werkzeug's threaded server with simple-websocket: right for one venue's LAN; the
-    # cluster mode runs gunicorn instead (docs/deploy.md).
-    socketio.run(app, host=host, port=port, debug=False, use_reloader=False, log_output=False,
-                 allow_unsafe_werkzeug=True, request_handler=QuietRequestHandler)
+    (_serve_gevent if app.config["SOCKETIO_ASYNC_MODE"] == "gevent" else _serve_threading)(app, host, port)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Database plumbing shared by every feature: the fixed-point column type, SQLite's
 connection settings, and the write transaction that every service takes."""
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -95,21 +96,38 @@ def _sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+#: SQLite's one writer, taken in this process before BEGIN IMMEDIATE. Under gevent (the
+#: embedded default) every request is a greenlet of one thread, and SQLite's own wait for its
+#: lock (busy_timeout) is C that blocks the whole process: a writer that waited there for a
+#: greenlet which had yielded mid-transaction would wait for nothing to happen. This lock
+#: (gevent's, once the standard library is patched) lets that greenlet run and finish first;
+#: SQLite's wait is left for other processes (a CLI command, a backup). Re-entrant, since a
+#: service may call another's write path.
+_sqlite_writer = threading.RLock()
+
+
 @contextmanager
 def write_transaction():
     """One transaction for one action: commits on success, rolls back on any error.
 
-    On SQLite it starts with BEGIN IMMEDIATE; on PostgreSQL callers lock the rows they
-    read-modify-write (see boards.results.lock_board)."""
+    On SQLite it starts with BEGIN IMMEDIATE, after this process's other writers are done; on
+    PostgreSQL callers lock the rows they read-modify-write (see boards.results.lock_board)."""
     session = db.session()  # the real Session behind Flask-SQLAlchemy's scoped_session
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("write_transaction() started with unsaved changes in the session")
         session.commit()  # ends the read transaction the request may have opened
-    session.connection(execution_options={"sqlite_immediate": True})
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_writer.acquire()
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        session.connection(execution_options={"sqlite_immediate": True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    finally:
+        if sqlite:
+            _sqlite_writer.release()

@@ -1,6 +1,7 @@
-"""A real server process for live, browser and cluster tests: `python -m competition` (or
-gunicorn with deploy/gunicorn.conf.py) on a free port and its own database, with the CLI at
-hand to import contests and issue tokens. `env` sets DATABASE_URL, SOCKETIO_MESSAGE_QUEUE …"""
+"""A real server process for live, browser and cluster tests: `python -m competition` (what
+`make run` serves: gevent unless `env` sets SOCKETIO_ASYNC_MODE=threading) or gunicorn with
+deploy/gunicorn.conf.py, on a free port and its own database, with the CLI at hand to import
+contests and issue tokens. `env` sets DATABASE_URL, SOCKETIO_MESSAGE_QUEUE …"""
 import os
 import shutil
 import signal

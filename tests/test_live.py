@@ -72,6 +72,13 @@ def by_entry(board) -> dict:
     return {r["entry"]: r for r in board["rows"]}
 
 
+def test_the_embedded_server_serves_gevent_unless_told_otherwise(server):
+    """`python -m competition` (what `make run` starts) serves in gevent mode by default; the
+    tests' servers run what a venue runs, unless a test sets SOCKETIO_ASYNC_MODE itself."""
+    expected = server.env.get("SOCKETIO_ASYNC_MODE") or "gevent"
+    assert f"({expected} mode;" in (server.tmp / "server.log").read_text()
+
+
 def test_watch_answers_with_the_api_snapshot(server):
     watcher = Watcher(server.url)
     try:
