@@ -74,10 +74,11 @@ def test_merge_refuses_a_broken_chain_and_chains_cuts_it():
 
 
 class FakeClock:
-    """Time and background tasks under the test's control."""
+    """Time and background tasks under the test's control. `during_sleep`: what happens while a
+    background task sleeps (other requests handing patches over)."""
 
     def __init__(self):
-        self.now, self.tasks, self.sent = 100.0, [], []
+        self.now, self.tasks, self.sent, self.during_sleep = 100.0, [], [], []
 
     def clock(self):
         return self.now
@@ -87,6 +88,8 @@ class FakeClock:
 
     def sleep(self, seconds):
         self.now += seconds
+        while self.during_sleep:
+            self.during_sleep.pop(0)()
 
     def run_tasks(self):
         while self.tasks:
@@ -102,36 +105,58 @@ def p(base, bib="S01", total="1"):
     return {"base": base, "seq": base + 1, "upsert": [{"entry": bib, "total": total, "rank": 1}], "remove": []}
 
 
-def test_a_burst_goes_out_as_the_first_patch_then_one_merged_patch():
+def test_the_caller_never_sends_and_a_burst_goes_out_as_the_first_patch_then_one_merged_patch():
     fake = FakeClock()
     c = fake.coalescer()
-    c.patch("r", p(0), 0.1)  # after a quiet spell: at once
-    assert [s[1]["seq"] for s in fake.sent] == [1]
-    fake.now += 0.01
-    for base in (2, 1, 3):  # out of order from two threads
-        c.patch("r", p(base, total=str(base)), 0.1)
-    assert len(fake.sent) == 1 and len(fake.tasks) == 1  # one flush scheduled, not three
+    c.patch("r", p(0), 0.1)  # a judge's request: handed over, nothing sent in its thread
+    assert fake.sent == [] and len(fake.tasks) == 1
+
+    def burst():  # while the first patch's window runs: three more, out of order, then a state
+        for base in (2, 1, 3):
+            c.patch("r", p(base, total=str(base)), 0.1)
+        c.send("r", "board_state", {"frozen": True})
+        assert len(fake.tasks) == 0  # the room's sender takes them: no second sender
+    fake.during_sleep.append(burst)
     fake.run_tasks()
-    assert [(s[1]["base"], s[1]["seq"]) for s in fake.sent] == [(0, 1), (1, 4)]
+    assert [(e, s.get("base"), s.get("seq")) for e, s, _r in fake.sent] == [
+        ("patch", 0, 1), ("patch", 1, 4), ("board_state", None, None)]
     assert fake.sent[1][1]["upsert"] == [{"entry": "S01", "total": "3", "rank": 1}]
-    c.patch("r", p(4), 0.1)  # within the window of the flush: waits
-    assert len(fake.sent) == 2
-    c.send("r", "board_state", {"frozen": True})  # another event goes after what is pending
-    assert [s[0] for s in fake.sent[2:]] == ["patch", "board_state"]
     fake.now += 1
-    c.patch("r", p(5), 0)  # window 0: every patch at once
+    c.patch("r", p(5), 0)  # window 0: every patch as it is, nothing merged
     c.patch("r", p(6), 0)
-    assert [s[1]["seq"] for s in fake.sent[4:]] == [6, 7]
+    assert len(fake.tasks) == 1
+    fake.run_tasks()
+    assert [s[1]["seq"] for s in fake.sent[3:]] == [6, 7]
+
+
+def test_another_event_waits_for_the_patches_before_it():
+    fake = FakeClock()
+    c = fake.coalescer()
+    c.patch("r", p(0), 0.1)
+    c.send("r", "screen", {"show": "standings"})
+    c.send("other", "announcement", {"text": "x"})
+    fake.run_tasks()
+    assert [(e, r) for e, _s, r in fake.sent] == [("patch", "r"), ("screen", "r"), ("announcement", "other")]
 
 
 def test_a_gap_left_by_another_process_is_not_merged_over():
     fake = FakeClock()
     c = fake.coalescer()
     c.patch("r", p(0), 0.1)
-    for base in (1, 3, 4):  # 2 -> 3 came from another process
-        c.patch("r", p(base), 0.1)
+    fake.during_sleep.append(lambda: [c.patch("r", p(base), 0.1) for base in (1, 3, 4)])  # 2 -> 3 elsewhere
     fake.run_tasks()
     assert [(s[1]["base"], s[1]["seq"]) for s in fake.sent] == [(0, 1), (1, 2), (3, 5)]
+
+
+def test_what_is_pending_at_exit_is_sent():
+    fake = FakeClock()
+    c = fake.coalescer()
+    c.patch("r", p(0), 0.1)
+    c.patch("r", p(1), 0.1)
+    c.flush_all()  # a CLI command ends before its sender ran
+    assert [(s[1]["base"], s[1]["seq"]) for s in fake.sent] == [(0, 2)]
+    fake.run_tasks()  # the sender finds nothing left
+    assert len(fake.sent) == 1
 
 
 def test_feeds_are_computed_once_per_window():

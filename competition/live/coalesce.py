@@ -1,4 +1,5 @@
-"""A per-process send buffer for /live. Patches for one room that arrive within a short
+"""A per-process send buffer for /live: what a request hands over leaves from a background
+sender per room, so the request answers first. Patches for one room that arrive within a short
 window go out merged into one, keeping the base/seq chain exact; whole-state feeds
 (standings, progress) are computed at most once per window. Nothing here is needed by
 another process: a patch this process never sent shows up as a gap, and the client asks
@@ -57,10 +58,15 @@ def chains(patches: Sequence[dict]) -> list[list[dict]]:
 
 
 class _Buffer:
+    """One room's messages waiting to leave, in the order they were handed over, and its
+    sender's state."""
+
     def __init__(self):
-        self.pending: list[dict] = []
-        self.scheduled = False
-        self.sent_at = float("-inf")
+        self.pending: list[tuple[str, dict]] = []  # (event, payload)
+        self.scheduled = False  # a sender task is on its way or running for the room
+        self.sent_at = float("-inf")  # when the last patch left
+        self.window = 0.0
+        self.last_seq: int | None = None  # the seq of the last patch sent to the room
 
 
 class _Feed:
@@ -72,57 +78,102 @@ class _Feed:
 
 
 class Coalescer:
-    """Throttles what this process sends per room: the first patch after a quiet spell goes
-    out at once; the ones that follow within `window` seconds wait for the end of the window
-    and go out merged. A window of 0 sends every patch as it comes.
+    """Sends what this process has for each room, never in the caller's greenlet or thread: a
+    judge's request hands its committed patch over and answers, whatever the audience (issue
+    19). One sender task per room sends the room's messages in order: patches by `seq`, each
+    other event after the patches handed over before it. The first patch after a quiet spell
+    leaves at once; the ones that follow within `window` seconds wait for the end of the window
+    and leave merged (a window of 0 merges nothing). A patch whose seq is not above the last
+    one sent to the room is dropped: it was committed before that one but handed over after it,
+    and a client that saw the gap has asked for a snapshot that holds it.
 
     `emit(event, payload, room)` sends; `spawn(fn, *args)` runs fn in the background;
-    `sleep(seconds)` waits (Socket.IO's, so the async mode decides what a task is)."""
+    `sleep(seconds)` waits (Socket.IO's, so the async mode decides what a task is). The lock
+    guards the buffers only: no emit ever happens under it, so handing over never waits for a
+    fan-out."""
 
     def __init__(self, emit: Callable, spawn: Callable, sleep: Callable, clock: Callable = time.monotonic):
         self._emit, self._spawn, self._sleep, self._clock = emit, spawn, sleep, clock
-        # One lock: a room's messages leave this process in the order they were decided.
         self._lock = threading.Lock()
         self._buffers: dict[str, _Buffer] = {}
         self._feeds: dict[object, _Feed] = {}
 
-    # -- patches ------------------------------------------------------------------------
+    # -- patches and other events -------------------------------------------------------
 
     def patch(self, room: str, patch: dict, window: float) -> None:
-        with self._lock:
-            buffer = self._buffers.setdefault(room, _Buffer())
-            now = self._clock()
-            if window <= 0 or (not buffer.scheduled and now - buffer.sent_at >= window):
-                self._flush(room)  # anything left from a larger window goes first
-                buffer.sent_at = now
-                self._emit("patch", patch, room)
-                return
-            buffer.pending.append(patch)
-            if not buffer.scheduled:
-                buffer.scheduled = True
-                self._spawn(self._flush_later, room, max(0.0, buffer.sent_at + window - now))
-
-    def _flush_later(self, room: str, delay: float) -> None:
-        self._sleep(delay)
-        with self._lock:
-            self._flush(room)
-
-    def _flush(self, room: str) -> None:
-        """Send what the room has pending (the caller holds the lock)."""
-        buffer = self._buffers.get(room)
-        if buffer is None:
-            return
-        pending, buffer.pending, buffer.scheduled = buffer.pending, [], False
-        if pending:
-            buffer.sent_at = self._clock()
-            for run in chains(pending):
-                self._emit("patch", merge(run), room)
+        """Hand a committed patch over; it leaves in the background."""
+        self._hand_over(room, "patch", patch, window)
 
     def send(self, room: str, event: str, payload: dict) -> None:
-        """Send another event to the room, after the patches it has pending."""
+        """Hand another event over, to leave after the room's patches handed over before it."""
+        self._hand_over(room, event, payload, None)
+
+    def _hand_over(self, room: str, event: str, payload: dict, window: float | None) -> None:
         with self._lock:
-            self._flush(room)
+            buffer = self._buffers.setdefault(room, _Buffer())
+            buffer.pending.append((event, payload))
+            if window is not None:
+                buffer.window = window
+            if buffer.scheduled:
+                return  # the room's sender takes it, in order
+            buffer.scheduled = True
+            quiet = self._clock() - buffer.sent_at
+            delay = 0.0 if event != "patch" or quiet >= buffer.window else buffer.window - quiet
+        self._spawn(self._send_room, room, delay)
+
+    def _send_room(self, room: str, delay: float) -> None:
+        """The room's sender: what is pending, then, after a patch, a window's pause in which
+        what comes waits to be merged; until nothing is left."""
+        if delay > 0:
+            self._sleep(delay)
+        while True:
+            with self._lock:
+                buffer = self._buffers[room]
+                items, buffer.pending = buffer.pending, []
+                if not items:
+                    buffer.scheduled = False
+                    return
+                window = buffer.window
+                patched = any(event == "patch" for event, _payload in items)
+                if patched:
+                    buffer.sent_at = self._clock()
+            try:
+                self._emit_all(room, buffer, items, merging=window > 0)
+            except Exception:  # noqa: BLE001 — the room's sender must outlive one bad batch
+                log.exception("live send failed")
+            if window > 0 and patched:
+                self._sleep(window)
+
+    def _emit_all(self, room: str, buffer: _Buffer, items: list[tuple[str, dict]], *, merging: bool) -> None:
+        """Emit the items in order: consecutive patches by seq, merged where they chain
+        (`merging`), none at or below the last seq sent."""
+        run: list[dict] = []
+
+        def flush_run():
+            fresh, stale = [], []
+            for patch in run:
+                (fresh if buffer.last_seq is None or patch["seq"] > buffer.last_seq else stale).append(patch)
+            for patch in stale:
+                log.warning("patch %s->%s for %s dropped: %s was sent already",
+                            patch["base"], patch["seq"], room, buffer.last_seq)
+            for chain in chains(fresh):
+                for patch in [merge(chain)] if merging else chain:
+                    buffer.last_seq = patch["seq"]
+                    self._safe_emit("patch", patch, room)
+            run.clear()
+        for event, payload in items:
+            if event == "patch":
+                run.append(payload)
+                continue
+            flush_run()
+            self._safe_emit(event, payload, room)
+        flush_run()
+
+    def _safe_emit(self, event: str, payload: dict, room: str) -> None:
+        try:
             self._emit(event, payload, room)
+        except Exception:  # noqa: BLE001 — one failed send must not stop the room's sender
+            log.exception("live send failed")
 
     # -- whole-state feeds --------------------------------------------------------------
 
@@ -165,16 +216,21 @@ class Coalescer:
             return
         with self._lock:
             feed.sent_at = self._clock()
-            for event, payload, room in messages:
-                self._emit(event, payload, room)
+        for event, payload, room in messages:
+            self.send(room, event, payload)  # through the room's sender, in order
 
     def flush_all(self) -> None:
-        """Send everything pending now (at exit: a CLI command's patches must not be lost)."""
+        """Send everything pending now, in this thread (at exit: a CLI command's patches must
+        not be lost)."""
         with self._lock:
-            for room in list(self._buffers):
-                self._flush(room)
             dirty = [feed for feed in self._feeds.values() if feed.dirty]
             for feed in dirty:
                 feed.dirty = False
         for feed in dirty:
             self._produce_and_send(feed, feed.produce)
+        with self._lock:
+            waiting = [(room, buffer, buffer.pending) for room, buffer in self._buffers.items() if buffer.pending]
+            for _room, buffer, _items in waiting:
+                buffer.pending = []
+        for room, buffer, items in waiting:
+            self._emit_all(room, buffer, items, merging=buffer.window > 0)
