@@ -1,7 +1,8 @@
 """The baseline for bench/live_latency.py: a bare Flask-SocketIO server that does nothing but
 re-emit a `patch` of a requested size to the spectators of one room.
 
-Same stack as `python -m competition`: async_mode "threading", served by Werkzeug through
+Same stack as `SOCKETIO_ASYNC_MODE=threading python -m competition` (the embedded server
+serves gevent by default since issue 19): async_mode "threading", served by Werkzeug through
 `socketio.run(..., allow_unsafe_werkzeug=True)` with simple-websocket; same namespace (/live),
 same event name, same room name and the same patch shape, so the only difference from our
 server is the work between the HTTP request and the emit (auth, the mark's transaction,

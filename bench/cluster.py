@@ -12,7 +12,8 @@ throughput: J judges × M marks posted concurrently (tests/cluster/parts.py's lo
   Baseline: the same rows (mark and revision, one transaction per mark, J concurrent
   writers) inserted straight into the same database with SQLAlchemy Core.
 spectators: for each async mode (threading: gunicorn gthread; gevent: gunicorn gevent), one
-  server process on PostgreSQL + Redis; N python-socketio spectators (websocket, watching
+  server process on PostgreSQL + Redis (or, with --server embedded, `python -m competition` on
+  SQLite, what `make run` serves); N python-socketio spectators (websocket, watching
   one board) in client processes; after a hold of --hold seconds (a ping round), how many are
   still connected, the worker's RSS and threads, and whether one mark reaches them all.
   Baseline: the same process idle (RSS before any client); and threading against gevent.
@@ -195,18 +196,22 @@ def spectators(args) -> list[dict]:
     ctx = mp.get_context("fork")
     results = []
     for mode in args.modes:
-        url = parts.create_database()
+        embedded = args.server == "embedded"
+        url = None if embedded else parts.create_database()
         servers = []
         crowd = []
         try:
             most = max(args.clients)
-            servers = start(url, env_for(mode, REDIS, GUNICORN_THREADS=most + 200,
-                                         GUNICORN_CONNECTIONS=most + 200))
+            if embedded:  # what `make run` serves: python -m competition, SQLite, no queue
+                servers = [LiveServer(None, env_for(mode, None)).start()]
+            else:
+                servers = start(url, env_for(mode, REDIS, GUNICORN_THREADS=most + 200,
+                                             GUNICORN_CONNECTIONS=most + 200))
             server = servers[0]
             server.flask("contest-import", str(SAMPLE))
             http = requests.Session()
             http.headers["Authorization"] = f"Bearer {server.token('k1')}"
-            pid = worker_pid(server)
+            pid = server.proc.pid if embedded else worker_pid(server)
             http.get(f"{server.url}/api/v1/contests/sample-2026/events/iot/board", timeout=30)
             idle = proc_status(pid)
             log(f"{mode}: idle worker {idle}")
@@ -240,7 +245,7 @@ def spectators(args) -> list[dict]:
                     time.sleep(0.01)
                 fanout = time.monotonic() - t_send
                 reached = sum(g.arrived() for g in crowd) - before
-                row = {"mode": mode, "clients": n, "connected": sum(g.connected for g in crowd),
+                row = {"server": args.server, "mode": mode, "clients": n, "connected": sum(g.connected for g in crowd),
                        "held_after_hold": held, "reached_by_one_mark": reached, "mark_status": mark_status,
                        "mark_to_last_arrival_s": round(fanout, 2), "connect_s": round(connect_s, 1),
                        "idle_rss_mb": round(idle["rss_kb"] / 1024, 1), "rss_mb": round(status["rss_kb"] / 1024, 1),
@@ -255,7 +260,8 @@ def spectators(args) -> list[dict]:
             for group in crowd:
                 group.close()
             stop(servers)
-            parts.drop_database(url)
+            if url:
+                parts.drop_database(url)
     return results
 
 
@@ -337,6 +343,8 @@ def main() -> int:
     s = sub.add_parser("spectators")
     s.add_argument("--clients", type=int, nargs="+", default=[1000, 5000], help="cumulative: 1000 then up to 5000")
     s.add_argument("--modes", nargs="+", default=["threading", "gevent"])
+    s.add_argument("--server", choices=("gunicorn", "embedded"), default="gunicorn",
+                   help="gunicorn on PostgreSQL + Redis (the cluster's process), or python -m competition on SQLite (make run)")
     s.add_argument("--hold", type=float, default=40, help="seconds to hold before counting (a ping round is 25 s)")
     s.add_argument("--procs", type=int, default=0)
     s.add_argument("--connect-concurrency", type=int, default=8)

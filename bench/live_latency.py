@@ -10,7 +10,9 @@ For every N in --clients, in the same run:
    sample-2026/iot. The submitter then posts marks (k1, T1, S01..S04 in turn, a new value
    each time so every mark changes the board) one at a time: the send time is taken just
    before the POST; the next mark goes only after all N clients got the patch and a pause.
-2. *bare*: bench/bare_server.py (same async mode, same Werkzeug + simple-websocket server,
+   *ours* serves gevent (what `make run` serves) unless SOCKETIO_ASYNC_MODE=threading is set
+   in the environment, which *bare* needs for a comparison in the same async mode.
+2. *bare*: bench/bare_server.py (threading, Werkzeug + simple-websocket server,
    same namespace and room) with N fresh clients; the submitter POSTs /emit with the byte
    size of the patch *ours* sent for the same mark, with the same pacing.
 
