@@ -388,12 +388,21 @@ export function report() {
 
 // --- pages offline: the service worker, and the pages worth keeping --------------------------
 
+// The entries still to mark (the forms a judge will need offline; a correction of a finished
+// one waits for the network), the way back, the next entry, and the files. At most KEEP_AT_MOST
+// forms per page: thirty tablets opening their lists at once should not render the whole event
+// thirty times.
+const KEEP_AT_MOST = 40;
+
 function pagesWorthKeeping() {
   const urls = [window.location.pathname + window.location.search, panel.dataset.offline, panel.dataset.scope];
-  document.querySelectorAll("a.entry-link, .crumbs a, a.event-link, [data-next], [data-done]").forEach(function (node) {
-    const url = node.getAttribute("href") || node.dataset.next || node.dataset.done;
-    if (url) urls.push(url.split("#")[0]);
-  });
+  const forms = Array.prototype.slice.call(document.querySelectorAll("[data-list=left] a.entry-link, [data-found] a.entry-link"))
+    .slice(0, KEEP_AT_MOST);
+  forms.concat(Array.prototype.slice.call(document.querySelectorAll(".crumbs a, a.event-link, [data-next], [data-done]")))
+    .forEach(function (node) {
+      const url = node.getAttribute("href") || node.dataset.next || node.dataset.done;
+      if (url) urls.push(url.split("#")[0]);
+    });
   try { JSON.parse(panel.dataset.files || "[]").forEach(function (url) { urls.push(url); }); } catch (e) { /* pages only */ }
   return urls.filter(function (url, i) { return url && urls.indexOf(url) === i; });
 }
