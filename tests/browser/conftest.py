@@ -47,7 +47,10 @@ def page_at(browser):
     contexts, refused = [], []
 
     def make(size: dict, locale: str = "zh-CN"):
-        context = browser.new_context(viewport=size, locale=locale, device_scale_factor=1)
+        # No service worker: the judges' offline worker has its own tests (test_tablet_offline);
+        # here it would only add each judge page's background fetches of the event's forms.
+        context = browser.new_context(viewport=size, locale=locale, device_scale_factor=1,
+                                      service_workers="block")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -19,7 +19,8 @@ TAP = 44  # px: the smallest touch target we allow
 @pytest.fixture
 def touch_page(browser):
     """A tablet with a touch screen: taps, not clicks."""
-    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1, has_touch=True)
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", device_scale_factor=1, has_touch=True,
+                                  service_workers="block")  # as page_at's
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
