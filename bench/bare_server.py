@@ -1,25 +1,60 @@
 """The baseline for bench/live_latency.py: a bare Flask-SocketIO server that does nothing but
 re-emit a `patch` of a requested size to the spectators of one room.
 
-Same stack as `SOCKETIO_ASYNC_MODE=threading python -m competition` (the embedded server
-serves gevent by default since issue 19): async_mode "threading", served by Werkzeug through
-`socketio.run(..., allow_unsafe_werkzeug=True)` with simple-websocket; same namespace (/live),
-same event name, same room name and the same patch shape, so the only difference from our
-server is the work between the HTTP request and the emit (auth, the mark's transaction,
-results, audit).
+Configured as `python -m competition` is (competition/__main__.py), so the only difference
+from our server is the work between the HTTP request and the emit (auth, the mark's
+transaction, results, audit, the background sender):
 
-    python bench/bare_server.py --port 5099
+- async mode from `--async-mode`, else SOCKETIO_ASYNC_MODE, else gevent (what `make run`
+  serves). **gevent**: `gevent.monkey.patch_all()` before Flask or Socket.IO is imported,
+  served by `gevent.pywsgi.WSGIServer` (websockets by simple-websocket on gevent).
+  **threading**: Werkzeug through `socketio.run(..., allow_unsafe_werkzeug=True)` with
+  simple-websocket.
+- `gc.freeze()` once the app is built (`--no-gc-freeze` leaves the collector as it is), and
+  the soft open-files limit raised to the hard limit.
+- same namespace (/live), same event name, same room name and the same patch shape.
+
+Not copied from ours, because it is our own work rather than Flask-SocketIO's: engine.io's
+pings as timers of gevent's loop (competition/extensions.py, ping_on_gevent_loop); the bare
+server keeps python-engineio's greenlet per connection that sleeps between pings.
+
+    python bench/bare_server.py --port 5099 [--async-mode gevent|threading] [--no-gc-freeze]
 
 GET  /healthz  -> "ok"
+GET  /config   -> {"async_mode": ..., "gc_frozen": ...}
 POST /emit     {"seq": int, "size": int}  -> emits a patch whose encoded Socket.IO packet is
                exactly `size` bytes to the room, then answers {"seq": seq, "size": size}.
 """
-import argparse
-import json
+import os
+import sys
 
-from flask import Flask, jsonify, request
-from flask_socketio import SocketIO, join_room
-from socketio import packet as sio_packet
+
+def _mode_from_argv(argv: list[str]) -> str | None:
+    """--async-mode, read before anything is imported (gevent must patch first)."""
+    for i, arg in enumerate(argv):
+        if arg == "--async-mode" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--async-mode="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+# As competition/__main__.py: the mode is settled, and gevent patches the standard library,
+# before Flask, Socket.IO or the engine.io drivers are imported.
+MODE = _mode_from_argv(sys.argv[1:]) or os.environ.get("SOCKETIO_ASYNC_MODE") or "gevent"
+os.environ["SOCKETIO_ASYNC_MODE"] = MODE
+if MODE == "gevent":
+    from gevent import monkey
+    monkey.patch_all()
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+
+from flask import Flask, jsonify, request  # noqa: E402
+from flask_socketio import SocketIO, join_room  # noqa: E402
+from socketio import packet as sio_packet  # noqa: E402
 
 NAMESPACE = "/live"
 CONTEST, EVENT = "sample-2026", "iot"
@@ -45,10 +80,11 @@ def make_patch(seq: int, size: int) -> dict:
     return patch
 
 
-def create_app() -> tuple[Flask, SocketIO]:
+def create_app(async_mode: str = MODE) -> tuple[Flask, SocketIO]:
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "bench-bare-server"
-    socketio = SocketIO(app, async_mode="threading", logger=False, engineio_logger=False)
+    app.config["GC_FROZEN"] = False
+    socketio = SocketIO(app, async_mode=async_mode, logger=False, engineio_logger=False)
 
     @socketio.on("watch", namespace=NAMESPACE)
     def watch(data):
@@ -58,6 +94,11 @@ def create_app() -> tuple[Flask, SocketIO]:
     @app.get("/healthz")
     def healthz():
         return "ok"
+
+    @app.get("/config")
+    def config():
+        return jsonify({"async_mode": socketio.async_mode, "gc_frozen": app.config["GC_FROZEN"],
+                        "gc_frozen_objects": gc.get_freeze_count()})
 
     @app.post("/emit")
     def emit():
@@ -70,15 +111,52 @@ def create_app() -> tuple[Flask, SocketIO]:
     return app, socketio
 
 
+def _raise_open_files_limit() -> None:
+    """As competition/__main__.py: every spectator is an open socket (two under gevent's
+    server, which simple-websocket duplicates), more than the usual soft limit of 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+        except (ValueError, OSError):
+            pass
+
+
+def _serve_gevent(app, host: str, port: int) -> None:
+    from gevent import pywsgi
+    server = pywsgi.WSGIServer((host, port), app, log=None)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+def _serve_threading(app, socketio, host: str, port: int) -> None:
+    socketio.run(app, host=host, port=port, debug=False, use_reloader=False, log_output=False,
+                 allow_unsafe_werkzeug=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5099)
+    parser.add_argument("--async-mode", choices=("gevent", "threading"), default=MODE,
+                        help="default: SOCKETIO_ASYNC_MODE, else gevent (read before any import)")
+    parser.add_argument("--no-gc-freeze", action="store_true", help="do not gc.freeze() after building the app")
     args = parser.parse_args()
-    app, socketio = create_app()
-    print(json.dumps({"serving": f"http://{args.host}:{args.port}"}), flush=True)
-    socketio.run(app, host=args.host, port=args.port, debug=False, use_reloader=False, log_output=False,
-                 allow_unsafe_werkzeug=True)
+    app, socketio = create_app(MODE)
+    if not args.no_gc_freeze:
+        # As competition/__main__.py: what is loaded now lives as long as the process.
+        gc.freeze()
+        app.config["GC_FROZEN"] = True
+    _raise_open_files_limit()
+    print(json.dumps({"serving": f"http://{args.host}:{args.port}", "async_mode": socketio.async_mode,
+                      "gc_frozen": app.config["GC_FROZEN"],
+                      "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0]}), flush=True)
+    if socketio.async_mode == "gevent":
+        _serve_gevent(app, args.host, args.port)
+    else:
+        _serve_threading(app, socketio, args.host, args.port)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,13 @@ For every N in --clients, in the same run:
    each time so every mark changes the board) one at a time: the send time is taken just
    before the POST; the next mark goes only after all N clients got the patch and a pause.
    *ours* serves gevent (what `make run` serves) unless SOCKETIO_ASYNC_MODE=threading is set
-   in the environment, which *bare* needs for a comparison in the same async mode.
-2. *bare*: bench/bare_server.py (threading, Werkzeug + simple-websocket server,
-   same namespace and room) with N fresh clients; the submitter POSTs /emit with the byte
-   size of the patch *ours* sent for the same mark, with the same pacing.
+   in the environment; *bare* is given the same mode. --entries N imports a generated
+   contest instead (the sample's event, criteria and judges, N entries all marked on every
+   criterion) and the marks go to its entries in turn. --coalesce-ms sets ours'
+   LIVE_COALESCE_MS (default 0: no window; production's default is 100).
+2. *bare*: bench/bare_server.py (the same async mode and server as ours, gc.freeze() as
+   ours, same namespace and room) with N fresh clients; the submitter POSTs /emit with the
+   byte size of the patch *ours* sent for the same mark, with the same pacing.
 
 latency = arrival − send for every (mark, client); p50 and p99 over all of them; the ratio
 is ours ÷ bare. Arrival is taken twice: `rx`, when the client's read loop has the websocket
@@ -51,7 +54,7 @@ import requests  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "sample-contest.json"
 SLUG, EVENT, NAMESPACE = "sample-2026", "iot", "/live"
-ENTRIES = ("S01", "S02", "S03", "S04")
+ENTRIES = ("S01", "S02", "S03", "S04")  # the sample contest's
 PATCH_PREFIX = '2/live,["patch",'
 SEQ_RE = re.compile(r'"seq":(\d+)')
 POST_TIMEOUT = 120.0
@@ -63,6 +66,40 @@ def raise_nofile(want: int = 65536) -> int:
     if soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+# --- a board of N entries ----------------------------------------------------------------
+
+def entry_bibs(n: int) -> list[str]:
+    width = max(2, len(str(n)))
+    return [f"S{i:0{width}}" for i in range(1, n + 1)]
+
+
+def first_t1(e: int) -> int:
+    """The imported T1 value of the e-th entry (0-based): spread over 40..99, so the board is
+    not in bib order."""
+    return 40 + (e * 13) % 60
+
+
+def generated_contest(n: int) -> dict:
+    """The sample contest (slug, event iot with sections T and P, criteria T1/P1/P2, judges
+    k1..k5) with `n` entries instead of four, every one marked on every criterion, so the board
+    is fully ranked and every bench mark on T1 is a correction (see Ours.value)."""
+    sample = json.loads(SAMPLE.read_text())
+    delegations = sorted({e["delegation"] for e in sample["entries"]})
+    entries = [{"event": EVENT, "bib": bib, "name": f"选手{i + 1}", "delegation": f"{delegations[i % len(delegations)]}{i % 20}"}
+               for i, bib in enumerate(entry_bibs(n))]
+    marks = []
+    for e, entry in enumerate(entries):
+        bib = entry["bib"]
+        marks.append({"event": EVENT, "entry": bib, "criterion": "T1", "judge": "k1", "value": str(first_t1(e))})
+        for j, judge in enumerate(("k1", "k2", "k3", "k4", "k5")):  # max 30, trimmed
+            marks.append({"event": EVENT, "entry": bib, "criterion": "P1", "judge": judge,
+                          "value": str(12 + (e * 7 + j * 3) % 17)})
+        for judge in ("k1", "k2", "k3"):  # a judgement of 0..3, the judges within the spread of 1
+            marks.append({"event": EVENT, "entry": bib, "criterion": "P2", "judge": judge,
+                          "value": str(1 + (e * 5) % 3)})
+    return dict(sample, entries=entries, marks=marks)
 
 
 # --- client processes -------------------------------------------------------------------
@@ -260,20 +297,31 @@ class Spectators:
 class Ours:
     name = "ours"
 
-    def __init__(self, server):
+    def __init__(self, server, entries: int = 0):
         self.server = server
         self.url = server.url
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {server.token('k1')}"
         self.marks = 0
+        self.entries = entries  # 0: the sample contest's four entries
+        self.bibs = entry_bibs(entries) if entries else list(ENTRIES)
+
+    def value(self, i: int) -> int:
+        if not self.entries:
+            # Entries in turn; a given entry's value moves by 4 (mod 60) each time: always a change.
+            return 40 + i % 60
+        # The k-th bench mark on entry e: its imported value plus 7·(k+1), wrapping within 40..99:
+        # always a change, mostly of 7 points of 100 on T1 (a section weighted 20 %), a correction
+        # that moves the entry a few places (a wrap, from 93 up, moves it further).
+        e, k = i % self.entries, i // self.entries
+        return 40 + (first_t1(e) - 40 + 7 * (k + 1)) % 60
 
     def submit(self, size: int | None = None):
         """Post the next mark; returns (send time, seq, response time)."""
         i = self.marks
         self.marks += 1
-        # Entries in turn; a given entry's value moves by 4 (mod 60) each time: always a change.
-        body = {"contest": SLUG, "event": EVENT, "entry": ENTRIES[i % 4], "criterion": "T1",
-                "value": str(40 + i % 60), "client_id": str(uuid.uuid4()), "reason": "bench"}
+        body = {"contest": SLUG, "event": EVENT, "entry": self.bibs[i % len(self.bibs)], "criterion": "T1",
+                "value": str(self.value(i)), "client_id": str(uuid.uuid4()), "reason": "bench"}
         t_send = time.time()
         answer = self.http.post(f"{self.url}/api/v1/marks", json=body, timeout=POST_TIMEOUT)
         t_answer = time.time()
@@ -285,12 +333,14 @@ class Ours:
 class Bare:
     name = "bare"
 
-    def __init__(self, port: int, log_dir: Path):
+    def __init__(self, port: int, log_dir: Path, async_mode: str, gc_freeze: bool = True):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log = open(log_dir / "bare.log", "w")
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port", str(port)],
-                                     cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        command = [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port", str(port),
+                   "--async-mode", async_mode] + ([] if gc_freeze else ["--no-gc-freeze"])
+        self.proc = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         self.http = requests.Session()
         self.seq = 0
         deadline = time.monotonic() + 60
@@ -299,6 +349,7 @@ class Bare:
                 raise RuntimeError("bare server exited: " + (log_dir / "bare.log").read_text())
             try:
                 if self.http.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    self.config = self.http.get(self.url + "/config", timeout=5).json()
                     return
             except requests.RequestException:
                 pass
@@ -472,6 +523,13 @@ def main() -> int:
     parser.add_argument("--only", choices=("ours", "bare"),
                         help="diagnosis: run one server only (no ratio; bare then uses --size)")
     parser.add_argument("--size", type=int, default=731, help="patch bytes for --only bare")
+    parser.add_argument("--entries", type=int, default=0,
+                        help="ours on a generated board of this many entries, every one marked (default: the "
+                             "4-entry sample contest)")
+    parser.add_argument("--coalesce-ms", type=int, default=0,
+                        help="ours' LIVE_COALESCE_MS (default 0: no window; production's default is 100)")
+    parser.add_argument("--bare-no-gc-freeze", action="store_true",
+                        help="diagnosis: the bare server without gc.freeze() (ours always freezes)")
     args = parser.parse_args()
 
     global POST_TIMEOUT
@@ -482,18 +540,35 @@ def main() -> int:
     from tests.server import LiveServer, free_port
 
     # competition/live coalesces patches for LIVE_COALESCE_MS (default 100 ms); 0 sends each at once,
-    # so no window is added to the latency measured here.
-    ours_server = LiveServer(env={"LIVE_COALESCE_MS": "0"})
+    # so no window is added to the latency measured here. The first patch after a quiet spell of
+    # a window leaves at once either way; the pacing (--pause) makes every mark such a patch.
+    # The async mode: what python -m competition picks (competition/__main__.py), for both servers.
+    async_mode = os.environ.get("SOCKETIO_ASYNC_MODE") or "gevent"
+    ours_server = LiveServer(env={"LIVE_COALESCE_MS": str(args.coalesce_ms), "SOCKETIO_ASYNC_MODE": async_mode})
     bare = None
     results = []
+    servers = {}
     started = time.monotonic()
     try:
         ours_server.start()
-        ours_server.flask("contest-import", str(SAMPLE))
-        ours = Ours(ours_server)
-        bare = Bare(free_port(), ours_server.tmp)
+        contest = SAMPLE
+        if args.entries:
+            contest = ours_server.tmp / f"contest-{args.entries}.json"
+            contest.write_text(json.dumps(generated_contest(args.entries), ensure_ascii=False))
+        t0 = time.monotonic()
+        ours_server.flask("contest-import", str(contest))
+        log(f"imported {contest.name} in {time.monotonic() - t0:.1f} s")
+        ours = Ours(ours_server, args.entries)
+        board = requests.get(f"{ours.url}/api/v1/contests/{SLUG}/events/{EVENT}/board", timeout=30).json()
+        bare = Bare(free_port(), ours_server.tmp, async_mode, gc_freeze=not args.bare_no_gc_freeze)
+        servers = {"ours": {"async_mode": ours_mode(ours_server), "gc_frozen": True,
+                            "LIVE_COALESCE_MS": args.coalesce_ms, "board_rows": len(board.get("rows", [])),
+                            "contest": "generated" if args.entries else SAMPLE.name},
+                   "bare": bare.config}
         log(f"ours on {ours.url} (pid {ours_server.proc.pid}), bare on {bare.url} (pid {bare.proc.pid}); "
-            f"RLIMIT_NOFILE {nofile}")
+            f"RLIMIT_NOFILE {nofile}; {json.dumps(servers)}")
+        if servers["ours"]["async_mode"] != servers["bare"].get("async_mode"):
+            raise RuntimeError(f"the two servers serve different async modes: {servers}")
         for n in args.clients:
             sizes = None
             for r in range(args.rounds):
@@ -515,12 +590,22 @@ def main() -> int:
         ours_server.stop()
 
     report = build_report(results, args)
+    report["servers"] = servers
     report["elapsed_s"] = round(time.monotonic() - started, 1)
     print(json.dumps(report, indent=1, ensure_ascii=False))
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     return 0
+
+
+def ours_mode(server) -> str | None:
+    """The async mode ours says it serves (its first log line: "Serving on … (gevent mode; …")."""
+    try:
+        match = re.search(r"\((\w+) mode;", (server.tmp / "server.log").read_text())
+    except OSError:
+        return None
+    return match.group(1) if match else None
 
 
 def sizes_fallback(server) -> int:
@@ -583,6 +668,13 @@ def markdown(report: dict) -> str:
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in report["table"]:
         p50, p99 = row["handler_ms_p50"], row["handler_ms_p99"]
+        lines.append(f"| {row['clients']:,} | {p50['ours']} | {p50['bare']} | **{p50['ratio']}** | "
+                     f"{p99['ours']} | {p99['bare']} | **{p99['ratio']}** |")
+    lines += ["", "Mark to the last spectator (per mark, the latest arrival; p50 and p99 over the marks):", "",
+              "| N | ours last p50 | bare last p50 | ratio p50 | ours last p99 | bare last p99 | ratio p99 |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in report["table"]:
+        p50, p99 = row["last_rx_ms_p50"], row["last_rx_ms_p99"]
         lines.append(f"| {row['clients']:,} | {p50['ours']} | {p50['bare']} | **{p50['ratio']}** | "
                      f"{p99['ours']} | {p99['bare']} | **{p99['ratio']}** |")
     lines += ["", "| N | server | first arrival p50 | last arrival p50 | last arrival p99 | POST answered p50 | lost | dropped |",
