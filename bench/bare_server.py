@@ -56,6 +56,8 @@ from flask import Flask, jsonify, request  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
 from socketio import packet as sio_packet  # noqa: E402
 
+from competition.process import raise_open_files_limit  # noqa: E402
+
 NAMESPACE = "/live"
 CONTEST, EVENT = "sample-2026", "iot"
 ROOM = f"board:{CONTEST}:{EVENT}"
@@ -111,17 +113,6 @@ def create_app(async_mode: str = MODE) -> tuple[Flask, SocketIO]:
     return app, socketio
 
 
-def _raise_open_files_limit() -> None:
-    """As competition/__main__.py: every spectator is an open socket (two under gevent's
-    server, which simple-websocket duplicates), more than the usual soft limit of 1,024."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or hard > soft:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
-        except (ValueError, OSError):
-            pass
-
-
 def _serve_gevent(app, host: str, port: int) -> None:
     from gevent import pywsgi
     server = pywsgi.WSGIServer((host, port), app, log=None)
@@ -149,7 +140,7 @@ def main() -> None:
         # As competition/__main__.py: what is loaded now lives as long as the process.
         gc.freeze()
         app.config["GC_FROZEN"] = True
-    _raise_open_files_limit()
+    raise_open_files_limit()
     print(json.dumps({"serving": f"http://{args.host}:{args.port}", "async_mode": socketio.async_mode,
                       "gc_frozen": app.config["GC_FROZEN"],
                       "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0]}), flush=True)

@@ -13,7 +13,8 @@ if MODE == "gevent":
     monkey.patch_all()
 
 import gc  # noqa: E402
-import resource  # noqa: E402
+
+from .process import raise_open_files_limit  # noqa: E402
 
 
 def address_advice(app, host: str, port: int) -> str:
@@ -34,17 +35,6 @@ def address_advice(app, host: str, port: int) -> str:
                 "(or set the public address under Administration after logging in as the admin).")
     return (f"Phones and tablets on the network: http://{lan}:{port}" if lan else "") + \
         ("" if public else f"\nSet PUBLIC_URL=http://{lan or '<address>'}:{port} so that QR codes carry it.")
-
-
-def _raise_open_files_limit() -> None:
-    """Every spectator is an open socket: a final's thousands need more than the usual soft
-    limit of 1,024 files, so take what the hard limit allows."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or hard > soft:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
-        except (ValueError, OSError):
-            pass
 
 
 def _serve_gevent(app, host: str, port: int) -> None:
@@ -88,7 +78,7 @@ def main() -> None:
     # the process: keep it out of the collector's full passes, which otherwise walk it while a
     # patch fans out to a thousand spectators.
     gc.freeze()
-    _raise_open_files_limit()
+    raise_open_files_limit()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Serving on http://{host}:{port} ({app.config['SOCKETIO_ASYNC_MODE']} mode; Ctrl+C to stop)", flush=True)

@@ -463,4 +463,4 @@ def chief_tablets(contest: str, event: str):
     contest_row, event_row = policy.chief_event(contest, event)
     rows = services.event_tablets(event_row, report_seconds())
     return render_template("judging/tablets.html", contest=contest_row, event=event_row, rows=rows,
-                           version=tablet_version(), device_label=device_label, key_of=lambda entry: services.entry_label(entry, contest_row))
+                           device_label=device_label, key_of=lambda entry: services.entry_label(entry, contest_row))
