@@ -103,6 +103,35 @@ def test_the_database_refuses_to_change_or_delete_a_ledger_row(any_db_app):
     assert verify(contest_by_slug(SLUG)).ok
 
 
+@pytest.mark.postgres
+def test_the_database_moves_the_head_and_refuses_an_entry_that_does_not_follow_it(any_db_app):
+    """The head is the database's to move (migration cl0ledger0021): an entry inserted behind
+    the application's back that repeats a seq or starts from another hash is refused, and a
+    real append moves the head without the application writing it."""
+    from competition.ledger.models import LedgerHead
+    from competition.ledger.services import append, chain_hash
+    import_sample()
+    contest = contest_by_slug(SLUG)
+    seq, hash_ = db.session.execute(select(LedgerHead.seq, LedgerHead.hash)
+                                    .where(LedgerHead.contest_id == contest.id)).one()
+    forged = "INSERT INTO ledger_entry (contest_id, seq, kind, body, prev_hash, hash, created_at)" \
+             " VALUES (:c, :s, 'x', '{}', :p, :h, CURRENT_TIMESTAMP)"
+    # A repeated seq meets the unique constraint first; the others, the trigger.
+    for wrong_seq, wrong_prev, refusal in ((seq, hash_, "unique|UNIQUE"), (seq + 1, "0" * 64, "must follow the head"),
+                                           (seq + 2, hash_, "must follow the head")):
+        with pytest.raises(Exception, match=refusal):
+            db.session.execute(text(forged), {"c": contest.id, "s": wrong_seq, "p": wrong_prev,
+                                              "h": chain_hash(wrong_prev, {})})
+            db.session.flush()
+        db.session.rollback()
+    entry = append(contest_by_slug(SLUG), "note", text="测试")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.execute(select(LedgerHead.seq, LedgerHead.hash)
+                              .where(LedgerHead.contest_id == contest.id)).one() == (seq + 1, entry.hash)
+    assert verify(contest_by_slug(SLUG)).ok
+
+
 def test_an_outsider_checks_the_export_and_recomputes_the_published_results(app, client):
     announced_contest()
     contest = contest_by_slug(SLUG)

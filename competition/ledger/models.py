@@ -1,6 +1,7 @@
 """The ledger: per contest, an append-only, hash-chained record of every change that decides a
 result (DESIGN.md §2). `LedgerEntry.body` is what is hashed; `LedgerHead` holds the last entry's
-seq and hash, and its row is the lock that keeps one contest's chain one chain."""
+seq and hash (moved by the database when an entry is inserted), and its row is the lock that
+keeps one contest's chain one chain."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint

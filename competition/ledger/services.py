@@ -5,7 +5,8 @@ change cannot commit without its entry. Entries name judges by their pseudonym (
 contest) and entries by bib: the ledger holds no personal data and is exported as it is.
 Each entry's hash is SHA-256 over the previous hash (64 hex characters, ASCII) followed by the
 entry's body as canonical JSON (sorted keys, no spaces, UTF-8). One contest's writers queue up
-on its LedgerHead row, so two processes never fork its chain.
+on its LedgerHead row, so two processes never fork its chain; the database moves the head
+when an entry is inserted, and refuses one that does not follow it (migration cl0ledger0021).
 
 `verify(contest)` recomputes the chain and replays it: the marks (value, revision, status), the
 locks, and the results that the rules of competition.scoring give from those marks, each
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import scoring
 from ..boards.models import Result
@@ -78,8 +80,11 @@ def append(contest: Contest, kind: str, **data) -> LedgerEntry:
     body = {"seq": head.seq + 1, "contest": contest.slug, "kind": kind, "at": _at(utcnow()), **data}
     entry = LedgerEntry(contest_id=contest.id, seq=body["seq"], kind=kind, body=body, prev_hash=head.hash,
                         hash=chain_hash(head.hash, body))
-    head.seq, head.hash = entry.seq, entry.hash
     db.session.add(entry)
+    # The insert's trigger moves the stored head; the session's copy is told without a write
+    # of its own. Another append in this transaction reads the head again (after autoflush).
+    set_committed_value(head, "seq", entry.seq)
+    set_committed_value(head, "hash", entry.hash)
     return entry
 
 
