@@ -42,6 +42,8 @@ def create_app(config: dict | None = None) -> "Flask":
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
                       channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
                       cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None,
+                      ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 25),
+                      ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
                       logger=False, engineio_logger=False)
     if app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
         from .extensions import ping_on_gevent_loop

@@ -114,6 +114,10 @@ def from_environment(instance_path: str) -> dict:
         # The Redis pub/sub channel of the queue: processes of one site share it; two sites (or
         # two test runs) on one Redis use two channels, since pub/sub ignores the db number.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
+        # engine.io's heartbeat, whole seconds: a ping every interval, a spectator that answers none
+        # within the timeout is dropped (engine.io's defaults; tests shorten them).
+        "SOCKETIO_PING_INTERVAL": int(os.environ.get("SOCKETIO_PING_INTERVAL") or 25),
+        "SOCKETIO_PING_TIMEOUT": int(os.environ.get("SOCKETIO_PING_TIMEOUT") or 20),
         # Patches for one board within this window go out merged (0: every patch at once).
         "LIVE_COALESCE_MS": int(os.environ.get("LIVE_COALESCE_MS", "100")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

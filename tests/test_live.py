@@ -188,3 +188,35 @@ def test_long_polling_client_gets_the_snapshot_and_patches(server):
         assert patches[-1]["seq"] == answer.json()["seq"]
     finally:
         client.disconnect()
+
+
+def test_spectators_outlive_many_rounds_of_pings():
+    """engine.io's heartbeat on the embedded server: in gevent mode the pings are timers of
+    gevent's loop (competition/extensions.py), not engine.io's sleeping task. With a ping every
+    second (engine.io takes whole seconds) and a second to answer, a client that hears nothing
+    for 2 s gives up, and one that has sent no pong for 6 s too: after 9 s the spectators are
+    still on their first connection, and the next mark's patch reaches each."""
+    live = LiveServer(env={"SOCKETIO_PING_INTERVAL": "1", "SOCKETIO_PING_TIMEOUT": "1"}).start()
+    watchers = []
+    try:
+        live.flask("contest-import", str(SAMPLE))
+        token = live.token("k1")
+        watchers = [Watcher(live.url) for _ in range(3)]
+        sids = [w.client.get_sid("/live") for w in watchers]
+        dropped = []
+        for w in watchers:
+            w.client.on("disconnect", lambda *_a, w=w: dropped.append(w), namespace="/live")
+        threading.Event().wait(9)
+        assert not dropped and all(w.client.connected for w in watchers)
+        assert [w.client.get_sid("/live") for w in watchers] == sids
+        seq = watchers[0].board["seq"]
+        answer = requests.post(f"{live.url}/api/v1/marks", headers={"Authorization": f"Bearer {token}"}, json={
+            "contest": SLUG, "event": EVENT, "entry": "S03", "criterion": "P1", "value": "12.5",
+            "client_id": str(uuid.uuid4())}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        for w in watchers:
+            assert by_entry(w.wait_for(seq + 1))["S03"] == by_entry(api_board(live))["S03"]
+    finally:
+        for w in watchers:
+            w.client.disconnect()
+        live.stop()
