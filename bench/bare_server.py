@@ -1,5 +1,5 @@
 """The baseline for bench/live_latency.py: a bare Flask-SocketIO server that does nothing but
-re-emit a `patch` of a requested size to the spectators of one room.
+re-emit a `patch` (ours, replayed, or one of a requested size) to the spectators of one room.
 
 Configured as `python -m competition` is (competition/__main__.py), so the only difference
 from our server is the work between the HTTP request and the emit (auth, the mark's
@@ -22,8 +22,10 @@ server keeps python-engineio's greenlet per connection that sleeps between pings
 
 GET  /healthz  -> "ok"
 GET  /config   -> {"async_mode": ..., "gc_frozen": ...}
-POST /emit     {"seq": int, "size": int}  -> emits a patch whose encoded Socket.IO packet is
-               exactly `size` bytes to the room, then answers {"seq": seq, "size": size}.
+POST /emit     {"seq": int, "patch": {...}} -> emits that patch (ours', replayed by
+               bench/live_latency.py) with its seq and base set to seq and seq - 1;
+               {"seq": int, "size": int} -> a one-row patch padded to exactly `size` bytes.
+               Both answer {"seq": seq, "size": bytes of the packet}.
 """
 import os
 import sys
@@ -105,10 +107,13 @@ def create_app(async_mode: str = MODE) -> tuple[Flask, SocketIO]:
     @app.post("/emit")
     def emit():
         data = request.get_json(force=True)
-        seq, size = int(data["seq"]), int(data["size"])
-        patch = make_patch(seq, size)
+        seq = int(data["seq"])
+        if isinstance(data.get("patch"), dict):
+            patch = dict(data["patch"], contest=CONTEST, event=EVENT, seq=seq, base=seq - 1)
+        else:
+            patch = make_patch(seq, int(data["size"]))
         socketio.emit("patch", patch, to=ROOM, namespace=NAMESPACE)
-        return jsonify({"seq": seq, "size": size})
+        return jsonify({"seq": seq, "size": packet_size(patch)})
 
     return app, socketio
 

@@ -17,7 +17,10 @@ For every N in --clients, in the same run:
    LIVE_COALESCE_MS (default 0: no window; production's default is 100).
 2. *bare*: bench/bare_server.py (the same async mode and server as ours, gc.freeze() as
    ours, same namespace and room) with N fresh clients; the submitter POSTs /emit with the
-   byte size of the patch *ours* sent for the same mark, with the same pacing.
+   patch *ours* sent for the same mark (the same rows, names and bytes: only its seq and base
+   are bare's own), with the same pacing. The clients' work on a patch (decoding it, a few
+   hundred rows of Chinese names escaped as JSON) is then the same on both sides; a patch of
+   the same size padded with ASCII costs the clients less, and flattered bare.
 
 latency = arrival − send for every (mark, client); p50 and p99 over all of them; the ratio
 is ours ÷ bare. Arrival is taken twice: `rx`, when the client's read loop has the websocket
@@ -131,7 +134,7 @@ def client_worker(url: str, count: int, first: int, conn, arrived, dropped, conc
                     seq = int(match.group(1))
                     rx.append((i, seq, t))
                     if record_sizes and i == first:
-                        sizes[seq] = len(pkt.data.encode("utf-8"))
+                        sizes[seq] = pkt.data  # the whole packet: bare replays its patch
             original_receive(pkt)
 
         def trigger(event, *args, **kwargs):
@@ -356,10 +359,12 @@ class Bare:
             time.sleep(0.2)
         raise RuntimeError("bare server did not answer /healthz")
 
-    def submit(self, size: int):
+    def submit(self, what: "dict | int"):
+        """Have bare emit the next patch: `what` is ours' patch to replay, or a byte size."""
         self.seq += 1
+        body = {"seq": self.seq, "patch": what} if isinstance(what, dict) else {"seq": self.seq, "size": what}
         t_send = time.time()
-        answer = self.http.post(f"{self.url}/emit", json={"seq": self.seq, "size": size}, timeout=POST_TIMEOUT)
+        answer = self.http.post(f"{self.url}/emit", json=body, timeout=POST_TIMEOUT)
         t_answer = time.time()
         answer.raise_for_status()
         return t_send, answer.json()["seq"], t_answer - t_send
@@ -420,7 +425,9 @@ def wait_for_quiet(args, log) -> float:
     return busy
 
 
-def run_phase(ctx, target, n: int, args, sizes_in: list[int] | None, log) -> dict:
+def run_phase(ctx, target, n: int, args, sizes_in: list | None, log) -> dict:
+    """One phase of N spectators on one server. `sizes_in` (bare only): what to emit for each
+    measured mark in turn, ours' patches (or a byte size, for --only bare)."""
     busy_before = wait_for_quiet(args, log)
     started = time.monotonic()
     spectators = Spectators(ctx, target.url, n, args.procs or default_procs(n), args.connect_concurrency,
@@ -477,13 +484,14 @@ def run_phase(ctx, target, n: int, args, sizes_in: list[int] | None, log) -> dic
         "post_ms": summary(post),
         "first_rx_ms": summary([m[1] for m in per_mark]),
         "last_rx_ms": summary([m[3] for m in per_mark]),
-        "sizes": [sizes.get(seq) for seq in order],
+        "sizes": [len(sizes[seq].encode("utf-8")) if seq in sizes else None for seq in order],
         # per mark: seq, POST answered after, first / median / last arrival (rx), ms
         "per_mark": [[seq, round(answers[seq] * 1000, 1), round(a, 1), round(b, 1), round(c, 1)]
                      for seq, a, b, c in per_mark],
         "phase_s": round(time.monotonic() - started, 1),
         "cpu_busy_before": round(busy_before, 2),  # other work on the machine as the phase began
         # raw values for pooling across rounds; not written out
+        "_patches": [json.loads(sizes[seq][len(PATCH_PREFIX):-1]) for seq in order if seq in sizes],
         "_raw": {"handler_ms": list(lat_h.values()), "rx_ms": list(lat_rx.values()), "post_ms": post,
                  "first_rx_ms": [m[1] for m in per_mark], "last_rx_ms": [m[3] for m in per_mark]},
     }
@@ -581,7 +589,7 @@ def main() -> int:
                     result = run_phase(ctx, target, n, args, None if target is ours else sizes, log)
                     result["round"] = r + 1
                     if target is ours:
-                        sizes = [s for s in result["sizes"] if s] or [sizes_fallback(ours_server)]
+                        sizes = result["_patches"] or [sizes_fallback(ours_server)]
                     log(f"    {fmt(result)}")
                     results.append(result)
     finally:
@@ -639,6 +647,7 @@ def build_report(results: list[dict], args) -> dict:
         rows.append(row)
     for r in results:
         r.pop("_raw", None)
+        r.pop("_patches", None)
     return {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": ".venv/bin/python bench/live_latency.py " + " ".join(sys.argv[1:]),
