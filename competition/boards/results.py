@@ -6,9 +6,10 @@ own transaction and publishes the patch after commit with `publish`."""
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from blinker import Namespace
-from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy import and_, bindparam, case, func, not_, select
 from sqlalchemy.orm import joinedload
 
 from .. import scoring
@@ -277,23 +278,34 @@ def board_lines(event: Event, entry_ids=None, totals=None, codes=None, *, flush:
     ORM objects. Section scores are read out of the JSON by the database, one column per
     section of the event (`codes`, when the caller has them)."""
     codes = tuple(s.code for s in event.sections) if codes is None else tuple(codes)
+    params = {"event_id": event.id}
+    if entry_ids is not None:
+        params["ids"] = list(entry_ids)
+    if totals is not None:
+        params["lo"], params["hi"] = totals
+    lines = {}
+    for row in _plain_rows(_board_query(codes, entry_ids is not None, totals is not None), params, flush=flush):
+        # A result holds every section's score or, before its first mark, none.
+        sections = {code: value for code, value in zip(codes, row[12:]) if value is not None}
+        lines[row[0]] = Line(*row[:12], sections)
+    return lines
+
+
+@lru_cache(maxsize=256)
+def _board_query(codes: tuple[str, ...], by_ids: bool, by_totals: bool):
+    """board_lines' select, built once for each shape (every mark runs one; building it anew
+    cost about what running it does): the event, the entries and the range of totals bound."""
     q = (select(Result.entry_id, Entry.bib, Entry.name, Delegation.name, Entry.completion_time, Result.total,
                 Result.is_passed, Result.rank, Result.award, Result.marked, Result.expected, Result.status,
                 *(Result.sections[code].as_string() for code in codes))
          .join(Entry, Entry.id == Result.entry_id)
          .outerjoin(Delegation, Delegation.id == Entry.delegation_id)
-         .where(Result.event_id == event.id, on_board()))
-    if entry_ids is not None:
-        q = q.where(Entry.id.in_(entry_ids))
-    if totals is not None:
-        q = q.where(Result.total.between(*totals))
-    q = q.order_by(Result.rank.is_(None), Result.rank, Entry.bib)
-    lines = {}
-    for row in _plain_rows(q, flush=flush):
-        # A result holds every section's score or, before its first mark, none.
-        sections = {code: value for code, value in zip(codes, row[12:]) if value is not None}
-        lines[row[0]] = Line(*row[:12], sections)
-    return lines
+         .where(Result.event_id == bindparam("event_id"), on_board()))
+    if by_ids:
+        q = q.where(Entry.id.in_(bindparam("ids", expanding=True)))
+    if by_totals:
+        q = q.where(Result.total.between(bindparam("lo"), bindparam("hi")))
+    return q.order_by(Result.rank.is_(None), Result.rank, Entry.bib)
 
 
 def promotion_lines(event: Event, lines: dict[int, Line] | None = None) -> list[Line]:
@@ -307,7 +319,7 @@ def promotion_lines(event: Event, lines: dict[int, Line] | None = None) -> list[
     return [lines[key] for key in keys]
 
 
-def _plain_rows(q, flush: bool = True) -> list:
+def _plain_rows(q, params: dict | None = None, flush: bool = True) -> list:
     """Run a select and return its rows as the driver's tuples, with only the columns whose
     type converts values (decimals, booleans) converted, by their own types. A mark that
     moves an entry across the board reads hundreds of rows, and building a SQLAlchemy Row
@@ -318,7 +330,7 @@ def _plain_rows(q, flush: bool = True) -> list:
         db.session.flush()
     connection = db.session.connection()
     dialect = connection.dialect
-    result = connection.execute(q)
+    result = connection.execute(q, params or {})
     cursor = result.cursor
     convert = [(i, processor) for i, (column, described) in enumerate(zip(q.selected_columns, cursor.description))
                if (processor := column.type.dialect_impl(dialect).result_processor(dialect, described[1]))]

@@ -8,7 +8,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask import has_request_context, request
-from sqlalchemy import and_, func, select
+from functools import cache
+
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from .. import policy, scoring
@@ -240,7 +242,8 @@ def _take(user, contest: Contest, event: Event, entry: Entry, items: list[_Item]
     patch = results.recompute(event, [entry.id], rule, board=known.board if known is not None else None,
                               loaded=loaded)
     board_seq = db.session.get(Board, event.id).seq
-    db.session.flush()  # the ids of new marks
+    if any(item.mark.id is None for item in changing):
+        db.session.flush()  # the ids of new marks (recompute has flushed them, unless nothing moved)
     ip = request.remote_addr if has_request_context() else None
     # A paper sheet's marks (competition.paper): the judge's, entered by two other people.
     entered_by = {} if transcribers is None else {"transcribed_by_id": transcribers[0].id,
@@ -310,10 +313,45 @@ def _lock_board_of(slug: str, code: str) -> None:
     other writer out. A board not made yet is made and locked by the caller (lock_board)."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    db.session.execute(select(Board.event_id).join(Event, Event.id == Board.event_id)
-                       .join(Contest, Contest.id == Event.contest_id)
-                       .where(Contest.slug == slug, Event.code == code)
-                       .with_for_update(of=Board))  # the board's row only: not the contest's
+    db.session.execute(_lock_statement(), {"slug": slug, "code": code})
+
+
+# The two statements every mark runs are built once, with bound parameters: building them
+# anew (the aliases' adaptation, the comparisons, the cache key) cost more than running them.
+
+@cache
+def _lock_statement():
+    return (select(Board.event_id).join(Event, Event.id == Board.event_id)
+            .join(Contest, Contest.id == Event.contest_id)
+            .where(Contest.slug == bindparam("slug"), Event.code == bindparam("code"))
+            .with_for_update(of=Board))  # the board's row only: not the contest's
+
+
+@cache
+def _context_statement():
+    section, scheme, marks = aliased(Section), aliased(Criterion), aliased(Mark)
+    expected = (select(func.count()).select_from(Assignment).where(Assignment.entry_id == Entry.id)
+                .correlate(Entry).scalar_subquery())
+    return (
+        select(Contest, Event, Board, Entry, Result, expected, marks, Criterion, Judge, Assignment.id,
+               MarkRevision, User)
+        .join(Event, and_(Event.contest_id == Contest.id, Event.code == bindparam("code")))
+        .outerjoin(section, section.event_id == Event.id)
+        .outerjoin(scheme, scheme.section_id == section.id)
+        .outerjoin(Board, Board.event_id == Event.id)
+        .outerjoin(Entry, and_(Entry.event_id == Event.id, Entry.bib == bindparam("bib")))
+        .outerjoin(Result, Result.entry_id == Entry.id)
+        .outerjoin(marks, and_(marks.entry_id == Entry.id, marks.criterion_id == scheme.id))
+        .outerjoin(Criterion, and_(Criterion.event_id == Event.id, Criterion.code == bindparam("criterion")))
+        .outerjoin(Judge, and_(Judge.contest_id == Contest.id, Judge.user_id == bindparam("user_id")))
+        .outerjoin(Assignment, and_(Assignment.entry_id == Entry.id, Assignment.criterion_id == Criterion.id,
+                                    Assignment.judge_id == Judge.id))
+        .outerjoin(MarkRevision, MarkRevision.client_id == bindparam("client_id"))
+        .outerjoin(User, User.id == bindparam("user_id"))
+        .where(Contest.slug == bindparam("slug"))
+        .order_by(section.position, scheme.position)
+        .options(contains_eager(Event.sections.of_type(section)).contains_eager(section.criteria.of_type(scheme)),
+                 joinedload(Entry.penalties), joinedload(Entry.delegation)))
 
 
 def _mark_context(slug: str, code: str, bib: str, criterion_code: str, user_id: int, client_id: str) -> tuple | None:
@@ -325,29 +363,9 @@ def _mark_context(slug: str, code: str, bib: str, criterion_code: str, user_id: 
     one missing), and the event's scheme (its sections and their criteria) for its rule. A row
     per mark of the entry, each on its criterion's row of the scheme. The user's own row is
     read again too (the write transaction's start expired it). None when there is no such event."""
-    section, scheme, marks = aliased(Section), aliased(Criterion), aliased(Mark)
-    expected = (select(func.count()).select_from(Assignment).where(Assignment.entry_id == Entry.id)
-                .correlate(Entry).scalar_subquery())
-    rows = db.session.execute(
-        select(Contest, Event, Board, Entry, Result, expected, marks, Criterion, Judge, Assignment.id,
-               MarkRevision, User)
-        .join(Event, and_(Event.contest_id == Contest.id, Event.code == code))
-        .outerjoin(section, section.event_id == Event.id)
-        .outerjoin(scheme, scheme.section_id == section.id)
-        .outerjoin(Board, Board.event_id == Event.id)
-        .outerjoin(Entry, and_(Entry.event_id == Event.id, Entry.bib == bib))
-        .outerjoin(Result, Result.entry_id == Entry.id)
-        .outerjoin(marks, and_(marks.entry_id == Entry.id, marks.criterion_id == scheme.id))
-        .outerjoin(Criterion, and_(Criterion.event_id == Event.id, Criterion.code == criterion_code))
-        .outerjoin(Judge, and_(Judge.contest_id == Contest.id, Judge.user_id == user_id))
-        .outerjoin(Assignment, and_(Assignment.entry_id == Entry.id, Assignment.criterion_id == Criterion.id,
-                                    Assignment.judge_id == Judge.id))
-        .outerjoin(MarkRevision, MarkRevision.client_id == client_id)
-        .outerjoin(User, User.id == user_id)
-        .where(Contest.slug == slug)
-        .order_by(section.position, scheme.position)
-        .options(contains_eager(Event.sections.of_type(section)).contains_eager(section.criteria.of_type(scheme)),
-                 joinedload(Entry.penalties), joinedload(Entry.delegation))).unique().all()
+    rows = db.session.execute(_context_statement(), {
+        "slug": slug, "code": code, "bib": bib, "criterion": criterion_code, "user_id": user_id,
+        "client_id": client_id}).unique().all()
     if not rows:
         return None
     contest, event, board, entry, result, count, _mark, criterion, judge, assignment_id, revision, _user = rows[0]
