@@ -17,9 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from functools import cache
+
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import scoring
 from ..boards.models import Result
@@ -47,20 +48,44 @@ def _at(moment) -> str:
 
 # --- writing ---------------------------------------------------------------------------------
 
-def _head(contest_id: int) -> LedgerHead:
-    """The contest's head row, locked until the caller's transaction ends (made on the
-    contest's first entry; of two writers making it at once, both then lock the one row)."""
-    # populate_existing: what the row holds now, not what this session read before the lock.
-    locked = (select(LedgerHead).where(LedgerHead.contest_id == contest_id).with_for_update()
-              .execution_options(populate_existing=True))
-    head = db.session.execute(locked).scalar_one_or_none()
-    if head is None:
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        db.session.execute(insert(LedgerHead).values(contest_id=contest_id, seq=0, hash=GENESIS)
-                           .on_conflict_do_nothing(index_elements=["contest_id"]))
-        head = db.session.execute(locked).scalar_one()
-    return head
+def _head(contest_id: int) -> tuple[int, str]:
+    """(seq, hash) of the contest's head, its row locked until the caller's transaction ends
+    (made on the contest's first entry; of two writers making it at once, both then lock the
+    one row). Read once per transaction: once it is locked nobody else moves it, so the
+    transaction's own appends are followed in memory (_heads) and need neither a read nor a
+    flush of what is pending."""
+    heads = _heads()
+    if contest_id in heads:
+        return heads[contest_id]
+    with db.session.no_autoflush:
+        head = db.session.execute(_locked_head(), {"contest_id": contest_id}).first()
+        if head is None:
+            dialect = db.session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            db.session.execute(insert(LedgerHead).values(contest_id=contest_id, seq=0, hash=GENESIS)
+                               .on_conflict_do_nothing(index_elements=["contest_id"]))
+            head = db.session.execute(_locked_head(), {"contest_id": contest_id}).one()
+    heads[contest_id] = (head.seq, head.hash)
+    return heads[contest_id]
+
+
+def _heads() -> dict[int, tuple[int, str]]:
+    """The heads this transaction has locked and moved, by contest: kept with the session's
+    current transaction, so a commit or a rollback forgets them."""
+    session = db.session()
+    session.connection()  # begins the transaction if nothing has yet: the memo is that one's
+    transaction = session.get_transaction()
+    memo = session.info.get("ledger_heads")
+    if memo is None or memo[0] is not transaction:
+        memo = session.info["ledger_heads"] = (transaction, {})
+    return memo[1]
+
+
+@cache
+def _locked_head():
+    """The head's select, built once (every mark runs it)."""
+    return (select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.contest_id == bindparam("contest_id"))
+            .with_for_update())
 
 
 def pseudonym(judge: Judge) -> str:
@@ -76,15 +101,12 @@ def pseudonym(judge: Judge) -> str:
 
 
 def append(contest: Contest, kind: str, **data) -> LedgerEntry:
-    head = _head(contest.id)
-    body = {"seq": head.seq + 1, "contest": contest.slug, "kind": kind, "at": _at(utcnow()), **data}
-    entry = LedgerEntry(contest_id=contest.id, seq=body["seq"], kind=kind, body=body, prev_hash=head.hash,
-                        hash=chain_hash(head.hash, body))
-    db.session.add(entry)
-    # The insert's trigger moves the stored head; the session's copy is told without a write
-    # of its own. Another append in this transaction reads the head again (after autoflush).
-    set_committed_value(head, "seq", entry.seq)
-    set_committed_value(head, "hash", entry.hash)
+    seq, prev_hash = _head(contest.id)
+    body = {"seq": seq + 1, "contest": contest.slug, "kind": kind, "at": _at(utcnow()), **data}
+    entry = LedgerEntry(contest_id=contest.id, seq=body["seq"], kind=kind, body=body, prev_hash=prev_hash,
+                        hash=chain_hash(prev_hash, body))
+    db.session.add(entry)  # its insert's trigger moves the stored head
+    _heads()[contest.id] = (entry.seq, entry.hash)
     return entry
 
 
@@ -94,7 +116,7 @@ def head_hash(contest: Contest) -> str | None:
 
 def head(contest: Contest) -> tuple[int, str | None]:
     """(seq, hash) of the contest's ledger head: (0, None) before its first entry."""
-    row = db.session.get(LedgerHead, contest.id)
+    row = db.session.get(LedgerHead, contest.id, populate_existing=True)  # the database moves it
     return (row.seq, row.hash) if row is not None and row.seq else (0, None)
 
 
@@ -299,7 +321,7 @@ def _result_problems(contest: Contest, replay: Replay) -> list[str]:
 def verify(contest: Contest) -> Verdict:
     rows = list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.contest_id == contest.id)
                                    .order_by(LedgerEntry.seq)))
-    head = db.session.get(LedgerHead, contest.id)
+    head = db.session.get(LedgerHead, contest.id, populate_existing=True)  # the database moves it
     problems = _chain_problems(rows, head)
     replay = Replay()
     for row in rows:
