@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import policy
@@ -98,8 +98,9 @@ LAST_USE_GRAIN = timedelta(minutes=1)
 def user_for_token(token: str) -> User | None:
     """The active account a token not revoked and not expired belongs to; its last use noted."""
     now = utcnow()
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token),
-                                                   ApiToken.revoked_at.is_(None)))
+    # The user in the same statement: every mark a tablet posts starts here.
+    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                            .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.is_active or (row.expires_at is not None and row.expires_at <= now):
         return None
     if row.last_used_at is None or now - row.last_used_at >= LAST_USE_GRAIN:
