@@ -9,8 +9,11 @@ baseline measured in the same run.
 throughput: J judges × M marks posted concurrently (tests/cluster/parts.py's load: one thread
   per judge, marks spread over the servers) on (a) SQLite behind one server process and (b)
   PostgreSQL behind two processes sharing Redis; marks/s with results and boards updated.
-  Baseline: the same rows (mark and revision, one transaction per mark, J concurrent
-  writers) inserted straight into the same database with SQLAlchemy Core.
+  Baselines, two: **plain** (in process), the same rows (mark and revision, one transaction
+  per mark, J concurrent writers) inserted straight into the same database with SQLAlchemy
+  Core; **plain_http**, the same load of POSTs with the same tokens to the same server
+  processes, on bench/plain_http.py's route, which authenticates the token as the API does
+  and inserts the same two rows (the servers serve our app with that route added).
 spectators: for each async mode (threading: gunicorn gthread; gevent: gunicorn gevent), one
   server process on PostgreSQL + Redis (or, with --server embedded, `python -m competition` on
   SQLite, what `make run` serves); N python-socketio spectators (websocket, watching
@@ -73,10 +76,10 @@ def env_for(mode: str, queue: str | None, **extra) -> dict:
     return env
 
 
-def start(url: str, env: dict, n: int = 1) -> list[LiveServer]:
+def start(url: str, env: dict, n: int = 1, app: str | None = None) -> list[LiveServer]:
     servers = []
     for i in range(n):
-        server = LiveServer(url, env, gunicorn=True)
+        server = LiveServer(url, env, gunicorn=True, app=app)
         servers.append(server)
         server.start(migrate=i == 0)
     return servers
@@ -161,27 +164,30 @@ def throughput(args) -> list[dict]:
         queue = REDIS if processes > 1 else None
         servers = []
         try:
-            servers = start(url, env_for(args.mode, queue), processes)
+            # Our app with the baseline's route (bench/plain_http.py): both loads hit the same servers.
+            servers = start(url, env_for(args.mode, queue), processes, app="plain_http:app")
             row = {"backend": backend, "processes": processes, "mode": args.mode}
-            for label in ("ours", "plain"):
-                slug = f"tp{label}"
+            for label in ("ours", "plain_http", "plain"):
+                slug = f"tp{label.replace('_', '')}"
                 data = parts.contest_data(slug, judges=args.judges, entries=args.entries)
                 tokens = parts.prepare(url, data)
                 plans = parts.plan_marks(data, seed=5)
-                # Both runs get the same values and order, on their own contest.
-                if label == "ours":
+                # Every run gets the same values and order, on its own contest.
+                if label == "plain":
+                    row["plain_marks_per_s"] = round(plain_inserts(url, data, plans), 1)
+                else:
                     answered = parts.Answered()
                     t0 = time.monotonic()
-                    parts.run_load([s.url for s in servers], tokens, plans, answered)
+                    parts.run_load([s.url for s in servers], tokens, plans, answered,
+                                   path="/api/v1/marks" if label == "ours" else "/bench/plain-mark")
                     elapsed = time.monotonic() - t0
                     if answered.refused or answered.count() != args.judges * args.entries * 2:
                         raise RuntimeError(f"marks refused: {answered.refused[:3]}")
-                    row["ours_marks_per_s"] = round(answered.count() / elapsed, 1)
-                else:
-                    row["plain_marks_per_s"] = round(plain_inserts(url, data, plans), 1)
+                    row[f"{label}_marks_per_s"] = round(answered.count() / elapsed, 1)
                 log(f"throughput {backend}×{processes} {label}: {row.get(label + '_marks_per_s')} marks/s")
             row["marks"] = args.judges * args.entries * 2
             row["ratio"] = round(row["ours_marks_per_s"] / row["plain_marks_per_s"], 3)
+            row["ratio_http"] = round(row["ours_marks_per_s"] / row["plain_http_marks_per_s"], 3)
             results.append(row)
         finally:
             stop(servers)

@@ -41,7 +41,8 @@ def _migrated_template(env: dict) -> Path:
 
 
 class LiveServer:
-    def __init__(self, database_url: str | None = None, env: dict | None = None, gunicorn: bool = False):
+    def __init__(self, database_url: str | None = None, env: dict | None = None, gunicorn: bool = False,
+                 app: str | None = None):
         self.tmp = Path(tempfile.mkdtemp(prefix="gj-live-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -54,6 +55,7 @@ class LiveServer:
         self.env.pop("FLASK_RUN_FROM_CLI", None)
         self.proc = None
         self.gunicorn = gunicorn
+        self.app = app  # gunicorn only: another WSGI app than wsgi:app (a bench's, from bench/)
 
     def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
@@ -70,6 +72,7 @@ class LiveServer:
             self.flask("db", "upgrade")
         self.log = open(self.tmp / "server.log", "a")
         command = ([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+                   + (["--pythonpath", str(ROOT / "bench"), self.app] if self.app else [])
                    if self.gunicorn else [sys.executable, "-m", "competition"])
         self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)

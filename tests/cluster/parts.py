@@ -217,10 +217,11 @@ def plan_marks(data: dict, seed: int = 1) -> dict[str, list[dict]]:
 
 
 def run_load(urls: list[str], tokens: dict[str, str], plans: dict[str, list[dict]], answered: Answered,
-             during=None) -> None:
+             during=None, path: str = "/api/v1/marks") -> None:
     """One thread per judge, marks spread over the servers in turn. A mark whose server does
     not answer goes again, same client_id, to the next server, as a tablet retries.
-    `during(answered)` runs in its own thread alongside (e.g. to kill a server)."""
+    `during(answered)` runs in its own thread alongside (e.g. to kill a server). `path`: where
+    the marks go (a bench's baseline posts them elsewhere)."""
     def judge(index: int, username: str):
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {tokens[username]}"
@@ -228,7 +229,7 @@ def run_load(urls: list[str], tokens: dict[str, str], plans: dict[str, list[dict
             for attempt in range(12):
                 url = urls[(index + n + attempt) % len(urls)]
                 try:
-                    response = session.post(f"{url}/api/v1/marks", json=mark, timeout=30)
+                    response = session.post(f"{url}{path}", json=mark, timeout=30)
                 except requests.RequestException:
                     with answered.lock:
                         answered.connection_errors += 1
