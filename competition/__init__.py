@@ -44,10 +44,13 @@ def create_app(config: dict | None = None) -> "Flask":
                       cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []) or None,
                       ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 25),
                       ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
-                      logger=False, engineio_logger=False)
+                      # Socket.IO handlers only read the session (current_user, the language),
+                      # from the connection's cookie: no copy of it kept per connection.
+                      manage_session=False, logger=False, engineio_logger=False)
     if app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
-        from .extensions import ping_on_gevent_loop
+        from .extensions import ping_on_gevent_loop, websocket_without_reader_greenlet
         ping_on_gevent_loop()
+        websocket_without_reader_greenlet(socketio.server)
 
     from . import models  # noqa: F401  (every table registered before the first query)
     from .accounts import init_accounts

@@ -37,12 +37,24 @@ def address_advice(app, host: str, port: int) -> str:
         ("" if public else f"\nSet PUBLIC_URL=http://{lan or '<address>'}:{port} so that QR codes carry it.")
 
 
+#: Bytes of pywsgi's read buffer per connection (the requests' lines and headers).
+RFILE_BUFFER = 1024
+
+
 def _serve_gevent(app, host: str, port: int) -> None:
     """gevent's WSGI server (websockets by simple-websocket on gevent, as under gunicorn's
     gevent worker in the cluster mode), its answers named by a Server header without versions."""
     from gevent import pywsgi
 
     class QuietHandler(pywsgi.WSGIHandler):
+        def __init__(self, sock, address, server, rfile=None):
+            # A 1 KB read buffer instead of 8 KB: it only ever holds a request's line and
+            # headers (bodies are read past it), and a websocket keeps its handler, and so
+            # the buffer, for as long as the spectator watches.
+            if rfile is None:
+                rfile = sock.makefile("rb", RFILE_BUFFER)
+            super().__init__(sock, address, server, rfile)
+
         def finalize_headers(self):
             super().finalize_headers()
             if not any(name.lower() == b"server" for name, _value in self.response_headers):

@@ -69,3 +69,84 @@ def ping_on_gevent_loop() -> bool:
     schedule_ping.on_gevent_loop = True
     Socket.schedule_ping = schedule_ping
     return True
+
+
+def websocket_without_reader_greenlet(server) -> bool:
+    """engine.io's websockets, in a process gevent has patched, read by the greenlet that waits
+    for their messages anyway instead of by one more greenlet each. engine.io runs its
+    websocket loop in the request's greenlet, which waits in simple-websocket's receive() for
+    an event that simple-websocket's reader thread sets once it has read a message: in gevent
+    mode a greenlet per connection whose saved stack, Python frames and thread object cost
+    about 10 KB of every spectator (bench/cluster.py spectators: 61 -> 51 KB per connection
+    at 1,000). Here receive() does the reader's work itself (simple-websocket's Base._thread
+    without a ping_interval, which engine.io never sets): it reads the socket and hands the
+    bytes to the same wsproto connection and simple-websocket's own _handle_events, so pings,
+    pongs and closes are answered as before and nothing changes on the wire. Only engine.io
+    calls receive(), from that one greenlet; its writer greenlet only sends. The private parts
+    used (engine.io's per-server `_async` table, simple-websocket's `_handle_events`, `sock`,
+    `input_buffer`) are those of the pinned python-engineio and simple-websocket.
+    `server` is the Socket.IO server (socketio.server). True when done."""
+    from gevent import monkey
+    if not monkey.is_module_patched("socket"):
+        return False
+    import gevent
+    import simple_websocket
+    from engineio.async_drivers import gevent as driver
+    from wsproto.utilities import LocalProtocolError
+
+    if driver.SimpleWebSocketWSGI is None:
+        return False  # gevent-websocket is installed and engine.io uses it: no reader thread
+
+    class NoReader:
+        """In place of simple-websocket's reader thread, which its constructor starts."""
+        name = "(inline reader)"
+
+        def __init__(self, target):
+            pass
+
+        def start(self) -> None:
+            pass
+
+    class ReadingServer(simple_websocket.Server):
+        def receive(self, timeout=None):
+            """simple-websocket's receive(), doing its reader thread's work (Base._thread
+            without a ping_interval, which engine.io does not set) until a message is in."""
+            with gevent.Timeout(timeout, False):
+                while self.connected and not self.input_buffer:
+                    try:
+                        data = self.sock.recv(self.receive_bytes)
+                        if not data:
+                            raise OSError()
+                        self.ws.receive_data(data)
+                        self.connected = self._handle_events()
+                    except (OSError, LocalProtocolError):
+                        self.connected = False
+            if self.input_buffer:
+                return self.input_buffer.pop(0)
+            if self.connected:
+                return None  # the timeout
+            self.sock.close()  # as the reader thread does when its loop ends
+            raise simple_websocket.ConnectionClosed(self.close_reason, self.close_message)
+
+    class ReadingWebSocketWSGI(driver.WebSocketWSGI):
+        def __init__(self, handler, server):
+            super().__init__(handler, server)
+            self.server_args["thread_class"] = NoReader
+
+        def __call__(self, environ, start_response):  # SimpleWebSocketWSGI's, with ReadingServer
+            self.ws = ReadingServer(environ, **self.server_args)
+            try:
+                ret = self.app(self)
+            finally:
+                # engine.io is done with it: nobody reads it any more (simple-websocket's
+                # reader would have closed it once the client closed its end).
+                self.ws.sock.close()
+            if self.ws.mode == "gunicorn":
+                raise StopIteration()
+            elif self.ws.mode == "werkzeug":
+                raise ConnectionError()
+            return ret
+
+    eio = server.eio
+    eio._async = dict(eio._async, websocket=ReadingWebSocketWSGI)
+    return True
