@@ -92,8 +92,8 @@ cluster: install-cluster cluster-deps
 
 ## Install what the tests need and run the whole suite, one worker per core (pytest-xdist);
 ## a file's tests stay on one worker, so its module fixtures are built once. PYTEST_ARGS=-n0
-## runs it serially. docs/tests.md has the timings.
-PYTEST_ARGS ?= -n auto --dist loadfile
+## runs it serially; the 15 slowest tests are listed at the end. docs/tests.md has the timings.
+PYTEST_ARGS ?= -n auto --dist loadfile --durations=15
 test: install-test browser-deps pdf-test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
