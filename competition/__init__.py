@@ -47,6 +47,8 @@ def create_app(config: dict | None = None) -> "Flask":
                       # Socket.IO handlers only read the session (current_user, the language),
                       # from the connection's cookie: no copy of it kept per connection.
                       manage_session=False, logger=False, engineio_logger=False)
+    from .extensions import compression_without_memory
+    compression_without_memory()
     if app.config["SOCKETIO_ASYNC_MODE"] == "gevent":
         from .extensions import ping_on_gevent_loop, websocket_without_reader_greenlet
         ping_on_gevent_loop()

@@ -188,6 +188,33 @@ def test_a_mark_moves_the_rank_on_the_phone_board_and_the_big_screen(demo_server
     shot(screen, "screen-after")
 
 
+def test_the_phone_s_websocket_is_compressed_message_by_message_and_carries_patches(demo_server, page_at):
+    """Chromium offers permessage-deflate; the server answers with no context takeover either
+    way (competition/extensions.py, compression_without_memory), so no zlib state stays per
+    phone between messages. The browser accepts that answer: the board upgrades to the
+    websocket, and a mark's patch arrives over it, compressed."""
+    phone = page_at(PHONE)
+    handshakes, frames = [], []
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketHandshakeResponseReceived", lambda e: handshakes.append(e["response"]))
+    phone.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(payload)))
+    bib = unmarked_entry(demo_server, "ai")
+    phone.goto(f"{demo_server.url}/c/{SLUG}/events/ai/board")
+    wait_live(phone)
+    for _ in range(100):  # the upgrade from long-polling
+        if any(f == "3probe" for f in frames):
+            break
+        phone.wait_for_timeout(100)
+    assert handshakes and handshakes[0]["status"] == 101
+    extensions = {k.lower(): v for k, v in handshakes[0]["headers"].items()}["sec-websocket-extensions"]
+    assert "permessage-deflate" in extensions and "server_no_context_takeover" in extensions \
+        and "client_no_context_takeover" in extensions, extensions
+    seq = mark(demo_server, "ai", bib, only={criteria("ai")[0]["code"]})[-1]
+    expect(phone.locator("table.board")).to_have_attribute("data-seq", str(seq))
+    assert any('"patch"' in f and f'"seq":{seq}' in f for f in frames if isinstance(f, str)), frames[-3:]
+
+
 def test_the_board_works_with_websockets_blocked(demo_server, browser):
     """No WebSocket in the browser: the client stays on long-polling and still gets patches."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
