@@ -16,7 +16,6 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-
 from functools import cache
 
 from sqlalchemy import bindparam, func, select

@@ -6,10 +6,9 @@ and the event's ranks are recomputed, the board's seq bumped and the audit writt
 board's patch is published after commit. A form is stored whole or not at all."""
 import hashlib
 from dataclasses import dataclass, field
-
-from flask import has_request_context, request
 from functools import cache
 
+from flask import has_request_context, request
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
