@@ -108,13 +108,13 @@ def generated_contest(n: int) -> dict:
 # --- client processes -------------------------------------------------------------------
 
 def client_worker(url: str, count: int, first: int, conn, arrived, dropped, concurrency: int,
-                  record_sizes: bool, inline: bool) -> None:
+                  record_packets: bool, inline: bool) -> None:
     """Hold `count` spectators on `url`, record every patch's arrival, report on demand."""
     raise_nofile()
     import socketio
     from engineio import packet as eio_packet
 
-    rx, handled, sizes, errors, reasons = [], [], {}, [], {}
+    rx, handled, packets, errors, reasons = [], [], {}, [], {}
     clients: list = []
     lock = threading.Lock()
     ready = threading.Event()
@@ -133,8 +133,8 @@ def client_worker(url: str, count: int, first: int, conn, arrived, dropped, conc
                 if match:
                     seq = int(match.group(1))
                     rx.append((i, seq, t))
-                    if record_sizes and i == first:
-                        sizes[seq] = pkt.data  # the whole packet: bare replays its patch
+                    if record_packets and i == first:
+                        packets[seq] = pkt.data  # the whole packet: bare replays its patch
             original_receive(pkt)
 
         def trigger(event, *args, **kwargs):
@@ -191,7 +191,7 @@ def client_worker(url: str, count: int, first: int, conn, arrived, dropped, conc
                 break
             command = conn.recv()
             if command == "collect":
-                conn.send(("data", list(rx), list(handled), dict(sizes), dict(reasons)))
+                conn.send(("data", list(rx), list(handled), dict(packets), dict(reasons)))
             elif command == "stop":
                 break
     finally:
@@ -227,7 +227,7 @@ def _quiet_disconnect(client) -> None:
 class Spectators:
     """N clients over `procs` processes."""
 
-    def __init__(self, ctx, url: str, n: int, procs: int, concurrency: int, record_sizes: bool, inline: bool):
+    def __init__(self, ctx, url: str, n: int, procs: int, concurrency: int, record_packets: bool, inline: bool):
         self.n, self.counter, self.dropped = n, ctx.Value("q", 0), ctx.Value("q", 0)
         self.procs, self.pipes = [], []
         procs = max(1, min(procs, n))
@@ -238,7 +238,7 @@ class Spectators:
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=client_worker, daemon=True,
                                args=(url, count, first, child, self.counter, self.dropped, concurrency,
-                                     record_sizes and p == 0, inline))
+                                     record_packets and p == 0, inline))
             proc.start()
             child.close()
             self.procs.append(proc)
@@ -267,7 +267,7 @@ class Spectators:
         return self.connected - self.dropped.value
 
     def collect(self):
-        rx, handled, sizes, reasons = [], [], {}, {}
+        rx, handled, packets, reasons = [], [], {}, {}
         for pipe in self.pipes:
             pipe.send("collect")
         for pipe in self.pipes:
@@ -276,10 +276,10 @@ class Spectators:
             _, r, h, s, why = pipe.recv()
             rx += r
             handled += h
-            sizes.update(s)
+            packets.update(s)
             for k, v in why.items():
                 reasons[k] = reasons.get(k, 0) + v
-        return rx, handled, sizes, reasons
+        return rx, handled, packets, reasons
 
     def close(self) -> None:
         for pipe in self.pipes:
@@ -319,8 +319,8 @@ class Ours:
         e, k = i % self.entries, i // self.entries
         return 40 + (first_t1(e) - 40 + 7 * (k + 1)) % 60
 
-    def submit(self, size: int | None = None):
-        """Post the next mark; returns (send time, seq, response time)."""
+    def submit(self, what=None):
+        """Post the next mark (`what` is bare's: ours makes its own); returns (send time, seq, response time)."""
         i = self.marks
         self.marks += 1
         body = {"contest": SLUG, "event": EVENT, "entry": self.bibs[i % len(self.bibs)], "criterion": "T1",
@@ -425,13 +425,13 @@ def wait_for_quiet(args, log) -> float:
     return busy
 
 
-def run_phase(ctx, target, n: int, args, sizes_in: list | None, log) -> dict:
-    """One phase of N spectators on one server. `sizes_in` (bare only): what to emit for each
+def run_phase(ctx, target, n: int, args, to_emit: list | None, log) -> dict:
+    """One phase of N spectators on one server. `to_emit` (bare only): what to emit for each
     measured mark in turn, ours' patches (or a byte size, for --only bare)."""
     busy_before = wait_for_quiet(args, log)
     started = time.monotonic()
     spectators = Spectators(ctx, target.url, n, args.procs or default_procs(n), args.connect_concurrency,
-                            record_sizes=True, inline=not args.threaded_handlers)
+                            record_packets=True, inline=not args.threaded_handlers)
     try:
         connected = spectators.wait_ready(args.connect_timeout)
         connect_s = time.monotonic() - started
@@ -442,9 +442,9 @@ def run_phase(ctx, target, n: int, args, sizes_in: list | None, log) -> dict:
         sends, answers, order, timeouts = {}, {}, [], 0
         for i in range(args.warmup + args.marks):
             measured = i >= args.warmup
-            size = None if sizes_in is None else sizes_in[(i - args.warmup) % len(sizes_in) if measured else 0]
+            what = None if to_emit is None else to_emit[(i - args.warmup) % len(to_emit) if measured else 0]
             before = spectators.arrived()
-            t_send, seq, answer_s = target.submit(size)
+            t_send, seq, answer_s = target.submit(what)
             if measured:
                 sends[seq], answers[seq] = t_send, answer_s
                 order.append(seq)
@@ -456,7 +456,7 @@ def run_phase(ctx, target, n: int, args, sizes_in: list | None, log) -> dict:
                 timeouts += 1
             time.sleep(args.pause)
         dropped = spectators.dropped.value
-        rx, handled, sizes, reasons = spectators.collect()
+        rx, handled, packets, reasons = spectators.collect()
     finally:
         spectators.close()
 
@@ -484,14 +484,14 @@ def run_phase(ctx, target, n: int, args, sizes_in: list | None, log) -> dict:
         "post_ms": summary(post),
         "first_rx_ms": summary([m[1] for m in per_mark]),
         "last_rx_ms": summary([m[3] for m in per_mark]),
-        "sizes": [len(sizes[seq].encode("utf-8")) if seq in sizes else None for seq in order],
+        "sizes": [len(packets[seq].encode("utf-8")) if seq in packets else None for seq in order],
         # per mark: seq, POST answered after, first / median / last arrival (rx), ms
         "per_mark": [[seq, round(answers[seq] * 1000, 1), round(a, 1), round(b, 1), round(c, 1)]
                      for seq, a, b, c in per_mark],
         "phase_s": round(time.monotonic() - started, 1),
         "cpu_busy_before": round(busy_before, 2),  # other work on the machine as the phase began
         # raw values for pooling across rounds; not written out
-        "_patches": [json.loads(sizes[seq][len(PATCH_PREFIX):-1]) for seq in order if seq in sizes],
+        "_patches": [json.loads(packets[seq][len(PATCH_PREFIX):-1]) for seq in order if seq in packets],
         "_raw": {"handler_ms": list(lat_h.values()), "rx_ms": list(lat_rx.values()), "post_ms": post,
                  "first_rx_ms": [m[1] for m in per_mark], "last_rx_ms": [m[3] for m in per_mark]},
     }
@@ -578,18 +578,18 @@ def main() -> int:
         if servers["ours"]["async_mode"] != servers["bare"].get("async_mode"):
             raise RuntimeError(f"the two servers serve different async modes: {servers}")
         for n in args.clients:
-            sizes = None
+            to_emit = None
             for r in range(args.rounds):
                 order = (ours, bare) if r % 2 == 0 else (bare, ours)
                 for target in order:
                     if args.only and target.name != args.only:
                         continue
-                    if target is bare and sizes is None:
-                        sizes = [args.size]
-                    result = run_phase(ctx, target, n, args, None if target is ours else sizes, log)
+                    if target is bare and to_emit is None:
+                        to_emit = [args.size]
+                    result = run_phase(ctx, target, n, args, None if target is ours else to_emit, log)
                     result["round"] = r + 1
                     if target is ours:
-                        sizes = result["_patches"] or [sizes_fallback(ours_server)]
+                        to_emit = result["_patches"] or [sizes_fallback(ours_server)]
                     log(f"    {fmt(result)}")
                     results.append(result)
     finally:
