@@ -97,6 +97,19 @@ def missing_marks(server, key: str) -> list[tuple[str, str]]:
         engine.dispose()
 
 
+def assigned_marks(server, key: str) -> int:
+    """How many marks the entry's judges owe it in all, read from the server's own database
+    (other browser tests share the demo server and may have marked the entry already)."""
+    engine = create_engine(server.env["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT count(*) FROM assignment a JOIN entry e ON e.id = a.entry_id WHERE e.bib = :bib"),
+                {"bib": key}).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def revision_counts(server, key: str, username: str) -> list[int]:
     engine = create_engine(server.env["DATABASE_URL"])
     try:
@@ -176,7 +189,7 @@ def test_a_judge_marks_an_entry_by_touch_and_the_chief_judge_locks_it(demo_serve
     chief.wait_for_url(f"**/j/{SLUG}/{EVENT}/chief#entry-{key}")
     row = chief.locator(f"tr#entry-{key}")
     assert row.locator(".state-locked").count() == 1
-    assert row.locator(".chip-locked").count() == len(missing) + len(given)
+    assert row.locator(".chip-locked").count() == assigned_marks(demo_server, key) >= len(missing) + len(given)
     row.scroll_into_view_if_needed()
     shot(chief, "judging-chief-locked-tablet")
     chief.goto(f"{base}/j/{SLUG}/{EVENT}/chief/{key}")
