@@ -267,7 +267,7 @@ _JURY_ONLY = (PROVISIONAL, RANGE)
 
 def public_row(row: dict) -> dict:
     """A row as the public may see it: no provisional award, no projected rank range."""
-    if not any(key in row for key in _JURY_ONLY):
+    if PROVISIONAL not in row and RANGE not in row:  # (every row of a patch comes through here)
         return row
     return {key: value for key, value in row.items() if key not in _JURY_ONLY}
 
@@ -506,7 +506,7 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
                 .where(Result.event_id == event.id, not_(on_board()), Result.rank.is_not(None))):
             result.rank, result.award = None, None
     else:
-        lo, hi = window
+        lo, hi, _by = window
         # The one result changed so far is the named entry's, whose line is `after`: its row
         # is written once, with its rank, below (a flush now would write it twice).
         with db.session.no_autoflush:
@@ -515,12 +515,16 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
     for entry_id in entry_ids:
         lines.pop(entry_id, None)
     lines.update(after)
-    moved = rerank(lines, rule, above=above, field=field)
+    shift = None
     if window is None:
+        moved = rerank(lines, rule, above=above, field=field)
         board.ranked = sum(1 for line in lines.values() if line.rank is not None)
+    else:
+        moved, shift = _rerank_window(event.id, lines, rule, window, above=above, field=field)
     for entry_id, line in after.items():
         recomputed[entry_id].rank, recomputed[entry_id].award = line.rank, line.award
-    _write_ranks([(i, lines[i].rank, lines[i].award) for i in moved - recomputed.keys()])
+    alone = moved - recomputed.keys() - (shift.by_range if shift else set())
+    _write_ranks([(i, lines[i].rank, lines[i].award) for i in alone], shift)
     db.session.flush()
     # A row goes out when any field changed; a rank or award change is such a change.
     upsert = [line.row(hide, places, decided) for entry_id, line in lines.items()
@@ -542,37 +546,119 @@ def recompute(event: Event, entry_ids, rule: scoring.EventRule | None = None,
                  columns=columns(event) if refresh else None, result_status=event.result_status)
 
 
-def _window(named: dict[int, Line], after: dict[int, Line]) -> tuple[Decimal, Decimal] | None:
+def _window(named: dict[int, Line], after: dict[int, Line]) -> tuple[Decimal, Decimal, int] | None:
     """The range of totals a change can reorder, when one entry ranked before and after
-    changed its total (the field of ranked entries keeps its size, so shares of awards hold);
-    None when the whole board must be ranked."""
+    changed its total (the field of ranked entries keeps its size, so shares of awards hold),
+    and which way the entries inside it move: +1 (down a place: the entry rose past them), -1
+    (up: it fell past them) or 0 (its total did not change); None when the whole board must be
+    ranked."""
     if len(named) != 1 or named.keys() != after.keys():
         return None
     (entry_id, old), = named.items()
     new = after[entry_id]
     if old.rank is None or old.total is None or new.total is None:
         return None
-    return min(old.total, new.total), max(old.total, new.total)
+    by = (new.total > old.total) - (new.total < old.total)
+    return min(old.total, new.total), max(old.total, new.total), by
 
 
-def _write_ranks(changes: list[tuple[int, int | None, str | None]]) -> None:
-    """Store new ranks and awards, (entry id, rank, award) per result: the one write whose
-    rows grow with the board (an entry that jumps up moves everyone it passes), so plain ints
-    and strings go straight to the driver, without building SQLAlchemy parameters per row."""
-    if not changes:
+@dataclass
+class Shift:
+    """The entries one mover passed: every ranked entry of the event with a total strictly
+    between lo and hi, each moved `by` one place. `rows`: their (entry id, rank, award) now;
+    `by_range`: those whose award stayed, which one range update can move."""
+
+    event_id: int
+    lo: Decimal
+    hi: Decimal
+    by: int
+    rows: list[tuple[int, int, str | None]]
+    by_range: set[int]
+
+
+def _rerank_window(event_id: int, lines: dict[int, Line], rule: scoring.EventRule | None,
+                   window: tuple[Decimal, Decimal, int], *, above: int, field: int) -> tuple[set[int], Shift | None]:
+    """Rerank a window of the board after one entry's total moved across it (lines: every
+    entry with a total in [lo, hi], the mover's new line among them; `above` and `field` as
+    _window_place gives them). Only the two ends, the totals equal to lo and to hi, are
+    ranked by the pure rule; every entry strictly between was passed by the mover and moves
+    one place (scoring.shift), so a jump across a board of thousands costs little per entry
+    passed. Returns the ids whose rank or award changed, and the shift to write."""
+    lo, hi, by = window
+    if rule is None or by == 0:
+        return rerank(lines, rule, above=above, field=field), None
+    top = {i: line for i, line in lines.items() if line.total == hi}
+    bottom = {i: line for i, line in lines.items() if line.total == lo}
+    between = [(i, line) for i, line in lines.items() if lo < line.total < hi]  # in board order
+    moved = rerank(top, rule, above=above, field=field)
+    moved |= rerank(bottom, rule, above=above + len(top) + len(between), field=field)
+    placings = scoring.shift(((i, line.rank, line.is_passed) for i, line in between), by, rule.awards, field=field)
+    rows, by_range = [], set()
+    for (i, line), placing in zip(between, placings):
+        if placing.award == line.award:
+            by_range.add(i)
+        line.rank, line.award = placing.rank, placing.award
+        rows.append((i, placing.rank, placing.award))
+        moved.add(i)
+    return moved, Shift(event_id, lo, hi, by, rows, by_range)
+
+
+def _write_ranks(changes: list[tuple[int, int | None, str | None]], shift: Shift | None = None) -> None:
+    """Store new ranks and awards, (entry id, rank, award) per result, and the ranks of the
+    entries a mover passed (`shift`, whose rows whose award changed are among `changes`): the
+    one write whose rows grow with the board, in one statement. Plain ints and strings go
+    straight to the driver, without SQLAlchemy parameters per row. A shift is one range
+    update, checked against the number of entries it must move (their ranks were read in
+    this transaction, under the board's lock)."""
+    if shift is not None and not shift.by_range:
+        shift = None
+    if not changes and shift is None:
         return
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        # One statement for all rows: one round trip, not one per row.
-        ids, ranks, awards = (list(column) for column in zip(*changes))
-        connection.exec_driver_sql(
-            "UPDATE result SET rank = v.rank, award = v.award"
-            " FROM unnest(%s::integer[], %s::integer[], %s::varchar[]) AS v(entry_id, rank, award)"
-            " WHERE result.entry_id = v.entry_id", (ids, ranks, awards))
-    else:
-        # SQLite runs in process: executemany costs no round trips.
+        ids, ranks, awards = (list(column) for column in zip(*changes)) if changes else ([], [], [])
+        if shift is None:
+            # One statement for all rows: one round trip, not one per row.
+            connection.exec_driver_sql(
+                "UPDATE result SET rank = v.rank, award = v.award"
+                " FROM unnest(%s::integer[], %s::integer[], %s::varchar[]) AS v(entry_id, rank, award)"
+                " WHERE result.entry_id = v.entry_id", (ids, ranks, awards))
+            return
+        # The range and the rows one by one in one round trip: the two sets are disjoint.
+        shifted, written = connection.exec_driver_sql(
+            "WITH shifted AS (UPDATE result SET rank = rank + %(by)s WHERE event_id = %(event)s"
+            " AND total > %(lo)s AND total < %(hi)s AND rank IS NOT NULL AND entry_id <> ALL(%(ids)s::integer[])"
+            " RETURNING 1), written AS (UPDATE result SET rank = v.rank, award = v.award"
+            " FROM unnest(%(ids)s::integer[], %(ranks)s::integer[], %(awards)s::varchar[]) AS v(entry_id, rank, award)"
+            " WHERE result.entry_id = v.entry_id RETURNING 1)"
+            " SELECT (SELECT count(*) FROM shifted), (SELECT count(*) FROM written)",
+            {"by": shift.by, "event": shift.event_id, "lo": shift.lo, "hi": shift.hi,
+             "ids": ids, "ranks": ranks, "awards": awards}).one()
+    elif changes or shift is None:
+        # SQLite runs in process: executemany costs no round trips, only a step per row, so
+        # with rows to write one by one the passed entries go with them.
+        if shift is not None:
+            changes = changes + [row for row in shift.rows if row[0] in shift.by_range]
         connection.exec_driver_sql("UPDATE result SET rank = ?, award = ? WHERE entry_id = ?",
                                    [(rank, award, entry_id) for entry_id, rank, award in changes])
+        return
+    else:
+        shifted = connection.execute(_shift_statement(), {
+            "of_event": shift.event_id, "lo": shift.lo, "hi": shift.hi, "by": shift.by}).rowcount
+        written = 0
+    if (shifted, written) != (len(shift.by_range), len(changes)):
+        raise RuntimeError(f"ranks out of step on event {shift.event_id}: {shifted} of {len(shift.by_range)} "
+                           f"passed entries moved, {written} of {len(changes)} rows written")
+
+
+@lru_cache(maxsize=1)
+def _shift_statement():
+    """Every ranked entry of an event with a total strictly between lo and hi moves `by`."""
+    table = Result.__table__
+    return (table.update()
+            .where(table.c.event_id == bindparam("of_event"), table.c.total > bindparam("lo"),
+                   table.c.total < bindparam("hi"), table.c.rank.is_not(None))
+            .values(rank=table.c.rank + bindparam("by")))
 
 
 def _window_place(event_id: int, board: Board, lines: dict[int, Line], hi: Decimal) -> tuple[int, int]:

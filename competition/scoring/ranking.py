@@ -59,20 +59,7 @@ def rank(standings: Iterable[Standing], tie_break: Sequence[str] = (),
     # Highest total first, by key within a total: two stable sorts on plain attributes.
     ranked = sorted((s for s in standings if s.total is not None), key=_by_key)
     ranked.sort(key=_by_total, reverse=True)
-    limits, running = [], 0
-    for award in awards:
-        running += award.count_for(len(ranked) if field is None else field)
-        limits.append((running, award.name))
-
-    due = 0
-
-    def award_at(place: int) -> str | None:
-        # The first award whose running count reaches the place; places only grow, so the
-        # search goes on from the award the place before had.
-        nonlocal due
-        while due < len(limits) and limits[due][0] < place:
-            due += 1
-        return limits[due][1] if due < len(limits) else None
+    award_at = _awarder(awards, len(ranked) if field is None else field)
 
     placings, start, count = [], 0, len(ranked)
     while start < count:
@@ -98,6 +85,43 @@ def rank(standings: Iterable[Standing], tie_break: Sequence[str] = (),
         start = end
     unranked = sorted((s for s in standings if s.total is None), key=_by_key)
     return placings + [Placing(s.key, None, None) for s in unranked]
+
+
+def _awarder(awards: Sequence[AwardRule], field: int):
+    """award_at(place): the award of a place in a ranked field of `field` entries, the first
+    whose running count reaches it. Places asked in board order cost one step each."""
+    limits, running = [], 0
+    for award in awards:
+        running += award.count_for(field)
+        limits.append((running, award.name))
+    due = 0
+
+    def award_at(place: int) -> str | None:
+        nonlocal due
+        if due and limits[due - 1][0] >= place:  # asked out of order: search from the start
+            due = 0
+        while due < len(limits) and limits[due][0] < place:
+            due += 1
+        return limits[due][1] if due < len(limits) else None
+    return award_at
+
+
+def shift(placings: Iterable[tuple[Hashable, int, bool]], by: int, awards: Sequence[AwardRule] = (), *,
+          field: int) -> list[Placing]:
+    """The new placings of the entries one entry passed: when one ranked entry's total moves
+    from t0 to t1 and the field stays ranked, every entry whose total lies strictly between
+    the two is beaten by the same entries as before but for the mover, so its rank moves by
+    exactly one place (`by` +1 when the mover rose past it, -1 when it fell past it), whatever
+    the tie-breaks, and its award is the one of its new place. `placings`: (key, rank before,
+    eligible) of those entries; `field`: the ranked entries on the whole board."""
+    if by not in (1, -1):
+        raise RuleError(f"an entry that passes others moves them one place, not {by!r}")
+    award_at = _awarder(awards, field)
+    out = []
+    for key, place, eligible in placings:
+        place += by
+        out.append(Placing(key, place, award_at(place) if eligible else None))
+    return out
 
 
 def promoted(placings: Iterable[tuple[Hashable, int | None, bool]], rule: AwardRule) -> list[Hashable]:

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from competition.scoring import AwardRule, Placing, RuleError, Standing, rank
+from competition.scoring import AwardRule, Placing, RuleError, Standing, rank, shift
 
 PRIZES = (AwardRule("一等奖", count=1), AwardRule("二等奖", count=2), AwardRule("三等奖", count=3))
 
@@ -197,3 +197,35 @@ def test_a_window_of_totals_ranked_alone_gets_the_boards_placings(standings, tie
     field = sum(s.total is not None for s in standings)
     for placing in rank(window, tie_break, awards, above=above, field=field):
         assert placing == whole[placing.key]
+
+
+@settings(max_examples=300)
+@given(standings_strategy, tie_breaks, award_rules, st.data())
+def test_the_entries_a_mover_passes_move_one_place_and_take_their_new_places_awards(standings, tie_break,
+                                                                                   awards, data):
+    """What results.recompute relies on to move the entries between a mover's old and new
+    totals without ranking them: whatever the ties and tie-breaks among them."""
+    ranked = [s for s in standings if s.total is not None]
+    if not ranked:
+        return
+    mover = data.draw(st.sampled_from(ranked))
+    new_total = data.draw(st.sampled_from([D(t) for t in ("60", "70", "75", "80", "85", "90", "95")]))
+    after_standings = [s._replace(total=new_total) if s.key == mover.key else s for s in standings]
+    before = {p.key: p for p in rank(standings, tie_break, awards)}
+    after = {p.key: p for p in rank(after_standings, tie_break, awards)}
+    lo, hi = min(mover.total, new_total), max(mover.total, new_total)
+    passed = [s for s in ranked if lo < s.total < hi]
+    if new_total == mover.total:
+        assert not passed
+        return
+    by = 1 if new_total > mover.total else -1
+    placings = shift([(s.key, before[s.key].rank, s.eligible) for s in passed], by, awards, field=len(ranked))
+    assert placings == [after[s.key] for s in passed]
+
+
+def test_a_shift_is_one_place_either_way():
+    assert shift([("a", 3, True), ("b", 3, False), ("c", 5, True)], 1, PRIZES, field=9) == [
+        Placing("a", 4, "三等奖"), Placing("b", 4, None), Placing("c", 6, "三等奖")]
+    assert shift([("a", 2, True)], -1, PRIZES, field=9) == [Placing("a", 1, "一等奖")]
+    with pytest.raises(RuleError):
+        shift([("a", 3, True)], 2, PRIZES, field=9)
