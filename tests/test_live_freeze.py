@@ -72,7 +72,7 @@ class Recorder:
 
     def __init__(self, monkeypatch):
         self.public, self.jury = [], []
-        monkeypatch.setattr(live, "_send_patch", self.send_patch)
+        monkeypatch.setattr(live.coalescer, "patch", self.send_patch)
         monkeypatch.setattr(live, "_listened", lambda to: True)
         monkeypatch.setattr(live.coalescer, "send", self.send)
         monkeypatch.setattr(live, "request_standings", lambda contest: None)
@@ -82,7 +82,7 @@ class Recorder:
     def _audience(self, to: str) -> list:
         return self.jury if to.startswith("jury:") else self.public
 
-    def send_patch(self, to: str, payload: dict) -> None:
+    def send_patch(self, to: str, payload: dict, window: float) -> None:
         self._audience(to).append(payload)
 
     def send(self, to: str, event: str, payload: dict) -> None:

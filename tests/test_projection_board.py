@@ -116,7 +116,7 @@ def test_the_live_feature_sends_the_ranges_to_the_jury_only_once_per_burst(app, 
     judging_sample()
     sent, asked = [], []
     monkeypatch.setattr(live, "_listened", lambda to: True)
-    monkeypatch.setattr(live, "_send_patch", lambda to, payload: None)
+    monkeypatch.setattr(live, "_send_patch", lambda to, patch, jury: None)
     monkeypatch.setattr(live, "request_progress", lambda contest: None)
     monkeypatch.setattr(live, "request_standings", lambda contest: None)
 
@@ -162,7 +162,7 @@ def test_a_contest_may_show_the_ranges_on_its_public_board_but_never_while_froze
     # After a mark the feed sends the ranges to the public room as well as the jury's.
     sent = []
     monkeypatch.setattr(live, "_listened", lambda to: True)
-    monkeypatch.setattr(live, "_send_patch", lambda to, payload: None)
+    monkeypatch.setattr(live, "_send_patch", lambda to, patch, jury: None)
     monkeypatch.setattr(live, "request_progress", lambda contest: None)
     monkeypatch.setattr(live, "request_standings", lambda contest: None)
     monkeypatch.setattr(live.coalescer, "feed", lambda key, window, produce: sent.extend(produce()))

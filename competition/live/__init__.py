@@ -79,9 +79,10 @@ def _listened(to: str) -> bool:
     return server is not None and next(iter(server.manager.get_participants(NAMESPACE, to)), None) is not None
 
 
-def _send_patch(to: str, payload: dict) -> None:
+def _send_patch(to: str, patch, *, jury: bool) -> None:
+    """A committed patch to a room, as that audience sees it: built only when someone listens."""
     if _listened(to):
-        coalescer.patch(to, payload, coalesce_window())
+        coalescer.patch(to, patch.as_dict(jury=jury), coalesce_window())
 
 
 def _request_feed(kind: str, contest: str, to_room, produce_payload) -> None:
@@ -143,11 +144,11 @@ def _on_board_changed(sender=None, *, patch, **_):
     """A committed patch, to the audience it names: the jury's board, the public's, or both.
     A change of the live board moves judging progress; one the public sees, the standings."""
     if patch.audience in (EVERYONE, JURY):
-        _send_patch(jury_room(patch.contest, patch.event), patch.as_dict(jury=True))
+        _send_patch(jury_room(patch.contest, patch.event), patch, jury=True)
         request_progress(patch.contest)
         request_ranges(patch.contest, patch.event)
     if patch.audience in (EVERYONE, PUBLIC):
-        _send_patch(room(patch.contest, patch.event), patch.as_dict(jury=False))
+        _send_patch(room(patch.contest, patch.event), patch, jury=False)
         request_standings(patch.contest)
     if patch.audience in (EVERYONE, JURY) and _followed.get(patch.contest, patch.event) != patch.event:
         _followed[patch.contest] = patch.event
