@@ -50,6 +50,8 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import create_engine, event as sa_event, select, text  # noqa: E402
 
+from competition.database import end_session  # noqa: E402
+
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CRITERIA = ("T1", "T2", "P1", "P2")  # P2 is left for the timed marks
 SCENARIOS = {"new": "P2", "correction": "P1"}
@@ -137,7 +139,7 @@ class Board:
         value = db.session.scalar(select(Mark.value).join(Entry, Entry.id == Mark.entry_id)
                                   .join(Criterion, Criterion.id == Mark.criterion_id)
                                   .where(Entry.bib == bib, Criterion.code == criterion))
-        db.session.remove()
+        end_session()  # as every request's teardown does
         return value
 
     def _submit(self, bib, criterion, value, client_id, reason):
@@ -148,7 +150,7 @@ class Board:
         with without_ledger(not self.ledger):
             outcome = submit_mark(user, contest="cost", event="e", entry=bib, criterion=criterion,
                                   value=value, client_id=client_id, reason=reason)
-        db.session.remove()
+        end_session()  # as every request's teardown does
         return outcome
 
     def _clear_new_marks(self) -> None:
@@ -167,7 +169,6 @@ class Board:
 
     def mark(self, name: str, i: int) -> None:
         """One timed mark of the scenario."""
-        from competition.extensions import db
         with self.app.app_context():
             criterion = SCENARIOS[name]
             if name == "new":
@@ -189,7 +190,7 @@ class Board:
             samples["cpu"].append(time.process_time() - start_cpu)
             samples["statements"].append(self.counter.count - before)
             samples["rows"].append(len(outcome.patch.upsert) if outcome.patch else 0)
-            db.session.remove()
+            end_session()  # as every request's teardown does
 
     def plain_inserts(self, count: int) -> list[float]:
         """The baseline: a mark row and its revision inserted plainly, one transaction each."""

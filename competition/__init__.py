@@ -33,6 +33,8 @@ def create_app(config: dict | None = None) -> "Flask":
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    from .database import end_session
+    app.teardown_appcontext(end_session)  # runs before Flask-SQLAlchemy's own removal
     migrate.init_app(app, db, directory=str(ROOT / "competition" / "migrations"),
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
