@@ -585,11 +585,12 @@ def _rerank_window(event_id: int, lines: dict[int, Line], rule: scoring.EventRul
     one place (scoring.shift), so a jump across a board of thousands costs little per entry
     passed. Returns the ids whose rank or award changed, and the shift to write."""
     lo, hi, by = window
-    if rule is None or by == 0:
+    between = [(i, line) for i, line in lines.items() if lo < line.total < hi]  # in board order
+    if rule is None or by == 0 or any(line.rank is None for _i, line in between):
+        # No move, or a stored rank missing (what was stored is not trusted): rank it all.
         return rerank(lines, rule, above=above, field=field), None
     top = {i: line for i, line in lines.items() if line.total == hi}
     bottom = {i: line for i, line in lines.items() if line.total == lo}
-    between = [(i, line) for i, line in lines.items() if lo < line.total < hi]  # in board order
     moved = rerank(top, rule, above=above, field=field)
     moved |= rerank(bottom, rule, above=above + len(top) + len(between), field=field)
     placings = scoring.shift(((i, line.rank, line.is_passed) for i, line in between), by, rule.awards, field=field)
@@ -605,8 +606,8 @@ def _rerank_window(event_id: int, lines: dict[int, Line], rule: scoring.EventRul
 
 def _write_ranks(changes: list[tuple[int, int | None, str | None]], shift: Shift | None = None) -> None:
     """Store new ranks and awards, (entry id, rank, award) per result, and the ranks of the
-    entries a mover passed (`shift`, whose rows whose award changed are among `changes`): the
-    one write whose rows grow with the board, in one statement. Plain ints and strings go
+    entries a mover passed (`shift`; those of them whose award changed are among `changes`):
+    the one write whose rows grow with the board, in one statement. Plain ints and strings go
     straight to the driver, without SQLAlchemy parameters per row. A shift is one range
     update, checked against the number of entries it must move (their ranks were read in
     this transaction, under the board's lock)."""
