@@ -102,10 +102,10 @@ def websocket_without_reader_greenlet(server) -> bool:
         name = "(inline reader)"
 
         def __init__(self, target):
-            pass
+            """The reader's loop (`target`) is never run: receive() reads instead."""
 
         def start(self) -> None:
-            pass
+            """Nothing to start."""
 
     class ReadingServer(simple_websocket.Server):
         def receive(self, timeout=None):
